@@ -1,0 +1,14 @@
+/**
+ * Unit specs live beside the code (src/**\/*.spec.ts); integration and end-to-end tests in test/.
+ * ts-jest only transpiles (isolatedModules): `nest build` type-checks the whole tree first.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|test)\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

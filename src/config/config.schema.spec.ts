@@ -1,0 +1,26 @@
+import { parseConfig } from './config.schema';
+
+describe('parseConfig', () => {
+  it('gives working defaults for a developer machine', () => {
+    const c = parseConfig({});
+    expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/boltline');
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(c.PORT).toBe(3000);
+    expect(c.REQUIRE_APPROVAL).toBe(false);
+  });
+
+  it('coerces numbers and booleans from strings', () => {
+    const c = parseConfig({ PORT: '8080', WORKER_CONCURRENCY: '4', REQUIRE_APPROVAL: 'true' });
+    expect(c).toMatchObject({ PORT: 8080, WORKER_CONCURRENCY: 4, REQUIRE_APPROVAL: true });
+  });
+
+  it('names every bad variable in one error', () => {
+    expect(() => parseConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WORKER_CONCURRENCY: '0' })).toThrow(
+      /REDIS_URL: must be a URL starting with redis: or rediss:\/\/[\s\S]*PORT:[\s\S]*WORKER_CONCURRENCY/,
+    );
+  });
+
+  it('refuses a weak admin credential', () => {
+    expect(() => parseConfig({ ADMIN_CREDENTIALS: 'admin:short' })).toThrow(/ADMIN_CREDENTIALS/);
+  });
+});

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Distribution Chromium builds, tried when CHROMIUM_PATH is unset; else Playwright's own default. */
+const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+/**
+ * Every setting Boltline reads, with a default that works on a developer machine.
+ * Keys are the environment variable names, so an error message names exactly what to fix.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/boltline'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key, so several deployments (or test files) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('boltline'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  WORKER_CONCURRENCY: int(1, 64).default(2),
+  CHROMIUM_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((v) => v ?? SYSTEM_CHROMIUMS.find((p) => existsSync(p))),
+  ARTIFACT_DIR: z.string().min(1).default('artifacts'),
+  /** Attempts per directory submission (first try included). */
+  SUBMIT_ATTEMPTS: int(1, 20).default(4),
+  /** First backoff delay; BullMQ doubles it on every retry. */
+  SUBMIT_BACKOFF_MS: int(0, 3_600_000).default(2000),
+  /** Upper bound for one directory submission, browser work included. */
+  SUBMIT_TIMEOUT_MS: int(1000, 600_000).default(45_000),
+  /** How long a worker owns a BullMQ job before another may take it over after a crash. */
+  QUEUE_LOCK_MS: int(1000, 600_000).default(30_000),
+  /** How long a stopping worker lets in-flight submissions finish. */
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(30_000),
+  /** New orders wait in `awaiting_approval` until staff approve them. */
+  REQUIRE_APPROVAL: bool.default(false),
+  OUTBOX_POLL_MS: int(50, 60_000).default(1000),
+  RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
+  /** Staff credential for Bull Board (`user:password`). Unset: Bull Board answers 503, never opens. */
+  ADMIN_CREDENTIALS: z
+    .string()
+    .regex(/^[^:]+:.{8,}$/, 'must be user:password with a password of at least 8 characters')
+    .optional(),
+  /** Base URL of the local sandbox directory sites, used when syncing the sandbox catalogue. */
+  SANDBOX_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
+});
+
+export type AppConfig = Readonly<z.infer<typeof configSchema>>;
+
+/** Parses an environment; throws one error that lists every bad variable and why. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+let cached: AppConfig | undefined;
+
+/** The process's configuration, read from the environment once. */
+export function loadConfig(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,19 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('customers')
+export class Customer {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'business_name' }) businessName: string;
+  @Column() email: string;
+  @Column() phone: string;
+  @Column() website: string;
+  @Column() address: string;
+  @Column() city: string;
+  @Column() state: string;
+  @Column() zip: string;
+  @Column() country: string;
+  @Column() category: string;
+  @Column() description: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

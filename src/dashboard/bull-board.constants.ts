@@ -1,0 +1,2 @@
+/** Where Bull Board is mounted in the API process. */
+export const BULL_BOARD_ROUTE = '/admin/queues';

@@ -1,0 +1,26 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { Module } from '@nestjs/common';
+import { staffBasicAuth } from '../auth/staff-basic-auth';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { QUEUE_NAMES } from '../queue/queue.constants';
+import { BULL_BOARD_ROUTE } from './bull-board.constants';
+
+/** Staff views of the system. For now: Bull Board over every queue, behind the staff credential. */
+@Module({
+  imports: [
+    BullBoardModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        route: BULL_BOARD_ROUTE,
+        adapter: ExpressAdapter,
+        middleware: staffBasicAuth(config.ADMIN_CREDENTIALS),
+        boardOptions: { uiConfig: { boardTitle: 'Boltline queues' } },
+      }),
+    }),
+    ...QUEUE_NAMES.map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
+  ],
+})
+export class DashboardModule {}

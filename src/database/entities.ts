@@ -1,0 +1,6 @@
+import { Customer } from '../customers/customer.entity';
+import { Directory } from '../directories/directory.entity';
+import { Job } from '../jobs/job.entity';
+import { JobResult } from '../results/job-result.entity';
+
+export const ENTITIES = [Customer, Directory, Job, JobResult];

@@ -1,0 +1,16 @@
+import { Controller, Get, ParseBoolPipe, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DirectoriesService } from './directories.service';
+
+@ApiTags('directories')
+@Controller('directories')
+export class DirectoriesController {
+  constructor(private readonly directories: DirectoriesService) {}
+
+  @Get()
+  @ApiQuery({ name: 'includeDisabled', required: false, type: Boolean })
+  async list(@Query('includeDisabled', new ParseBoolPipe({ optional: true })) includeDisabled?: boolean) {
+    const rows = await this.directories.list(includeDisabled ?? false);
+    return { items: rows, total: rows.length };
+  }
+}

@@ -1,0 +1,82 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { SUBMISSION_QUEUE, SubmitListingPayload, submissionJobId } from '../queue/queue.constants';
+import { JobDispatcher, QueueableRow } from './job-dispatcher';
+
+/**
+ * PostgreSQL says what must happen; Redis may have forgotten it (a flush, a restart without
+ * persistence, an outbox entry marked sent by a relay whose Redis write was lost). The reconciler
+ * compares the two and puts back on the queue every open row that has no live queue entry.
+ */
+@Injectable()
+export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Reconciler.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    private readonly dispatcher: JobDispatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      this.running ??= this.reconcile()
+        .catch((err: unknown) => this.logger.warn(`reconcile skipped: ${(err as Error).message}`))
+        .finally(() => (this.running = undefined));
+    };
+    this.timer = setInterval(tick, this.config.RECONCILE_INTERVAL_MS);
+    tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; resolves to how many rows it put back on the queue. */
+  async reconcile(): Promise<number> {
+    const open: Array<QueueableRow & { status: string }> = await this.db.query(
+      `SELECT r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId",
+              j.priority, r.status
+         FROM job_results r JOIN jobs j ON j.id = r.job_id
+        WHERE j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry', 'submitting')
+          -- rows touched a moment ago may be on their way into Redis through the outbox
+          AND r.updated_at < now() - interval '5 seconds'
+        ORDER BY r.id`,
+    );
+    const missing: typeof open = [];
+    for (let i = 0; i < open.length; i += 200) {
+      const chunk = open.slice(i, i + 200);
+      const states = await Promise.all(chunk.map((r) => this.queue.getJobState(submissionJobId(r.resultId, r.generation))));
+      chunk.forEach((r, k) => {
+        // 'completed'/'failed' with the row still open cannot be retried under the same id: bump it.
+        if (states[k] === 'unknown') missing.push(r);
+        else if (states[k] === 'completed' || states[k] === 'failed') missing.push({ ...r, generation: -1 });
+      });
+    }
+    const toBump = missing.filter((r) => r.generation === -1).map((r) => r.resultId);
+    if (toBump.length) {
+      // UPDATE through TypeORM answers [rows, affected].
+      const [bumped]: [Array<{ id: string; generation: number }>, number] = await this.db.query(
+        `UPDATE job_results SET generation = generation + 1,
+                status = CASE WHEN status = 'submitting' THEN status ELSE 'retry' END, updated_at = now()
+          WHERE id = ANY($1::bigint[]) RETURNING id::text, generation`,
+        [toBump],
+      );
+      const gen = new Map(bumped.map((b) => [b.id, b.generation]));
+      for (const r of missing) if (r.generation === -1) r.generation = gen.get(r.resultId) ?? -1;
+    }
+    const rows = missing.filter((r) => r.generation > 0);
+    await this.dispatcher.dispatch(rows);
+    if (rows.length) this.logger.log(`re-enqueued ${rows.length} submission(s) missing from Redis`);
+    return rows.length;
+  }
+}

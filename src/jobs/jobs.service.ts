@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodeCursor, pageOf } from '../common/cursor';
+import { ProblemException } from '../common/problem.filter';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../database/pg-errors';
+import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { JobResult } from '../results/job-result.entity';
+import { CreateJobDto } from './dto/create-job.dto';
+import { ListJobsDto } from './dto/list-jobs.dto';
+import { IdempotencyRace, requestHash } from './idempotency';
+import { recordJobEvent } from './job-events';
+import { Job } from './job.entity';
+import { JobView, jobView } from './job-view';
+
+/** Idempotency keys are scoped per client; until API keys exist every client shares one scope. */
+const PUBLIC_SCOPE = 'public';
+
+@Injectable()
+export class JobsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Creates an order and its planned per-directory results in one transaction, with the outbox
+   * entry that will put them on the queue. Answers once PostgreSQL has committed, Redis or not.
+   */
+  async create(dto: CreateJobDto, idempotencyKey?: string): Promise<{ job: JobView; created: boolean }> {
+    if (dto.packageSize !== undefined && dto.directoryIds !== undefined) {
+      throw new ProblemException(400, 'send either packageSize or directoryIds, not both', [
+        { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
+      ]);
+    }
+    const hash = requestHash(dto);
+    if (idempotencyKey) {
+      const replay = await this.replay(idempotencyKey, hash);
+      if (replay) return { job: replay, created: false };
+    }
+    try {
+      const job = await this.db.transaction((m) => this.insert(m, dto, hash, idempotencyKey));
+      if (job.status === 'queued') this.relay.poke();
+      return { job: jobView(job), created: true };
+    } catch (err) {
+      if (!(err instanceof IdempotencyRace) || !idempotencyKey) throw err;
+      const replay = await this.replay(idempotencyKey, hash);
+      if (!replay) throw new ProblemException(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
+      return { job: replay, created: false };
+    }
+  }
+
+  private async replay(key: string, hash: string): Promise<JobView | undefined> {
+    const [row]: Array<{ request_hash: string; job_id: string }> = await this.db.query(
+      `SELECT request_hash, job_id FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [PUBLIC_SCOPE, key],
+    );
+    if (!row) return undefined;
+    if (row.request_hash !== hash) {
+      throw new ProblemException(422, 'this Idempotency-Key was already used with a different request body; use a new key');
+    }
+    return this.get(row.job_id);
+  }
+
+  private async insert(m: EntityManager, dto: CreateJobDto, hash: string, key?: string): Promise<Job> {
+    const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
+    if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
+    const directoryIds = await this.chooseDirectories(m, dto);
+    const status = this.config.REQUIRE_APPROVAL ? 'awaiting_approval' : 'queued';
+    const job = await m.save(
+      m.create(Job, {
+        type: 'directory_submission',
+        customerId: dto.customerId,
+        packageSize: dto.packageSize ?? null,
+        priority: dto.priority ?? 3,
+        status,
+        total: directoryIds.length,
+        idempotencyKey: key ?? null,
+        metadata: {},
+      }),
+    );
+    await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, directoryIds]);
+    if (key) {
+      try {
+        await m.query(`INSERT INTO idempotency_keys (scope, key, request_hash, job_id) VALUES ($1, $2, $3, $4)`, [PUBLIC_SCOPE, key, hash, job.id]);
+      } catch (err) {
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw new IdempotencyRace();
+        throw err;
+      }
+    }
+    if (status === 'queued') await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [job.id]);
+    await recordJobEvent(m, job.id, 'created', { status, total: job.total });
+    return m.findOneByOrFail(Job, { id: job.id });
+  }
+
+  private async chooseDirectories(m: EntityManager, dto: CreateJobDto): Promise<string[]> {
+    if (dto.directoryIds) {
+      const rows: Array<{ id: string }> = await m.query(`SELECT id FROM directories WHERE enabled AND id = ANY($1)`, [dto.directoryIds]);
+      const found = new Set(rows.map((r) => r.id));
+      const unknown = dto.directoryIds.filter((id) => !found.has(id));
+      if (unknown.length) {
+        throw new ProblemException(422, `unknown or disabled directories: ${unknown.slice(0, 20).join(', ')}`, [
+          { field: 'directoryIds', messages: [`${unknown.length} id(s) are not enabled directories; see GET /api/v1/directories`] },
+        ]);
+      }
+      return dto.directoryIds;
+    }
+    const size = dto.packageSize as number;
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM directories WHERE enabled ORDER BY position, id LIMIT $1`, [size]);
+    if (rows.length < size) {
+      throw new ProblemException(422, `a ${size}-directory package needs ${size} enabled directories; only ${rows.length} exist`, [
+        { field: 'packageSize', messages: [`at most ${rows.length} directories are available`] },
+      ]);
+    }
+    return rows.map((r) => r.id);
+  }
+
+  async get(id: string): Promise<JobView> {
+    const job = await this.db.getRepository(Job).findOneBy({ id });
+    if (!job) throw new ProblemException(404, `job ${id} not found`);
+    return jobView(job);
+  }
+
+  async list(q: ListJobsDto) {
+    const limit = q.limit ?? 50;
+    const after = decodeCursor(q.cursor);
+    const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
+    if (q.status) qb.andWhere('j.status = :status', { status: q.status });
+    if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
+    if (after) qb.andWhere('(j.created_at, j.id) < (:createdAt, :id)', after);
+    const page = pageOf(await qb.getMany(), limit);
+    return { items: page.items.map(jobView), nextCursor: page.nextCursor };
+  }
+
+  async results(id: string): Promise<{ items: JobResult[] }> {
+    await this.get(id);
+    const items = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
+    return { items };
+  }
+}

@@ -1,0 +1,48 @@
+import type { JobsOptions } from 'bullmq';
+import type { AppConfig } from '../config/config.schema';
+
+/** Every queue Boltline uses. Bull Board and the workers read this list too. */
+export const SUBMISSION_QUEUE = 'submissions';
+export const QUEUE_NAMES = [SUBMISSION_QUEUE] as const;
+
+/** Job names per queue, with their payloads: a wrong payload is a compile error. */
+export const SUBMIT_LISTING = 'submit-listing';
+export interface JobPayloads {
+  [SUBMIT_LISTING]: SubmitListingPayload;
+}
+
+/** Ids only: customer details stay in PostgreSQL, never in Redis. */
+export interface SubmitListingPayload {
+  resultId: string;
+  generation: number;
+  jobId: string;
+  directoryId: string;
+}
+
+/**
+ * Order priority is 1 (most urgent) .. 4 (least); BullMQ runs lower numbers sooner as well, so the
+ * mapping is the identity. Kept as a function so the two scales can drift apart in one place.
+ */
+export function bullPriority(orderPriority: number): number {
+  return orderPriority;
+}
+
+/**
+ * BullMQ job id of one directory submission: derived from the database row so that enqueueing twice
+ * never duplicates, and from its generation so a row queued again (resume, retry) gets a fresh entry.
+ * BullMQ forbids ':' in custom ids.
+ */
+export function submissionJobId(resultId: string, generation: number): string {
+  return `r${resultId}-g${generation}`;
+}
+
+export function submissionJobOptions(config: AppConfig, orderPriority: number): JobsOptions {
+  return {
+    priority: bullPriority(orderPriority),
+    attempts: config.SUBMIT_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.SUBMIT_BACKOFF_MS },
+    // Keep finished entries for a day: long enough for Bull Board and for id de-duplication.
+    removeOnComplete: { age: 24 * 3600, count: 50_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}

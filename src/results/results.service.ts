@@ -1,0 +1,125 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Customer } from '../customers/customer.entity';
+import { Directory } from '../directories/directory.entity';
+import { completeIfDone } from '../jobs/job-actions.service';
+import { recordJobEvent } from '../jobs/job-events';
+import { ResponseLogEntry } from './job-result.entity';
+
+/** Everything a worker needs for one attempt, read from PostgreSQL (never from the queue payload). */
+export interface AttemptContext {
+  resultId: string;
+  jobId: string;
+  token: string;
+  attempt: number;
+  directory: Pick<Directory, 'id' | 'name' | 'submitUrl' | 'adapter'>;
+  customer: Customer;
+}
+
+export type Claim =
+  | { kind: 'skip'; reason: string }
+  | { kind: 'claimed'; ctx: AttemptContext }
+  /** An earlier attempt reached the submit button and its outcome was never recorded. */
+  | { kind: 'uncertain'; ctx: AttemptContext };
+
+/** How an attempt ended. `submitting` means "clicked, outcome unknown": the next attempt verifies. */
+export interface AttemptOutcome {
+  status: 'submitted' | 'failed' | 'needs_review' | 'retry' | 'submitting';
+  log: ResponseLogEntry[];
+  error?: string;
+  screenshotPath?: string;
+  durationMs: number;
+}
+
+const COUNTER: Record<string, string | undefined> = { submitted: 'submitted', failed: 'failed', needs_review: 'needs_review' };
+
+/**
+ * The worker's side of `job_results`. Every write is fenced by the attempt token handed out by
+ * {@link claim}: once a newer attempt has taken a row over, an older one can change nothing.
+ */
+@Injectable()
+export class ResultsService {
+  private readonly logger = new Logger(ResultsService.name);
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async claim(resultId: string, generation: number): Promise<Claim> {
+    const token = randomUUID();
+    const claimed = await this.db.transaction(async (m) => {
+      const [row]: Array<{ status: string; generation: number; attempts: number; job_id: string; job_status: string }> = await m.query(
+        `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status
+           FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 FOR UPDATE OF r`,
+        [resultId],
+      );
+      if (!row) return { skip: 'no such result row' };
+      if (row.generation !== generation) return { skip: `stale queue entry (row is at generation ${row.generation})` };
+      if (!['pending', 'retry', 'submitting'].includes(row.status)) return { skip: `already ${row.status}` };
+      if (!['queued', 'running'].includes(row.job_status)) return { skip: `order is ${row.job_status}` };
+      await m.query(
+        `UPDATE job_results SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now() WHERE id = $1`,
+        [resultId, token],
+      );
+      const [started]: [unknown[], number] = await m.query(
+        `UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
+          WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [row.job_id],
+      );
+      if (started.length) await recordJobEvent(m, row.job_id, 'started');
+      return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting' };
+    });
+    if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
+
+    const [ctxRow]: Array<{ directory: AttemptContext['directory']; customer_id: string }> = await this.db.query(
+      `SELECT json_build_object('id', d.id, 'name', d.name, 'submitUrl', d.submit_url, 'adapter', d.adapter) AS directory,
+              j.customer_id
+         FROM job_results r JOIN directories d ON d.id = r.directory_id JOIN jobs j ON j.id = r.job_id WHERE r.id = $1`,
+      [resultId],
+    );
+    const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: ctxRow.customer_id });
+    const ctx: AttemptContext = { resultId, jobId: claimed.jobId, token, attempt: claimed.attempt, directory: ctxRow.directory, customer };
+    return { kind: claimed.uncertain ? 'uncertain' : 'claimed', ctx };
+  }
+
+  /**
+   * Records, just before the irreversible click, that this attempt is submitting. False means the
+   * attempt must not click: a newer attempt owns the row, or the order was paused or cancelled.
+   */
+  async markSubmitting(resultId: string, token: string): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.db.query(
+      `UPDATE job_results r SET status = 'submitting', updated_at = now() FROM jobs j
+        WHERE r.id = $1 AND r.attempt_token = $2 AND r.status IN ('pending', 'retry', 'submitting')
+          AND j.id = r.job_id AND j.status IN ('queued', 'running')
+        RETURNING r.id`,
+      [resultId, token],
+    );
+    return rows.length === 1;
+  }
+
+  /** Writes an attempt's outcome; a final one also moves the order's counters, atomically. */
+  async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const final = outcome.status in COUNTER;
+      const [rows]: [Array<{ job_id: string }>, number] = await m.query(
+        `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
+                screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
+                submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
+                finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now()
+          WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
+          RETURNING job_id`,
+        [ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null, outcome.durationMs, final],
+      );
+      if (!rows.length) {
+        this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped, a newer attempt owns the row`);
+        return false;
+      }
+      const counter = COUNTER[outcome.status];
+      if (counter) {
+        await m.query(`UPDATE jobs SET ${counter} = ${counter} + 1, updated_at = now() WHERE id = $1`, [rows[0].job_id]);
+        await completeIfDone(m, rows[0].job_id);
+      }
+      return true;
+    });
+  }
+}

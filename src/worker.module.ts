@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { QueueModule } from './queue/queue.module';
+import { WorkersModule } from './workers/workers.module';
+
+/** The worker process: the same config, database and queue modules, plus the processors. */
+@Module({
+  imports: [ConfigModule, DatabaseModule, QueueModule.forRole('worker'), WorkersModule],
+})
+export class WorkerModule {}

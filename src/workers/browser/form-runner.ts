@@ -1,0 +1,86 @@
+import type { Locator, Page, Response } from 'playwright-core';
+import type { AdapterDefinition, FormStep, Target } from '../../directories/adapters/adapter-definition';
+import type { ListingValues } from './listing-submitter';
+
+export interface RunResult {
+  kind: 'submitted' | 'rejected' | 'error';
+  message?: string;
+}
+
+function locate(page: Page, target: Target): Locator {
+  return 'css' in target ? page.locator(target.css).first() : page.getByLabel(target.label, { exact: true }).first();
+}
+
+/** Where a step starts: its first field, or its first checkbox, or its button. */
+function firstTargetOf(step: FormStep): Target {
+  return step.fields[0]?.target ?? step.check?.[0] ?? step.advance;
+}
+
+/**
+ * Interprets an adapter definition on an open page: fills each step, presses its button, and reads
+ * the answer. `beforeSubmit` runs right before the last (irreversible) click.
+ */
+export async function runAdapter(
+  page: Page,
+  adapter: AdapterDefinition,
+  submitUrl: string,
+  values: ListingValues,
+  log: (event: string, detail?: string) => void,
+  beforeSubmit: () => Promise<void>,
+  stepTimeoutMs: number,
+): Promise<RunResult> {
+  // A page that answers 5xx shows no selector we wait for: race every wait against that answer.
+  let serverError: string | undefined;
+  const failedNavigation = new Promise<'server-error'>((resolve) => {
+    page.on('response', (r: Response) => {
+      if (r.status() >= 500 && r.request().isNavigationRequest()) {
+        serverError ??= `${r.status()} ${r.url()}`;
+        resolve('server-error');
+      }
+    });
+  });
+  const orServerError = <T>(p: Promise<T>) => Promise.race([p, failedNavigation]);
+  page.setDefaultTimeout(stepTimeoutMs);
+
+  const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
+  log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
+  if (first && first.status() >= 400) return { kind: first.status() >= 500 ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}` };
+
+  for (const [i, step] of adapter.steps.entries()) {
+    const last = i === adapter.steps.length - 1;
+    if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') break;
+    for (const f of step.fields) {
+      const value = values[f.field] ?? '';
+      const el = locate(page, f.target);
+      if (f.kind === 'select') await el.selectOption(value);
+      else await el.fill(value);
+    }
+    for (const c of step.check ?? []) await locate(page, c).check();
+    log(`step ${i + 1} filled`, `${step.fields.length} field(s)`);
+    if (last) {
+      await beforeSubmit();
+      log('submitting');
+    }
+    await locate(page, step.advance).click();
+  }
+
+  const outcome = [...adapter.success.selectors.map((s) => ({ s, ok: true })), ...adapter.failure.selectors.map((s) => ({ s, ok: false }))];
+  const winner = serverError
+    ? undefined
+    : await orServerError(
+        Promise.any(
+          outcome.map(async ({ s, ok }) => {
+            await page.locator(s).first().waitFor({ state: 'visible' });
+            return { s, ok };
+          }),
+        ),
+      ).catch(() => undefined);
+  if (serverError || winner === 'server-error') return { kind: 'error', message: `server error: ${serverError}` };
+  if (!winner) return { kind: 'error', message: 'the page showed neither success nor failure after submitting' };
+
+  const text = (await page.locator(winner.s).first().innerText()).trim().slice(0, 2000);
+  log(winner.ok ? 'accepted' : 'refused', text);
+  if (winner.ok) return { kind: 'submitted', message: text };
+  const permanent = adapter.permanentFailures.some((p) => new RegExp(p, 'i').test(text));
+  return { kind: permanent ? 'rejected' : 'error', message: text };
+}

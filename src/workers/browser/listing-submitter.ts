@@ -1,0 +1,49 @@
+import type { AdapterDefinition } from '../../directories/adapters/adapter-definition';
+import type { ResponseLogEntry } from '../../results/job-result.entity';
+
+export type ListingValues = Record<string, string>;
+
+export interface SubmissionRequest {
+  directory: { id: string; name: string; submitUrl: string; adapter: AdapterDefinition };
+  values: ListingValues;
+  attempt: number;
+  /** Where to save the page as it looked at the end. */
+  screenshotPath: string;
+  /**
+   * Called right before the irreversible click. Throwing {@link SubmitAborted} stops the attempt
+   * without clicking (the order was paused or cancelled, or a newer attempt owns the row).
+   */
+  beforeSubmit(): Promise<void>;
+}
+
+/**
+ * What the page said. `submitted`: accepted. `rejected`: refused for a reason a retry cannot fix.
+ * `error`: refused or broken in a way worth retrying (server error, transient message).
+ */
+export interface SubmissionOutcome {
+  kind: 'submitted' | 'rejected' | 'error';
+  message?: string;
+  log: ResponseLogEntry[];
+  screenshotPath?: string;
+}
+
+/** Thrown by the submitter when an attempt broke; `log` holds what happened up to then. */
+export class SubmissionFailed extends Error {
+  constructor(message: string, readonly log: ResponseLogEntry[], readonly screenshotPath?: string) {
+    super(message);
+  }
+}
+
+export class SubmitAborted extends Error {}
+
+/**
+ * The port between Boltline and a browser. The Playwright implementation drives Chromium; unit
+ * tests swap in a fake.
+ */
+export interface ListingSubmitter {
+  submit(request: SubmissionRequest): Promise<SubmissionOutcome>;
+  /** Asks the directory whether the business is listed; undefined when the adapter cannot tell. */
+  isListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined>;
+}
+
+export const LISTING_SUBMITTER = Symbol('LISTING_SUBMITTER');

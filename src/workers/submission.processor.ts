@@ -1,0 +1,52 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { loadConfig } from '../config/config.schema';
+import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { SubmissionService } from './submission.service';
+
+const config = loadConfig();
+
+/**
+ * Consumes directory submissions. Worker options come from the validated config, read once:
+ * decorators are evaluated before Nest could inject anything.
+ */
+@Processor(SUBMISSION_QUEUE, {
+  concurrency: config.WORKER_CONCURRENCY,
+  lockDuration: config.QUEUE_LOCK_MS,
+  stalledInterval: config.QUEUE_LOCK_MS,
+  maxStalledCount: 5,
+})
+export class SubmissionProcessor extends WorkerHost implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SubmissionProcessor.name);
+
+  constructor(private readonly submissions: SubmissionService) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
+  }
+
+  process(job: Job<SubmitListingPayload>): Promise<string> {
+    return this.submissions.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<SubmitListingPayload> | undefined, err: Error): void {
+    this.logger.warn(`${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`);
+  }
+
+  /**
+   * SIGTERM: stop taking work and let in-flight submissions finish within the grace period; what
+   * is still running then is handed back to the queue by BullMQ's stalled-job check.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const closing = this.worker.close();
+    const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_GRACE_MS).unref());
+    if ((await Promise.race([closing, grace])) === 'timeout') {
+      this.logger.warn(`in-flight submissions outlived the ${config.SHUTDOWN_GRACE_MS} ms grace period; closing anyway`);
+      await this.worker.close(true);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { UnrecoverableError } from 'bullmq';
+import type { AppConfig } from '../config/config.schema';
+import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
+import { ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { SubmissionService } from './submission.service';
+
+const ctx = {
+  resultId: '7',
+  jobId: 'job-1',
+  token: 'tok',
+  attempt: 1,
+  directory: { id: 'dir-1', name: 'Dir', submitUrl: 'http://dir/', adapter: {} },
+  customer: { businessName: 'B', website: 'https://b.example' },
+} as unknown as AttemptContext;
+
+/** Records what the service writes; `claim` and `markSubmitting` answer as each test says. */
+class FakeResults {
+  finished: AttemptOutcome[] = [];
+  claimAs: Claim = { kind: 'claimed', ctx };
+  allowSubmit = true;
+  async claim() { return this.claimAs; }
+  async markSubmitting() { return this.allowSubmit; }
+  async finish(_: unknown, o: AttemptOutcome) { this.finished.push(o); return true; }
+}
+
+class FakeSubmitter implements ListingSubmitter {
+  clicks = 0;
+  listed: boolean | undefined = undefined;
+  constructor(private readonly behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {}
+  async submit(req: SubmissionRequest) {
+    return this.behave({ ...req, beforeSubmit: async () => { await req.beforeSubmit(); this.clicks++; } });
+  }
+  async isListed() { return this.listed; }
+}
+
+const config = { ARTIFACT_DIR: '/tmp/artifacts' } as AppConfig;
+const first = { attempt: 1, maxAttempts: 3 };
+const last = { attempt: 3, maxAttempts: 3 };
+
+function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {
+  const results = new FakeResults();
+  const submitter = new FakeSubmitter(behave);
+  const service = new SubmissionService(results as unknown as ResultsService, submitter, config);
+  return { results, submitter, service };
+}
+
+const clickThen = (outcome: SubmissionOutcome) => async (req: SubmissionRequest) => { await req.beforeSubmit(); return outcome; };
+
+describe('SubmissionService', () => {
+  it('records an accepted listing as submitted', async () => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('submitted');
+    expect(results.finished.map((o) => o.status)).toEqual(['submitted']);
+    expect(submitter.clicks).toBe(1);
+  });
+
+  it('fails at once, without retry, when the site refuses for good', async () => {
+    const { service, results } = setup(clickThen({ kind: 'rejected', message: 'This business is already listed', log: [] }));
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(results.finished).toMatchObject([{ status: 'failed', error: 'This business is already listed' }]);
+  });
+
+  it('retries a site error, and fails it on the last attempt', async () => {
+    const s1 = setup(clickThen({ kind: 'error', message: 'server error: 500', log: [] }));
+    const err = await s1.service.run({ resultId: '7', generation: 1 }, first).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UnrecoverableError);
+    expect(s1.results.finished.map((o) => o.status)).toEqual(['retry']);
+    const s2 = setup(clickThen({ kind: 'error', message: 'server error: 500', log: [] }));
+    await expect(s2.service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(s2.results.finished.map((o) => o.status)).toEqual(['failed']);
+  });
+
+  it('leaves a crash after the click for verification, and for staff on the last attempt', async () => {
+    const boom = async (req: SubmissionRequest): Promise<SubmissionOutcome> => { await req.beforeSubmit(); throw new SubmissionFailed('page crashed', []); };
+    const s1 = setup(boom);
+    await expect(s1.service.run({ resultId: '7', generation: 1 }, first)).rejects.toThrow('page crashed');
+    expect(s1.results.finished.map((o) => o.status)).toEqual(['submitting']);
+    const s2 = setup(boom);
+    await expect(s2.service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(s2.results.finished.map((o) => o.status)).toEqual(['needs_review']);
+  });
+
+  it('retries a crash before the click as an ordinary retry', async () => {
+    const { service, results } = setup(async () => { throw new Error('navigation timeout'); });
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toThrow('navigation timeout');
+    expect(results.finished.map((o) => o.status)).toEqual(['retry']);
+  });
+
+  it('never clicks when the order was paused or another attempt owns the row', async () => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    results.allowSubmit = false;
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toMatch(/stopped before submitting/);
+    expect(submitter.clicks).toBe(0);
+    expect(results.finished).toEqual([]);
+  });
+
+  it('does nothing for a row PostgreSQL says is done', async () => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    results.claimAs = { kind: 'skip', reason: 'already submitted' };
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('skipped: already submitted');
+    expect(submitter.clicks).toBe(0);
+  });
+
+  it.each([
+    [true, 'submitted', 0],
+    [undefined, 'needs_review', 0],
+    [false, 'submitted', 1],
+  ])('after an interrupted attempt, a directory that says listed=%s ends %s with %d new click(s)', async (listed, status, clicks) => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    results.claimAs = { kind: 'uncertain', ctx };
+    submitter.listed = listed;
+    await service.run({ resultId: '7', generation: 1 }, first);
+    expect(results.finished.map((o) => o.status)).toEqual([status]);
+    expect(submitter.clicks).toBe(clicks);
+  });
+});

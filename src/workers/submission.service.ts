@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { join } from 'node:path';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
+import { ResponseLogEntry } from '../results/job-result.entity';
+import {
+  LISTING_SUBMITTER,
+  ListingSubmitter,
+  ListingValues,
+  SubmissionFailed,
+  SubmissionOutcome,
+  SubmitAborted,
+} from './browser/listing-submitter';
+
+export interface AttemptInfo {
+  /** 1-based BullMQ attempt of this queue entry. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** The listing a customer row turns into: every adapter field, by name. */
+function listingValues(c: AttemptContext['customer']): ListingValues {
+  const { businessName, email, phone, website, address, city, state, zip, country, category, description } = c;
+  return { businessName, email, phone, website, address, city, state, zip, country, category, description };
+}
+
+/**
+ * One directory submission, from the queue entry to the recorded result. PostgreSQL is asked
+ * first (the row may be final, the order paused); the outcome is written before BullMQ hears of
+ * it; errors are thrown so BullMQ retries with backoff, or UnrecoverableError when it must not.
+ */
+@Injectable()
+export class SubmissionService {
+  private readonly logger = new Logger(SubmissionService.name);
+
+  constructor(
+    private readonly results: ResultsService,
+    @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
+    const claim = await this.results.claim(payload.resultId, payload.generation);
+    if (claim.kind === 'skip') return `skipped: ${claim.reason}`;
+    const { ctx } = claim;
+    const started = Date.now();
+    const values = listingValues(ctx.customer);
+
+    if (claim.kind === 'uncertain') {
+      const listed = await this.submitter.isListed(ctx.directory, values);
+      const entry = this.entry(ctx, 'verified after an interrupted attempt', `listed: ${listed ?? 'unknown'}`);
+      if (listed !== false) {
+        const status = listed ? 'submitted' : 'needs_review';
+        await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started, error: listed ? undefined : 'an earlier attempt may have submitted; the directory cannot say' });
+        return status;
+      }
+    }
+
+    let clicked = false;
+    let outcome: SubmissionOutcome;
+    try {
+      outcome = await this.submitter.submit({
+        directory: ctx.directory,
+        values,
+        attempt: ctx.attempt,
+        screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
+        beforeSubmit: async () => {
+          if (!(await this.results.markSubmitting(ctx.resultId, ctx.token))) throw new SubmitAborted('order paused or cancelled, or a newer attempt owns this directory');
+          clicked = true;
+        },
+      });
+    } catch (err) {
+      if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
+      const failed = err instanceof SubmissionFailed ? err : undefined;
+      const message = (err as Error).message;
+      return this.retryOrFail(ctx, info, {
+        status: clicked ? 'submitting' : 'retry',
+        log: failed?.log ?? [this.entry(ctx, 'error', message)],
+        screenshotPath: failed?.screenshotPath,
+        error: message,
+        durationMs: Date.now() - started,
+      }, clicked);
+    }
+
+    const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
+    if (outcome.kind === 'submitted') {
+      await this.results.finish(ctx, { ...base, status: 'submitted' });
+      return 'submitted';
+    }
+    if (outcome.kind === 'rejected') {
+      await this.results.finish(ctx, { ...base, status: 'failed', error: outcome.message });
+      throw new UnrecoverableError(`${ctx.directory.id} refused the listing: ${outcome.message}`);
+    }
+    // The site answered with an error it may not repeat: it did not take the listing.
+    return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);
+  }
+
+  /** Records a failed attempt and throws so BullMQ retries it, or records the final failure. */
+  private async retryOrFail(ctx: AttemptContext, info: AttemptInfo, outcome: AttemptOutcome, clicked: boolean): Promise<never> {
+    const last = info.attempt >= info.maxAttempts;
+    // After the click with no answer, a blind resubmit could list the business twice: on the
+    // last attempt that becomes a question for staff, before it the next attempt verifies.
+    const status = !last ? outcome.status : clicked ? 'needs_review' : 'failed';
+    await this.results.finish(ctx, { ...outcome, status });
+    const reason = `${ctx.directory.id}: ${outcome.error ?? 'failed'}`;
+    throw last ? new UnrecoverableError(reason) : new Error(reason);
+  }
+
+  private entry(ctx: AttemptContext, event: string, detail?: string): ResponseLogEntry {
+    return { at: new Date().toISOString(), attempt: ctx.attempt, event, detail };
+  }
+}

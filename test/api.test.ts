@@ -1,0 +1,237 @@
+import request from 'supertest';
+import { submissionJobId } from '../src/queue/queue.constants';
+import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
+import { waitFor } from './support/wait';
+
+let h: ApiHarness;
+let http: ReturnType<typeof request>;
+let customerId: string;
+
+beforeAll(async () => {
+  h = await startApiInProcess({ ADMIN_CREDENTIALS: 'staff:correct-horse', OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000' });
+  http = request(h.app.getHttpServer());
+  customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
+});
+afterAll(() => h?.close());
+
+const queuedIds = async () => (await h.queue.queue.getJobs(['prioritized', 'waiting', 'delayed', 'active'])).map((j) => j.id).sort();
+
+describe('customers', () => {
+  it('creates, reads and pages customers', async () => {
+    const got = await http.get(`/api/v1/customers/${customerId}`).expect(200);
+    expect(got.body).toMatchObject(CUSTOMER);
+    await http.post('/api/v1/customers').send({ ...CUSTOMER, businessName: 'Second' }).expect(201);
+    const page1 = await http.get('/api/v1/customers?limit=1').expect(200);
+    expect(page1.body.items).toHaveLength(1);
+    const page2 = await http.get(`/api/v1/customers?limit=1&cursor=${page1.body.nextCursor}`).expect(200);
+    expect(page2.body.items[0].id).not.toBe(page1.body.items[0].id);
+  });
+
+  it('round-trips unicode byte-exact', async () => {
+    const name = 'Café 🍞 ‏שלום‎ e\u0301 ' + 'x'.repeat(9000);
+    const res = await http.post('/api/v1/customers').send({ ...CUSTOMER, businessName: name }).expect(201);
+    expect((await http.get(`/api/v1/customers/${res.body.id}`)).body.businessName).toBe(name);
+  });
+
+  it('names each bad field and writes nothing', async () => {
+    const before = (await h.db.dataSource.query('SELECT count(*)::int AS n FROM customers'))[0].n;
+    const res = await http.post('/api/v1/customers').send({ ...CUSTOMER, email: 'nope', phone: 12, nickname: 'x' }).expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['email', 'nickname', 'phone']);
+    expect(res.body.detail).toMatch(/property nickname should not exist/);
+    expect((await h.db.dataSource.query('SELECT count(*)::int AS n FROM customers'))[0].n).toBe(before);
+  });
+
+  it('answers 404 for unknown and malformed ids', async () => {
+    await http.get('/api/v1/customers/9d5b2f9e-7c5e-4a7b-9c1e-000000000000').expect(404);
+    await http.get('/api/v1/customers/not-a-uuid').expect(404);
+  });
+
+  it('refuses malformed JSON and a bad cursor with 400', async () => {
+    const res = await http.post('/api/v1/customers').set('content-type', 'application/json').send('{"businessName": ').expect(400);
+    expect(res.body.detail).toBe('The request body is not valid JSON.');
+    await http.get('/api/v1/customers?cursor=garbage').expect(400);
+  });
+});
+
+describe('directories', () => {
+  it('lists the enabled catalogue in package order', async () => {
+    const res = await http.get('/api/v1/directories').expect(200);
+    expect(res.body.total).toBeGreaterThanOrEqual(500);
+    expect(res.body.items[0].id).toBe('sandbox-0001');
+  });
+});
+
+describe('POST /jobs', () => {
+  it('writes the order and its planned results, then the relay queues every directory', async () => {
+    const res = await http.post('/api/v1/jobs').send({ customerId, packageSize: 50, priority: 2 }).expect(201);
+    expect(res.body).toMatchObject({ status: 'queued', priority: 2, progress: { total: 50, submitted: 0, failed: 0, pending: 50, percent: 0 } });
+    const rows: Array<{ id: string; generation: number }> = await h.db.dataSource.query(
+      'SELECT id::text, generation FROM job_results WHERE job_id = $1 ORDER BY id',
+      [res.body.id],
+    );
+    expect(rows).toHaveLength(50);
+    const expected = rows.map((r) => submissionJobId(r.id, r.generation)).sort();
+    await waitFor('the relay to queue 50 submissions', async () => {
+      const ids = await queuedIds();
+      return expected.every((id) => ids.includes(id));
+    });
+    const job = await h.queue.queue.getJob(expected[0]);
+    expect(job?.opts.priority).toBe(2);
+    expect(job?.opts.attempts).toBe(4);
+    expect(job?.data).toEqual({ resultId: expect.any(String), generation: 1, jobId: res.body.id, directoryId: expect.stringMatching(/^sandbox-/) });
+    const [outbox] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
+    expect(outbox.n).toBe(0);
+  });
+
+  it('takes an explicit list of directories', async () => {
+    const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0003', 'sandbox-0007'] }).expect(201);
+    expect(res.body.progress.total).toBe(2);
+    expect(res.body.priority).toBe(3);
+    const results = await http.get(`/api/v1/jobs/${res.body.id}/results`).expect(200);
+    expect(results.body.items.map((r: { directoryId: string }) => r.directoryId).sort()).toEqual(['sandbox-0003', 'sandbox-0007']);
+  });
+
+  it.each([
+    [{ packageSize: 50, priority: 7 }, 'priority'],
+    [{ packageSize: 60 }, 'packageSize'],
+    [{ packageSize: '50' }, 'packageSize'],
+    [{ packageSize: 50, colour: 'red' }, 'colour'],
+    [{ directoryIds: ['Bad Id'] }, 'directoryIds'],
+    [{ directoryIds: [] }, 'directoryIds'],
+    [{ packageSize: 50, directoryIds: ['sandbox-0001'] }, 'packageSize'],
+  ])('answers 400 for %j naming %s', async (body, field) => {
+    const before = (await h.db.dataSource.query('SELECT count(*)::int AS n FROM jobs'))[0].n;
+    const res = await http.post('/api/v1/jobs').send({ customerId, ...body }).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect((await h.db.dataSource.query('SELECT count(*)::int AS n FROM jobs'))[0].n).toBe(before);
+  });
+
+  it('answers 404 for an unknown customer and 422 for unknown directories', async () => {
+    await http.post('/api/v1/jobs').send({ customerId: '9d5b2f9e-7c5e-4a7b-9c1e-000000000000', packageSize: 50 }).expect(404);
+    const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0001', 'nowhere'] }).expect(422);
+    expect(res.body.detail).toMatch(/nowhere/);
+  });
+
+  it('answers 422 saying how many directories exist when a package is too big', async () => {
+    await h.db.dataSource.query(`UPDATE directories SET enabled = false WHERE position > 120`);
+    try {
+      const res = await http.post('/api/v1/jobs').send({ customerId, packageSize: 500 }).expect(422);
+      expect(res.body.detail).toBe('a 500-directory package needs 500 enabled directories; only 120 exist');
+    } finally {
+      await h.db.dataSource.query(`UPDATE directories SET enabled = true`);
+    }
+  });
+
+  it('honours Idempotency-Key: same body replays, another body is refused', async () => {
+    const body = { customerId, packageSize: 50 };
+    const first = await http.post('/api/v1/jobs').set('Idempotency-Key', 'order-42').send(body).expect(201);
+    const again = await http.post('/api/v1/jobs').set('Idempotency-Key', 'order-42').send(body).expect(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await http.post('/api/v1/jobs').set('Idempotency-Key', 'order-42').send({ ...body, priority: 1 }).expect(422);
+    const [n] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE idempotency_key = 'order-42'`);
+    expect(n.n).toBe(1);
+  });
+
+  it('makes one order from 20 concurrent requests with one key', async () => {
+    const body = { customerId, directoryIds: ['sandbox-0010'] };
+    const responses = await Promise.all(Array.from({ length: 20 }, () => http.post('/api/v1/jobs').set('Idempotency-Key', 'burst-1').send(body)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.every((s) => s === 201 || s === 200)).toBe(true);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
+  });
+});
+
+describe('GET /jobs', () => {
+  it('filters by status and customer and pages with a cursor', async () => {
+    const other = (await http.post('/api/v1/customers').send({ ...CUSTOMER, businessName: 'Other' }).expect(201)).body.id;
+    for (let i = 0; i < 3; i++) await http.post('/api/v1/jobs').send({ customerId: other, directoryIds: ['sandbox-0001'] }).expect(201);
+    const p1 = await http.get(`/api/v1/jobs?customerId=${other}&limit=2`).expect(200);
+    expect(p1.body.items).toHaveLength(2);
+    const p2 = await http.get(`/api/v1/jobs?customerId=${other}&limit=2&cursor=${p1.body.nextCursor}`).expect(200);
+    expect(p2.body.items).toHaveLength(1);
+    expect(p2.body.nextCursor).toBeNull();
+    const queued = await http.get(`/api/v1/jobs?status=queued&customerId=${other}`).expect(200);
+    expect(queued.body.items).toHaveLength(3);
+    await http.get('/api/v1/jobs?status=bogus').expect(400);
+  });
+});
+
+describe('job actions', () => {
+  const create = async (directoryIds = ['sandbox-0001', 'sandbox-0002', 'sandbox-0003']) =>
+    (await http.post('/api/v1/jobs').send({ customerId, directoryIds }).expect(201)).body.id as string;
+
+  it('pauses (taking queued entries off Redis), resumes (queueing them afresh) and cancels', async () => {
+    const id = await create();
+    await waitFor('3 queued entries', async () => (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id).length === 3);
+    await http.post(`/api/v1/jobs/${id}/pause`).expect(200).expect((r) => expect(r.body.status).toBe('paused'));
+    expect((await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id)).toHaveLength(0);
+    const conflict = await http.post(`/api/v1/jobs/${id}/pause`).expect(409);
+    expect(conflict.body.detail).toMatch(/cannot pause .* it is paused/);
+    await http.post(`/api/v1/jobs/${id}/resume`).expect(200).expect((r) => expect(r.body.status).toBe('queued'));
+    await waitFor('entries of generation 2', async () =>
+      (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id && j.data.generation === 2).length === 3,
+    );
+    const cancelled = await http.post(`/api/v1/jobs/${id}/cancel`).expect(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', progress: { cancelled: 3, pending: 0, percent: 100 } });
+    const results = await http.get(`/api/v1/jobs/${id}/results`).expect(200);
+    expect(results.body.items.every((r: { status: string }) => r.status === 'cancelled')).toBe(true);
+    await http.post(`/api/v1/jobs/${id}/resume`).expect(409);
+  });
+
+  it('retries only failed directories', async () => {
+    const id = await create();
+    await http.post(`/api/v1/jobs/${id}/retry`).expect(409).expect((r) => expect(r.body.detail).toMatch(/no failed directories/));
+    // Play the workers' part: two directories went through, one failed for good.
+    await h.db.dataSource.query(`UPDATE job_results SET status = 'failed' WHERE job_id = $1 AND directory_id = 'sandbox-0002'`, [id]);
+    await h.db.dataSource.query(`UPDATE job_results SET status = 'submitted' WHERE job_id = $1 AND directory_id <> 'sandbox-0002'`, [id]);
+    await h.db.dataSource.query(`UPDATE jobs SET status = 'completed', submitted = 2, failed = 1 WHERE id = $1`, [id]);
+    const res = await http.post(`/api/v1/jobs/${id}/retry`).expect(200);
+    expect(res.body).toMatchObject({ status: 'queued', attempts: 2, progress: { submitted: 2, failed: 0, pending: 1 } });
+    const rows = await h.db.dataSource.query(`SELECT directory_id, status, generation FROM job_results WHERE job_id = $1 ORDER BY directory_id`, [id]);
+    expect(rows).toEqual([
+      { directory_id: 'sandbox-0001', status: 'submitted', generation: 1 },
+      { directory_id: 'sandbox-0002', status: 'pending', generation: 2 },
+      { directory_id: 'sandbox-0003', status: 'submitted', generation: 1 },
+    ]);
+  });
+
+  it('names the allowed statuses when an action does not fit, and 404s unknown actions', async () => {
+    const id = await create(['sandbox-0004']);
+    const res = await http.post(`/api/v1/jobs/${id}/approve`).expect(409);
+    expect(res.body.detail).toBe(`cannot approve job ${id}: it is queued (approve needs awaiting_approval)`);
+    await http.post(`/api/v1/jobs/${id}/launch`).expect(404);
+    await http.post('/api/v1/jobs/9d5b2f9e-7c5e-4a7b-9c1e-000000000000/pause').expect(404);
+  });
+});
+
+describe('reconciler', () => {
+  it('puts back on the queue what Redis lost', async () => {
+    const id = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0005', 'sandbox-0006'] }).expect(201)).body.id;
+    await waitFor('2 queued entries', async () => (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id).length === 2);
+    await h.queue.queue.obliterate({ force: true });
+    await h.db.dataSource.query(`UPDATE job_results SET updated_at = now() - interval '1 minute'`);
+    const { Reconciler } = await import('../src/dispatch/reconciler.service');
+    const reconciler = h.app.get(Reconciler);
+    expect(await reconciler.reconcile()).toBeGreaterThanOrEqual(2);
+    expect((await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id)).toHaveLength(2);
+    expect(await reconciler.reconcile()).toBe(0);
+  });
+});
+
+describe('Bull Board', () => {
+  it('is closed without the staff credential and open with it', async () => {
+    await http.get('/admin/queues').expect(401);
+    await http.get('/admin/queues').auth('staff', 'wrong-password').expect(401);
+    const ok = await http.get('/admin/queues').auth('staff', 'correct-horse').expect(200);
+    expect(ok.text).toMatch(/Boltline queues|bull/i);
+    await http.get('/admin/queues/api/queues').expect(401);
+  });
+
+  it('serves the OpenAPI document', async () => {
+    await request(h.app.getHttpServer()).get('/docs-json').expect(200).expect((r) => expect(r.body.paths['/api/v1/jobs']).toBeDefined());
+  });
+});

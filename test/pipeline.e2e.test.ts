@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sandboxCatalogue } from '../src/directories/catalogue';
+import { syncDirectories } from '../src/directories/directory-sync';
+import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
+import { CUSTOMER } from './support/api-app';
+import { createTestDatabase, TestDatabase } from './support/database';
+import { freePort, Proc, startApi, startWorker } from './support/processes';
+import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+import { waitFor } from './support/wait';
+
+/**
+ * The whole pipeline on the real components: the API and the workers as separate processes,
+ * PostgreSQL, Redis, Chromium, and the sandbox directory sites as the outside world.
+ */
+let sandbox: SandboxHandle;
+let db: TestDatabase;
+let env: Record<string, string>;
+let api: Proc;
+let base: string;
+const workers: Proc[] = [];
+let queue: ReturnType<typeof openSubmissionQueue>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, slowMs: 400 });
+  db = await createTestDatabase();
+  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  const prefix = testQueuePrefix();
+  queue = openSubmissionQueue(prefix);
+  env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-e2e-')),
+    WORKER_CONCURRENCY: '2',
+    SUBMIT_BACKOFF_MS: '300',
+    QUEUE_LOCK_MS: '4000',
+    OUTBOX_POLL_MS: '200',
+    RECONCILE_INTERVAL_MS: '5000',
+    SHUTDOWN_GRACE_MS: '20000',
+  };
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}/api/v1`;
+  api = await startApi(env, port);
+  workers.push(await startWorker(env));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await api?.kill('SIGTERM');
+  await queue?.close();
+  await db?.drop();
+  await sandbox?.close();
+});
+
+async function post(path: string, body: unknown) {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+const get = async (path: string) => (await fetch(`${base}${path}`)).json();
+
+async function order(website: string, directoryIds: string[]) {
+  const customer = await post('/customers', { ...CUSTOMER, businessName: `E2E ${website}`, website });
+  return post('/jobs', { customerId: customer.id, directoryIds });
+}
+
+const positions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `sandbox-${String(from + i).padStart(4, '0')}`);
+
+async function untilFinished(id: string, timeoutMs = 120_000) {
+  return waitFor(`job ${id} to complete`, async () => {
+    const job = await get(`/jobs/${id}`);
+    return job.status === 'completed' ? job : undefined;
+  }, { timeoutMs, intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + workers.map((w) => w.output().slice(-1500)).join('\n') });
+}
+
+/** The sandbox's own record: what each directory received for one website. */
+function receivedBySlug(website: string) {
+  const counts = new Map<string, string[]>();
+  for (const s of sandbox.received().filter((r) => r.website === website)) counts.set(s.slug, [...(counts.get(s.slug) ?? []), s.outcome]);
+  return counts;
+}
+
+it('submits a 20-directory order through real Chromium, once per directory', async () => {
+  const website = 'https://twenty.example';
+  const job = await order(website, positions(1, 20));
+  expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, pending: 20, percent: 0 });
+
+  const done = await untilFinished(job.id);
+  expect(done.progress).toEqual({ total: 20, submitted: 20, failed: 0, cancelled: 0, needsReview: 0, pending: 0, percent: 100 });
+  expect(done.startedAt).not.toBeNull();
+  expect(done.completedAt).not.toBeNull();
+
+  const { items } = await get(`/jobs/${job.id}/results`);
+  expect(items).toHaveLength(20);
+  for (const r of items) {
+    expect(r).toMatchObject({ status: 'submitted', errorMessage: null });
+    expect(r.submittedAt).not.toBeNull();
+    expect(r.durationMs).toBeGreaterThan(0);
+    expect(r.responseLog.some((e: { event: string }) => e.event === 'accepted')).toBe(true);
+    expect(existsSync(r.screenshotPath)).toBe(true);
+  }
+  // Flaky directories answered 500 once: their rows show the retry.
+  const flaky = items.filter((r: { directoryId: string }) => ['sandbox-0005', 'sandbox-0012', 'sandbox-0019'].includes(r.directoryId));
+  expect(flaky.map((r: { attempts: number }) => r.attempts)).toEqual([2, 2, 2]);
+
+  const received = receivedBySlug(website);
+  expect([...received.keys()].sort()).toEqual(positions(1, 20));
+  for (const outcomes of received.values()) expect(outcomes).toEqual(['accepted']);
+});
+
+it('finishes an order after a worker is SIGKILLed mid-run, submitting no directory twice', async () => {
+  const website = 'https://killed.example';
+  const job = await order(website, positions(21, 60));
+  await waitFor('a few submissions before the kill', async () => (await get(`/jobs/${job.id}`)).progress.submitted >= 4);
+  expect(await workers[0].kill('SIGKILL')).toBe('SIGKILL');
+  workers.push(await startWorker(env));
+
+  const done = await untilFinished(job.id);
+  // sandbox-0049 always answers "already listed": a permanent failure, not retried.
+  expect(done.progress).toMatchObject({ total: 40, submitted: 39, failed: 1, pending: 0 });
+  const { items } = await get(`/jobs/${job.id}/results`);
+  const failed = items.filter((r: { status: string }) => r.status === 'failed');
+  expect(failed).toHaveLength(1);
+  expect(failed[0]).toMatchObject({ directoryId: 'sandbox-0049', attempts: 1, errorMessage: expect.stringMatching(/already listed/i) });
+
+  const received = receivedBySlug(website);
+  expect([...received.keys()].sort()).toEqual(positions(21, 60));
+  for (const [slug, outcomes] of received) expect([slug, outcomes]).toEqual([slug, [slug === 'sandbox-0049' ? 'already_listed' : 'accepted']]);
+});
+
+it('stops a worker on SIGTERM with exit code 0', async () => {
+  const worker = workers[workers.length - 1];
+  const job = await order('https://sigterm.example', positions(61, 66));
+  await waitFor('the worker to start on the order', async () => (await get(`/jobs/${job.id}`)).status === 'running');
+  expect(await worker.kill('SIGTERM')).toBe(0);
+  // What the stopped worker did not finish is handed back; a new worker completes the order.
+  workers.push(await startWorker(env));
+  const done = await untilFinished(job.id);
+  expect(done.progress).toMatchObject({ submitted: 6, pending: 0 });
+  for (const outcomes of receivedBySlug('https://sigterm.example').values()) expect(outcomes).toEqual(['accepted']);
+});

@@ -1,0 +1,52 @@
+import type { INestApplication } from '@nestjs/common';
+import { sandboxCatalogue } from '../../src/directories/catalogue';
+import { syncDirectories } from '../../src/directories/directory-sync';
+import { createTestDatabase, TestDatabase } from './database';
+import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
+
+export interface ApiHarness {
+  app: INestApplication;
+  db: TestDatabase;
+  queue: ReturnType<typeof openSubmissionQueue>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API in this process against a database and queue prefix of this test file's own. The
+ * environment is set before the app's modules are loaded, since config is read once per process.
+ */
+export async function startApiInProcess(env: Record<string, string> = {}, sandboxUrl = 'http://127.0.0.1:4999'): Promise<ApiHarness> {
+  const db = await createTestDatabase();
+  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandboxUrl));
+  const prefix = testQueuePrefix();
+  Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env });
+  const { createHttpApp } = await import('../../src/http-app');
+  const app = await createHttpApp();
+  app.useLogger(['error']);
+  await app.init();
+  const queue = openSubmissionQueue(prefix);
+  return {
+    app,
+    db,
+    queue,
+    async close() {
+      await app.close();
+      await queue.close();
+      await db.drop();
+    },
+  };
+}
+
+export const CUSTOMER = {
+  businessName: 'Blue Door Bakery',
+  email: 'hello@bluedoor.example',
+  phone: '+1 512 555 0100',
+  website: 'https://bluedoor.example',
+  address: '12 Main Street',
+  city: 'Austin',
+  state: 'TX',
+  zip: '78701',
+  country: 'US',
+  category: 'Restaurant',
+  description: 'Sourdough and coffee since 1998.',
+};

@@ -1,0 +1,66 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './wait';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Runs a built entrypoint (`npm test` builds first) with its own environment. */
+export function startProcess(entry: 'main' | 'worker', env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', `${entry}.js`)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function startApi(env: Record<string, string>, port: number): Promise<Proc> {
+  const api = startProcess('main', { ...env, PORT: String(port) });
+  await waitFor('the API to answer /api/v1/health', async () => {
+    if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
+    return fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.ok, () => false);
+  }, { timeoutMs: 30_000, describe: async () => api.output().slice(-2000) });
+  return api;
+}
+
+export async function startWorker(env: Record<string, string>): Promise<Proc> {
+  const worker = startProcess('worker', env);
+  await waitFor('the worker to start', async () => {
+    if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
+    return /worker \d+ started/.test(worker.output());
+  }, { timeoutMs: 30_000, describe: async () => worker.output().slice(-2000) });
+  return worker;
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
