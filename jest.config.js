@@ -1,13 +1,13 @@
 /**
  * Unit specs live beside the code (src/**\/*.spec.ts); integration and end-to-end tests in test/.
- * ts-jest only transpiles (isolatedModules): `nest build` type-checks the whole tree first.
+ * ts-jest only transpiles (tsconfig's isolatedModules): `nest build` type-checks the whole tree first.
  * @type {import('jest').Config}
  */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testRegex: '.*\\.(spec|test)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
   maxWorkers: 2,

@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../src/config/config.schema';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { prepareServices } from './demo-services';
+import { Proc, startApi, startWorker } from './support/processes';
 
 /**
  * `npm run demo`: migrations, the sandbox directories, the API and two workers, then one
@@ -24,29 +23,20 @@ async function main(): Promise<void> {
   await dataSource.destroy();
   console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
 
-  const children: ChildProcess[] = [];
+  const api = `http://${config.HOST}:${config.PORT}`;
+  const children: Proc[] = [await startApi(process.env, config.PORT)];
+  children.push(await startWorker(process.env), await startWorker(process.env));
   const stop = async () => {
     console.log('\nstopping...');
-    children.forEach((c) => c.kill('SIGTERM'));
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+    await Promise.all(children.map((c) => c.kill('SIGTERM')));
     await sandbox.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-
-  const run = (entry: string, name: string) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'src', `${entry}.js`)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
-    child.on('exit', (code) => code && console.error(`[${name}] exited with ${code}`));
-    children.push(child);
-  };
-  run('main', 'api');
-  run('worker', 'worker-1');
-  run('worker', 'worker-2');
-
-  const api = `http://${config.HOST}:${config.PORT}`;
-  await until(async () => (await fetch(`${api}/api/v1/health`).catch(() => undefined))?.ok === true, 30_000, 'the API to start');
+  children.forEach((c, i) =>
+    c.exited.then((code) => console.error(`\n${i ? `worker ${i}` : 'API'} exited (${code}):\n${c.output().slice(-3000)}`)),
+  );
 
   const website = `https://demo-${Date.now()}.example`;
   const customer = await call(`${api}/api/v1/customers`, {
@@ -87,14 +77,6 @@ async function call(url: string, body: unknown) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`);
   return res.json();
-}
-
-async function until(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 main().catch((err: unknown) => {

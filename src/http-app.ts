@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,8 +10,8 @@ import { BULL_BOARD_ROUTE } from './dashboard/bull-board.constants';
 export const API_PREFIX = 'api/v1';
 
 /** Builds the API application (used by `main.ts` and by tests). */
-export async function createHttpApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: false });
+export async function createHttpApp(logger?: LogLevel[]): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger });
   app.useBodyParser('json', { limit: '1mb' });
   app.setGlobalPrefix(API_PREFIX, { exclude: [BULL_BOARD_ROUTE, `${BULL_BOARD_ROUTE}/{*path}`] });
   app.useGlobalPipes(strictValidationPipe());

@@ -6,10 +6,10 @@ import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
-import { createTestDatabase, TestDatabase } from './support/database';
-import { freePort, Proc, startApi, startWorker } from './support/processes';
+import { createTestDatabase, TestDatabase } from '../scripts/support/database';
+import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
-import { waitFor } from './support/wait';
+import { waitFor } from '../scripts/support/wait';
 
 /**
  * The whole pipeline on the real components: the API and the workers as separate processes,
@@ -120,16 +120,16 @@ it('finishes an order after a worker is SIGKILLed mid-run, submitting no directo
   workers.push(await startWorker(env));
 
   const done = await untilFinished(job.id);
-  // sandbox-0049 always answers "already listed": a permanent failure, not retried.
+  // sandbox-0050 always answers "already listed": a permanent failure, not retried.
   expect(done.progress).toMatchObject({ total: 40, submitted: 39, failed: 1, pending: 0 });
   const { items } = await get(`/jobs/${job.id}/results`);
   const failed = items.filter((r: { status: string }) => r.status === 'failed');
   expect(failed).toHaveLength(1);
-  expect(failed[0]).toMatchObject({ directoryId: 'sandbox-0049', attempts: 1, errorMessage: expect.stringMatching(/already listed/i) });
+  expect(failed[0]).toMatchObject({ directoryId: 'sandbox-0050', attempts: 1, errorMessage: expect.stringMatching(/already listed/i) });
 
   const received = receivedBySlug(website);
   expect([...received.keys()].sort()).toEqual(positions(21, 60));
-  for (const [slug, outcomes] of received) expect([slug, outcomes]).toEqual([slug, [slug === 'sandbox-0049' ? 'already_listed' : 'accepted']]);
+  for (const [slug, outcomes] of received) expect([slug, outcomes]).toEqual([slug, [slug === 'sandbox-0050' ? 'already_listed' : 'accepted']]);
 });
 
 it('stops a worker on SIGTERM with exit code 0', async () => {

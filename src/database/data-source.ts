@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { loadConfig } from '../config/config.schema';
+import { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 
 /**
- * The one DataSource definition, shared by the app (through TypeOrmModule) and the TypeORM CLI
- * (`npm run migration:run`). Schema changes only ever come from `migrations/`.
+ * The one DataSource definition, shared by the app (through TypeOrmModule), the TypeORM CLI
+ * (`cli-data-source.ts`) and tests. Schema changes only ever come from `migrations/`.
  */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {
@@ -21,4 +20,3 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   };
 }
 
-export default new DataSource(dataSourceOptions(loadConfig().DATABASE_URL));

@@ -1,11 +1,13 @@
 import { loadConfig } from '../config/config.schema';
-import dataSource from '../database/data-source';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../database/data-source';
 import { sandboxCatalogue } from './catalogue';
 import { syncDirectories } from './directory-sync';
 
 /** `npm run directories:sync`: loads the catalogue kept in the repo into the `directories` table. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL));
   await dataSource.initialize();
   try {
     const result = await syncDirectories(dataSource.manager, sandboxCatalogue(config.SANDBOX_URL));

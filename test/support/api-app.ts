@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { sandboxCatalogue } from '../../src/directories/catalogue';
 import { syncDirectories } from '../../src/directories/directory-sync';
-import { createTestDatabase, TestDatabase } from './database';
+import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
 
 export interface ApiHarness {
@@ -21,8 +21,7 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
   const prefix = testQueuePrefix();
   Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env });
   const { createHttpApp } = await import('../../src/http-app');
-  const app = await createHttpApp();
-  app.useLogger(['error']);
+  const app = await createHttpApp(['error']);
   await app.init();
   const queue = openSubmissionQueue(prefix);
   return {

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
 
-/** The server tests create their databases on; override with TEST_DATABASE_URL. */
+/** The server tests and benchmarks create their databases on; override with TEST_DATABASE_URL. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
@@ -23,11 +23,11 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * A database of its own for one test file, migrated with the real migrations, so test files can
- * run in parallel without seeing each other's rows.
+ * A scratch database of its own for one test file or benchmark, migrated with the real migrations,
+ * so test files can run in parallel without seeing each other's rows.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `boltline_test_${randomBytes(6).toString('hex')}`;
+export async function createTestDatabase(kind = 'test'): Promise<TestDatabase> {
+  const name = `boltline_${kind}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;

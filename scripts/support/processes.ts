@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { waitFor } from './wait';
 
-const ROOT = join(__dirname, '..', '..');
+// From scripts/support (under jest) or dist/scripts/support (built): find the project root.
+const ROOT = join(__dirname, '..', '..', ...(__dirname.includes(`${sep}dist${sep}`) ? ['..'] : []));
 
 export interface Proc {
   child: ChildProcess;
@@ -12,8 +13,8 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Runs a built entrypoint (`npm test` builds first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker', env: Record<string, string>): Proc {
+/** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
+export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>): Proc {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', `${entry}.js`)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -34,7 +35,7 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
   };
 }
 
-export async function startApi(env: Record<string, string>, port: number): Promise<Proc> {
+export async function startApi(env: Record<string, string | undefined>, port: number): Promise<Proc> {
   const api = startProcess('main', { ...env, PORT: String(port) });
   await waitFor('the API to answer /api/v1/health', async () => {
     if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
@@ -43,7 +44,7 @@ export async function startApi(env: Record<string, string>, port: number): Promi
   return api;
 }
 
-export async function startWorker(env: Record<string, string>): Promise<Proc> {
+export async function startWorker(env: Record<string, string | undefined>): Promise<Proc> {
   const worker = startProcess('worker', env);
   await waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);

@@ -1,0 +1,108 @@
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { sandboxDirectoryName, sandboxSlug } from '../directories/catalogue';
+import { behaviourOf, layoutOf } from './behaviour';
+import { processFinalSubmission } from './final-submission';
+import { SITES } from './pages';
+import type { SiteDirectory } from './pages/site';
+import type { SandboxState } from './sandbox-state';
+
+/**
+ * The sandbox's HTTP surface: each directory's pages under /d/:slug/, plus /_sandbox/ routes for
+ * tests and benchmarks to inspect and reset what the directories received.
+ */
+export function sandboxApp(state: SandboxState, opts: { directories: number; slowMs: number }): express.Express {
+  const directories = new Map<string, SiteDirectory>();
+  for (let position = 1; position <= opts.directories; position++) {
+    const slug = sandboxSlug(position);
+    const name = sandboxDirectoryName(position);
+    directories.set(slug, { slug, name, position, layout: layoutOf(position), behaviour: behaviourOf(position) });
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }));
+
+  app.get('/_sandbox/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/_sandbox/submissions', (_req, res) => {
+    res.json(state.snapshot());
+  });
+  app.post('/_sandbox/reset', (_req, res) => {
+    state.reset();
+    res.json({ ok: true });
+  });
+
+  app.param('slug', (_req, res, next, slug: string) => {
+    const dir = directories.get(slug);
+    if (!dir) {
+      res.status(404).type('text/plain').send(`No directory called ${slug}`);
+      return;
+    }
+    res.locals.dir = dir;
+    next();
+  });
+  const pace: RequestHandler = (_req, res, next) => {
+    if (dirOf(res).behaviour === 'slow') setTimeout(next, opts.slowMs);
+    else next();
+  };
+
+  app.get('/d/:slug/', pace, (_req, res) => {
+    const dir = dirOf(res);
+    sendHtml(res, 200, SITES[dir.layout].formPage(dir));
+  });
+  // Routes a layout does not have fall through to express's 404.
+  app.post('/d/:slug/step2', pace, (req, res, next) => {
+    const dir = dirOf(res);
+    const site = SITES[dir.layout];
+    if (!site.secondPage) return next();
+    sendHtml(res, 200, site.secondPage(dir, bodyFields(req)));
+  });
+  app.post('/d/:slug/submit', pace, (req, res, next) => {
+    const dir = dirOf(res);
+    const site = SITES[dir.layout];
+    if (!site.resultPage) return next();
+    const answer = processFinalSubmission(state, dir, site, bodyFields(req));
+    sendHtml(res, answer.status, site.resultPage(dir, answer));
+  });
+  app.post('/d/:slug/api/listings', pace, (req, res, next) => {
+    const dir = dirOf(res);
+    const site = SITES[dir.layout];
+    if (site.resultPage) return next();
+    const answer = processFinalSubmission(state, dir, site, bodyFields(req));
+    res.status(answer.status).json({ ok: answer.ok, message: answer.message });
+  });
+  app.get('/d/:slug/listed', (req, res) => {
+    const website = req.query.website;
+    if (typeof website !== 'string') {
+      res.status(400).json({ error: 'give exactly one website query parameter' });
+      return;
+    }
+    res.json({ listed: state.isListed(dirOf(res).slug, website) });
+  });
+  return app;
+}
+
+function dirOf(res: Response): SiteDirectory {
+  return res.locals.dir as SiteDirectory;
+}
+
+function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status).type('html').send(html);
+}
+
+/**
+ * The string fields of a urlencoded or JSON body (repeated or non-string values are dropped).
+ * HTML form submission sends every textarea newline as CRLF; turning that back into LF makes the
+ * record match what was typed, as the spa's JSON body (from textarea.value) already does.
+ */
+function bodyFields(req: Request): Record<string, string> {
+  const body: unknown = req.body;
+  if (!body || typeof body !== 'object') return {};
+  const formEncoded = Boolean(req.is('urlencoded'));
+  return Object.fromEntries(
+    Object.entries(body)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, value]) => [name, formEncoded ? value.replace(/\r\n/g, '\n') : value]),
+  );
+}

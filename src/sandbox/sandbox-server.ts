@@ -1,0 +1,49 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SANDBOX_DIRECTORY_COUNT } from '../directories/catalogue';
+import { DEFAULT_SLOW_MS } from './behaviour';
+import { sandboxApp } from './sandbox-app';
+import { SandboxState, type ReceivedSubmission } from './sandbox-state';
+
+export type { ReceivedSubmission, SubmissionOutcome, SubmissionsSnapshot } from './sandbox-state';
+
+export interface SandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** How long slow directories take to answer. */
+  slowMs?: number;
+  /** How many directories (sandbox-0001..) exist; the catalogue lists 520. */
+  directories?: number;
+}
+
+export interface SandboxHandle {
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:4000 (the catalogue's baseUrl). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Every final-step POST processed so far, oldest first. */
+  received(): ReceivedSubmission[];
+}
+
+/** Serves the sandbox directory sites until `close()`; all state lives in this process. */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
+  const { port = 0, host = '127.0.0.1', slowMs = DEFAULT_SLOW_MS, directories = SANDBOX_DIRECTORY_COUNT } = opts;
+  const state = new SandboxState();
+  const server = createServer(sandboxApp(state, { directories, slowMs }));
+  server.listen(port, host);
+  await once(server, 'listening');
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
+    port: actualPort,
+    received: () => state.all(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Browsers keep idle connections open; without this close() would wait for them.
+        server.closeIdleConnections();
+      }),
+  };
+}

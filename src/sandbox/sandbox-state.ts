@@ -1,0 +1,63 @@
+export type SubmissionOutcome = 'accepted' | 'already_listed' | 'rejected';
+
+/** One final-step POST the sandbox processed (flaky 500s happen before this and are not kept). */
+export interface ReceivedSubmission {
+  slug: string;
+  position: number;
+  website: string;
+  businessName: string;
+  /** The POST's fields under the form's own names, as received. */
+  fields: Record<string, string>;
+  outcome: SubmissionOutcome;
+  at: string;
+}
+
+export interface SubmissionsSnapshot {
+  total: number;
+  bySlug: Record<string, number>;
+  submissions: ReceivedSubmission[];
+}
+
+/** Everything the sandbox remembers, in memory only: a restart or reset forgets it all. */
+export class SandboxState {
+  private submissions: ReceivedSubmission[] = [];
+  private listed = new Set<string>();
+  private flakyTripped = new Set<string>();
+
+  isListed(slug: string, website: string): boolean {
+    return this.listed.has(key(slug, website));
+  }
+
+  /** True only the first time it is asked about a (slug, website): that attempt gets the 500. */
+  tripFlaky(slug: string, website: string): boolean {
+    const k = key(slug, website);
+    if (this.flakyTripped.has(k)) return false;
+    this.flakyTripped.add(k);
+    return true;
+  }
+
+  record(submission: ReceivedSubmission): void {
+    this.submissions.push(submission);
+    if (submission.outcome === 'accepted') this.listed.add(key(submission.slug, submission.website));
+  }
+
+  all(): ReceivedSubmission[] {
+    return [...this.submissions];
+  }
+
+  snapshot(): SubmissionsSnapshot {
+    const bySlug: Record<string, number> = {};
+    for (const s of this.submissions) bySlug[s.slug] = (bySlug[s.slug] ?? 0) + 1;
+    return { total: this.submissions.length, bySlug, submissions: this.all() };
+  }
+
+  reset(): void {
+    this.submissions = [];
+    this.listed.clear();
+    this.flakyTripped.clear();
+  }
+}
+
+function key(slug: string, website: string): string {
+  return `${slug}\u0000${website}`;
+}

@@ -1,0 +1,215 @@
+import type { CustomerField } from '../src/directories/adapters/adapter-definition';
+import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
+import { SANDBOX_DIRECTORY_COUNT, sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
+import { behaviourOf, layoutOf, type Behaviour } from '../src/sandbox/behaviour';
+import { escapeHtml } from '../src/sandbox/pages/html';
+import { SITES } from '../src/sandbox/pages';
+import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+
+const SLOW_MS = 250;
+
+// Emoji, RTL, a combining accent, HTML metacharacters and a long multi-line description.
+const customer: Record<CustomerField, string> = {
+  businessName: `Café 🍕 مطعم الأصدقاء e\u0301 <b>"Joe's" & co</b>`,
+  email: 'joé@exämple.com',
+  phone: '+1 (555) 010-0100',
+  website: 'https://joes.example/🍕?a=1&b=2',
+  address: '1 Main St, Apt #4',
+  city: 'Springfield',
+  state: 'IL',
+  zip: '62701',
+  country: 'US',
+  category: 'Restaurant',
+  description: `Line one\nשלום 👋 cafe\u0301 — ${'lorem ipsum '.repeat(300)}`,
+};
+
+let sandbox: SandboxHandle;
+let catalogue: CatalogueEntry[];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, slowMs: SLOW_MS });
+  catalogue = sandboxCatalogue(sandbox.url);
+});
+afterAll(() => sandbox.close());
+beforeEach(async () => {
+  expect((await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })).status).toBe(200);
+});
+
+function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
+  const entry = catalogue.find((e) => layoutOf(e.position) === layout && behaviourOf(e.position) === behaviour);
+  if (!entry) throw new Error(`no ${behaviour} ${layout} directory`);
+  return entry;
+}
+
+/** The fields a browser would send on the final step: every customer field plus the ticked boxes. */
+function finalFields(layout: LayoutName, values: Partial<Record<CustomerField, string>>): Record<string, string> {
+  const site = SITES[layout];
+  const fields = Object.fromEntries(Object.entries(values).map(([f, v]) => [site.fieldNames[f as CustomerField], v]));
+  for (const check of site.requiredChecks) fields[check.name] = 'yes';
+  return fields;
+}
+
+function postFinal(entry: CatalogueEntry, fields: Record<string, string>): Promise<Response> {
+  if (layoutOf(entry.position) === 'spa') {
+    return fetch(new URL('api/listings', entry.submitUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fields),
+    });
+  }
+  return postForm(new URL('submit', entry.submitUrl), fields);
+}
+
+function postForm(url: URL, fields: Record<string, string>): Promise<Response> {
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
+}
+
+async function listed(entry: CatalogueEntry, website: string): Promise<boolean> {
+  const res = await fetch(`${entry.submitUrl}listed?website=${encodeURIComponent(website)}`);
+  return ((await res.json()) as { listed: boolean }).listed;
+}
+
+test('health', async () => {
+  expect(await (await fetch(`${sandbox.url}/_sandbox/health`)).json()).toEqual({ ok: true });
+});
+
+test('the catalogue has 520 distinct directories and every submitUrl serves a form', async () => {
+  expect(catalogue).toHaveLength(SANDBOX_DIRECTORY_COUNT);
+  expect(new Set(catalogue.map((e) => e.slug)).size).toBe(520);
+  expect(catalogue[0]).toMatchObject({ slug: 'sandbox-0001', position: 1, enabled: true, submitUrl: `${sandbox.url}/d/sandbox-0001/` });
+  const statuses = await Promise.all(catalogue.map(async (e) => (await fetch(e.submitUrl)).status));
+  expect(statuses.every((s) => s === 200)).toBe(true);
+});
+
+const MARKERS: Record<LayoutName, string[]> = {
+  classic: ['name="business_name"', '<select id="category"', '<textarea id="description"'],
+  'two-step': ['/step2"', 'name="homepage"'],
+  labelled: ['name="f11"', '<label for="q37x">Company name</label>'],
+  spa: ['/api/listings', 'setTimeout(render, 300)', '<div id="result"'],
+  wizard: ['id="wz-step2" hidden', 'id="wz-continue"', 'id="wz-owner"'],
+};
+
+test.each(LAYOUT_NAMES)('%s form page', async (layout) => {
+  const res = await fetch(directory(layout).submitUrl);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  const html = await res.text();
+  expect(html).toContain('<meta charset="utf-8">');
+  for (const marker of MARKERS[layout]) expect(html).toContain(marker);
+});
+
+test('unknown directories and routes a layout lacks are 404s', async () => {
+  for (const slug of ['sandbox-0000', 'sandbox-0521', 'sandbox-1', 'nope']) {
+    expect((await fetch(`${sandbox.url}/d/${slug}/`)).status).toBe(404);
+    expect((await postForm(new URL(`${sandbox.url}/d/${slug}/submit`), {})).status).toBe(404);
+  }
+  expect((await postForm(new URL('submit', directory('spa').submitUrl), {})).status).toBe(404);
+  expect((await postForm(new URL('step2', directory('classic').submitUrl), {})).status).toBe(404);
+});
+
+describe.each(LAYOUT_NAMES)('%s final POST', (layout) => {
+  test('records exactly what was sent, then refuses and records a duplicate', async () => {
+    const entry = directory(layout);
+    const fields = finalFields(layout, customer);
+    expect(await listed(entry, customer.website)).toBe(false);
+
+    const first = await postFinal(entry, fields);
+    expect(first.status).toBe(200);
+    // HTML answers echo the name escaped; the spa's JSON is put in the page with textContent.
+    if (layout !== 'spa') expect(await first.text()).toContain(escapeHtml(customer.businessName));
+    expect(sandbox.received()).toEqual([
+      { slug: entry.slug, position: entry.position, website: customer.website, businessName: customer.businessName, fields, outcome: 'accepted', at: expect.any(String) },
+    ]);
+    expect(await listed(entry, customer.website)).toBe(true);
+
+    const again = await postFinal(entry, fields);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('This business is already listed');
+    expect(sandbox.received().map((s) => s.outcome)).toEqual(['accepted', 'already_listed']);
+  });
+
+  test('refuses and records an invalid email', async () => {
+    const entry = directory(layout);
+    const res = await postFinal(entry, finalFields(layout, { ...customer, email: 'not-an-email' }));
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('Email address is invalid');
+    expect(sandbox.received().map((s) => s.outcome)).toEqual(['rejected']);
+    expect(await listed(entry, customer.website)).toBe(false);
+  });
+});
+
+test('validation names the missing field, a bad category and an unticked box', async () => {
+  const classic = directory('classic');
+  const { city: _city, ...noCity } = customer;
+  expect(await (await postFinal(classic, finalFields('classic', noCity))).text()).toContain('City is required');
+  expect(await (await postFinal(classic, finalFields('classic', { ...customer, category: 'Spaceport' }))).text()).toContain('Category is invalid');
+  const { accept_terms: _terms, ...unticked } = finalFields('two-step', customer);
+  expect(await (await postFinal(directory('two-step'), unticked)).text()).toContain('You must agree to the terms');
+});
+
+test('two-step page 2 carries page 1 in escaped hidden inputs', async () => {
+  const page1 = { company: customer.businessName, contact_email: customer.email, phone_number: customer.phone, homepage: customer.website };
+  const res = await postForm(new URL('step2', directory('two-step').submitUrl), page1);
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  for (const [name, value] of Object.entries(page1)) expect(html).toContain(`name="${name}" value="${escapeHtml(value)}"`);
+  expect(html).toContain('name="street_address"');
+});
+
+test("a form POST's CRLF newlines are recorded as typed (LF)", async () => {
+  const entry = directory('classic');
+  await postFinal(entry, finalFields('classic', { ...customer, description: 'one\r\ntwo' }));
+  expect(sandbox.received()[0].fields.description).toBe('one\ntwo');
+});
+
+test.each(['classic', 'spa'] as const)('a flaky %s directory fails the first final POST with an unrecorded 500', async (layout) => {
+  const entry = directory(layout, 'flaky');
+  const fields = finalFields(layout, customer);
+  const first = await postFinal(entry, fields);
+  expect(first.status).toBe(500);
+  expect(await first.text()).toContain('please try again later');
+  expect(sandbox.received()).toEqual([]);
+  expect((await postFinal(entry, fields)).status).toBe(200);
+  expect(sandbox.received().map((s) => s.outcome)).toEqual(['accepted']);
+  // Another website gets its own first failure.
+  expect((await postFinal(entry, { ...fields, [SITES[layout].fieldNames.website]: 'https://other.example' })).status).toBe(500);
+});
+
+test('an always-listed directory refuses every POST but records it', async () => {
+  const entry = directory('wizard', 'always-listed');
+  const res = await postFinal(entry, finalFields('wizard', customer));
+  expect(res.status).toBe(409);
+  expect(await res.text()).toContain('This business is already listed');
+  expect(sandbox.received().map((s) => s.outcome)).toEqual(['already_listed']);
+  expect(await listed(entry, customer.website)).toBe(false);
+});
+
+test('a slow directory answers after slowMs', async () => {
+  const entry = directory('labelled', 'slow');
+  const started = Date.now();
+  expect((await fetch(entry.submitUrl)).status).toBe(200);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_MS - 5);
+});
+
+test('/listed needs a website', async () => {
+  expect((await fetch(`${directory('classic').submitUrl}listed`)).status).toBe(400);
+});
+
+test('/_sandbox/submissions counts by slug and reset forgets everything', async () => {
+  const a = directory('classic');
+  const b = directory('wizard');
+  const flaky = directory('classic', 'flaky');
+  await postFinal(a, finalFields('classic', customer));
+  await postFinal(a, finalFields('classic', customer));
+  await postFinal(b, finalFields('wizard', customer));
+  await postFinal(flaky, finalFields('classic', customer));
+  const snapshot = (await (await fetch(`${sandbox.url}/_sandbox/submissions`)).json()) as { total: number; bySlug: Record<string, number>; submissions: unknown[] };
+  expect(snapshot.total).toBe(3);
+  expect(snapshot.bySlug).toEqual({ [a.slug]: 2, [b.slug]: 1 });
+  expect(snapshot.submissions).toEqual(sandbox.received());
+
+  await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
+  expect(sandbox.received()).toEqual([]);
+  expect(await listed(a, customer.website)).toBe(false);
+  expect((await postFinal(flaky, finalFields('classic', customer))).status).toBe(500);
+});
