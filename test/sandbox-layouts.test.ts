@@ -1,52 +1,20 @@
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { AdapterDefinition, CustomerField, Target } from '../src/directories/adapters/adapter-definition';
+import { chromium, type Browser } from 'playwright-core';
+import type { CustomerField } from '../src/directories/adapters/adapter-definition';
 import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
 import { sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
 import { behaviourOf, layoutOf, type Behaviour } from '../src/sandbox/behaviour';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
+import { runAdapter, type RunResult } from '../src/workers/browser/form-runner';
 
 /**
- * Drives real Chromium through every sandbox layout with its adapter, proving that the adapter
- * definitions fit the pages the sandbox serves.
+ * Drives real Chromium through every sandbox layout with the workers' form runner, proving that
+ * the adapter definitions fit the pages the sandbox serves and that the runner reads them right.
  */
 
 type Customer = Record<CustomerField, string>;
-type RunResult = { status: 'submitted' } | { status: 'failed'; reason: string; permanent: boolean } | { status: 'retry'; reason: string };
-
 const STEP_TIMEOUT_MS = 10_000;
-
-function locate(page: Page, target: Target): Locator {
-  return 'css' in target ? page.locator(target.css) : page.getByLabel(target.label, { exact: true });
-}
-
-/** Minimal stand-in for the form runner, following its documented semantics step by step. */
-async function runAdapter(page: Page, adapter: AdapterDefinition, submitUrl: string, customer: Customer): Promise<RunResult> {
-  let serverError: number | undefined;
-  page.on('response', (res) => {
-    if (res.request().isNavigationRequest() && res.status() >= 500) serverError = res.status();
-  });
-  await page.goto(submitUrl);
-  for (const [i, step] of adapter.steps.entries()) {
-    for (const { field, target, kind } of step.fields) {
-      if (kind === 'fill') await locate(page, target).fill(customer[field]);
-      else await locate(page, target).selectOption(customer[field]);
-    }
-    for (const target of step.check ?? []) await locate(page, target).check();
-    await locate(page, step.advance).click();
-    const next = adapter.steps[i + 1];
-    if (next) await locate(page, next.fields[0]?.target ?? next.check![0]).waitFor({ state: 'visible' });
-  }
-  const outcome = page.locator([...adapter.success.selectors, ...adapter.failure.selectors].join(', '));
-  await outcome.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  if (serverError) return { status: 'retry', reason: `HTTP ${serverError}` };
-  for (const selector of adapter.success.selectors) {
-    if (await page.locator(selector).first().isVisible()) return { status: 'submitted' };
-  }
-  const reason = await page.locator(adapter.failure.selectors.join(', ')).first().innerText();
-  const permanent = adapter.permanentFailures.some((p) => new RegExp(p, 'i').test(reason));
-  return permanent ? { status: 'failed', reason, permanent } : { status: 'retry', reason };
-}
 
 // Single-line fields carry no newlines: text inputs cannot hold them.
 const customer: Customer = {
@@ -73,7 +41,7 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+    args: CHROMIUM_ARGS,
   });
 });
 afterAll(async () => {
@@ -92,7 +60,10 @@ async function run(entry: CatalogueEntry, values: Customer = customer): Promise<
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    return await runAdapter(page, entry.adapter, entry.submitUrl, values);
+    let clicks = 0;
+    const result = await runAdapter(page, entry.adapter, entry.submitUrl, values, () => undefined, async () => void clicks++, STEP_TIMEOUT_MS);
+    expect(clicks).toBe(1);
+    return result;
   } finally {
     await context.close();
   }
@@ -107,7 +78,7 @@ function recordedValues(layout: LayoutName, fields: Record<string, string>): Cus
 describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
   test('submits exactly the customer, then is refused as already listed', async () => {
     const entry = directory(layout);
-    expect(await run(entry)).toEqual({ status: 'submitted' });
+    expect(await run(entry)).toMatchObject({ kind: 'submitted' });
     const mine = sandbox.received().filter((s) => s.slug === entry.slug);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ outcome: 'accepted', website: customer.website, businessName: customer.businessName });
@@ -116,23 +87,23 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
     const verifyUrl = new URL(entry.adapter.verify!.url.replace('{website}', encodeURIComponent(customer.website)), entry.submitUrl);
     expect(await (await fetch(verifyUrl)).json()).toEqual({ listed: true });
 
-    expect(await run(entry)).toEqual({ status: 'failed', reason: 'This business is already listed', permanent: true });
+    expect(await run(entry)).toEqual({ kind: 'rejected', message: 'This business is already listed' });
     expect(sandbox.received().filter((s) => s.slug === entry.slug).map((s) => s.outcome)).toEqual(['accepted', 'already_listed']);
   });
 
   test('an invalid email is a permanent failure', async () => {
     const entry = directory(layout, 'slow');
-    expect(await run(entry, { ...customer, email: 'not-an-email' })).toEqual({ status: 'failed', reason: 'Email address is invalid', permanent: true });
+    expect(await run(entry, { ...customer, email: 'not-an-email' })).toEqual({ kind: 'rejected', message: 'Email address is invalid' });
   });
 
   test('a flaky directory asks for a retry once, then accepts', async () => {
     const entry = directory(layout, 'flaky');
-    expect(await run(entry)).toMatchObject({ status: 'retry' });
+    expect(await run(entry)).toMatchObject({ kind: 'error' });
     expect(sandbox.received().filter((s) => s.slug === entry.slug)).toEqual([]);
-    expect(await run(entry)).toEqual({ status: 'submitted' });
+    expect(await run(entry)).toMatchObject({ kind: 'submitted' });
   });
 
   test('an always-listed directory fails for good', async () => {
-    expect(await run(directory(layout, 'always-listed'))).toMatchObject({ status: 'failed', permanent: true });
+    expect(await run(directory(layout, 'always-listed'))).toEqual({ kind: 'rejected', message: 'This business is already listed' });
   });
 });
