@@ -235,3 +235,27 @@ describe('Bull Board', () => {
     await request(h.app.getHttpServer()).get('/docs-json').expect(200).expect((r) => expect(r.body.paths['/api/v1/jobs']).toBeDefined());
   });
 });
+
+describe('hostile bodies', () => {
+  it.each([
+    ['an array', '[]', /must be a JSON object/],
+    ['10,000 nested arrays', '['.repeat(10_000) + ']'.repeat(10_000), /must be a JSON object/],
+    ['10,000 nested objects', '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), /nested more than 16 levels/],
+    ['truncated JSON', '{"customerId": "x', /JSON/],
+  ])('refuses %s with a 400 and writes nothing', async (_, raw, detail) => {
+    const count = async () => (await h.db.dataSource.query('SELECT count(*)::int AS n FROM jobs'))[0].n;
+    const before = await count();
+    const res = await http.post('/api/v1/jobs').set('content-type', 'application/json').send(raw).expect(400);
+    expect(res.body.detail).toMatch(detail);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a 2 MB body with 413', async () => {
+    await http.post('/api/v1/customers').set('content-type', 'application/json').send(JSON.stringify({ ...CUSTOMER, description: 'x'.repeat(2_000_000) })).expect(413);
+  });
+
+  it('names one rule per field', async () => {
+    const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: 'sandbox-0001' }).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'directoryIds', messages: [expect.any(String)] }]);
+  });
+});

@@ -20,7 +20,9 @@ import { BULL_BOARD_ROUTE } from './bull-board.constants';
         boardOptions: { uiConfig: { boardTitle: 'Boltline queues' } },
       }),
     }),
-    ...QUEUE_NAMES.map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
+    // Retrying a BullMQ job by hand would not reopen its finished row (processors ask PostgreSQL
+    // first), so it would do nothing: staff retry orders through the API, which does.
+    ...QUEUE_NAMES.map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter, options: { allowRetries: false } })),
   ],
 })
 export class DashboardModule {}
