@@ -23,10 +23,12 @@ export class ChromiumService implements OnApplicationShutdown {
   }
 
   private launch(): Promise<Browser> {
-    this.browser ??= chromium
+    if (this.browser) return this.browser;
+    const launched: Promise<Browser> = chromium
       .launch({ executablePath: this.config.CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
       .then((b) => {
         b.on('disconnected', () => {
+          if (this.browser !== launched) return; // closed on purpose, or already replaced
           this.logger.warn('Chromium went away; the next submission starts a new one');
           this.browser = undefined;
         });
@@ -36,7 +38,8 @@ export class ChromiumService implements OnApplicationShutdown {
         this.browser = undefined;
         throw new Error(`cannot start Chromium (CHROMIUM_PATH=${this.config.CHROMIUM_PATH ?? 'Playwright default'}): ${(err as Error).message}`);
       });
-    return this.browser;
+    this.browser = launched;
+    return launched;
   }
 
   async onApplicationShutdown(): Promise<void> {
