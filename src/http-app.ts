@@ -16,7 +16,6 @@ export async function createHttpApp(logger?: LogLevel[]): Promise<INestApplicati
   app.setGlobalPrefix(API_PREFIX, { exclude: [BULL_BOARD_ROUTE, `${BULL_BOARD_ROUTE}/{*path}`] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('Boltline API')
     .setDescription('Orders of directory submissions, their progress and results.')

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { closeOnSignals } from './common/shutdown';
 import { loadConfig } from './config/config.schema';
 import { WorkerModule } from './worker.module';
 
@@ -8,7 +9,7 @@ import { WorkerModule } from './worker.module';
 async function bootstrap(): Promise<void> {
   loadConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule);
-  app.enableShutdownHooks();
+  closeOnSignals(app, 'Worker');
   Logger.log(`worker ${process.pid} started`, 'Boltline');
 }
 

@@ -143,3 +143,28 @@ it('stops a worker on SIGTERM with exit code 0', async () => {
   expect(done.progress).toMatchObject({ submitted: 6, pending: 0 });
   for (const outcomes of receivedBySlug('https://sigterm.example').values()) expect(outcomes).toEqual(['accepted']);
 });
+
+it('after a crash between click and record, asks the directory instead of submitting again', async () => {
+  const website = 'https://interrupted.example';
+  const job = await order(website, ['sandbox-0071', 'sandbox-0072']);
+  await untilFinished(job.id);
+  // Recreate what a worker killed right after clicking leaves behind: rows in `submitting`, no
+  // queue entry. sandbox-0071 did receive the listing; sandbox-0073 (in place of 0072) never did.
+  await db.dataSource.query(
+    `UPDATE job_results SET status = 'submitting', generation = generation + 1, submitted_at = NULL,
+            finished_at = NULL, updated_at = now() - interval '1 minute',
+            directory_id = CASE directory_id WHEN 'sandbox-0072' THEN 'sandbox-0073' ELSE directory_id END
+      WHERE job_id = $1`,
+    [job.id],
+  );
+  await db.dataSource.query(`UPDATE jobs SET status = 'running', submitted = 0, completed_at = NULL WHERE id = $1`, [job.id]);
+
+  // The reconciler finds the rows missing from Redis and queues them; the workers verify.
+  const done = await untilFinished(job.id, 60_000);
+  expect(done.progress).toMatchObject({ submitted: 2, failed: 0, needsReview: 0 });
+  const received = receivedBySlug(website);
+  expect(Object.fromEntries(received)).toEqual({ 'sandbox-0071': ['accepted'], 'sandbox-0072': ['accepted'], 'sandbox-0073': ['accepted'] });
+  const { items } = await get(`/jobs/${job.id}/results`);
+  const verified = items.find((r: { directoryId: string }) => r.directoryId === 'sandbox-0071');
+  expect(verified.responseLog.at(-1)).toMatchObject({ event: 'verified after an interrupted attempt', detail: 'listed: true' });
+});

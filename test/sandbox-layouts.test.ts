@@ -2,11 +2,12 @@ import { chromium, type Browser } from 'playwright-core';
 import type { CustomerField } from '../src/directories/adapters/adapter-definition';
 import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
 import { sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
-import { behaviourOf, layoutOf, type Behaviour } from '../src/sandbox/behaviour';
+import { type Behaviour } from '../src/sandbox/behaviour';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
 import { runAdapter, type RunResult } from '../src/workers/browser/form-runner';
+import { directoryOf, UNICODE_CUSTOMER } from './support/sandbox-fixtures';
 
 /**
  * Drives real Chromium through every sandbox layout with the workers' form runner, proving that
@@ -16,20 +17,7 @@ import { runAdapter, type RunResult } from '../src/workers/browser/form-runner';
 type Customer = Record<CustomerField, string>;
 const STEP_TIMEOUT_MS = 10_000;
 
-// Single-line fields carry no newlines: text inputs cannot hold them.
-const customer: Customer = {
-  businessName: `Café 🍕 مطعم الأصدقاء e\u0301 <b>"Joe's"</b>`,
-  email: 'joé@exämple.com',
-  phone: '+1 (555) 010-0100',
-  website: 'https://joes.example/🍕?a=1&b=2',
-  address: '1 Main St, Apt #4',
-  city: 'Springfield',
-  state: 'IL',
-  zip: '62701',
-  country: 'US',
-  category: 'Restaurant',
-  description: `Line one\nשלום 👋 cafe\u0301 — ${'lorem ipsum '.repeat(250)}`,
-};
+const customer = UNICODE_CUSTOMER;
 
 let sandbox: SandboxHandle;
 let catalogue: CatalogueEntry[];
@@ -50,9 +38,7 @@ afterAll(async () => {
 });
 
 function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
-  const entry = catalogue.find((e) => layoutOf(e.position) === layout && behaviourOf(e.position) === behaviour);
-  if (!entry) throw new Error(`no ${behaviour} ${layout} directory`);
-  return entry;
+  return directoryOf(catalogue, layout, behaviour);
 }
 
 async function run(entry: CatalogueEntry, values: Customer = customer): Promise<RunResult> {

@@ -1,27 +1,15 @@
 import type { CustomerField } from '../src/directories/adapters/adapter-definition';
 import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
 import { SANDBOX_DIRECTORY_COUNT, sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
-import { behaviourOf, layoutOf, type Behaviour } from '../src/sandbox/behaviour';
+import { layoutOf, type Behaviour } from '../src/sandbox/behaviour';
 import { escapeHtml } from '../src/sandbox/pages/html';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+import { directoryOf, UNICODE_CUSTOMER } from './support/sandbox-fixtures';
 
 const SLOW_MS = 250;
 
-// Emoji, RTL, a combining accent, HTML metacharacters and a long multi-line description.
-const customer: Record<CustomerField, string> = {
-  businessName: `Café 🍕 مطعم الأصدقاء e\u0301 <b>"Joe's" & co</b>`,
-  email: 'joé@exämple.com',
-  phone: '+1 (555) 010-0100',
-  website: 'https://joes.example/🍕?a=1&b=2',
-  address: '1 Main St, Apt #4',
-  city: 'Springfield',
-  state: 'IL',
-  zip: '62701',
-  country: 'US',
-  category: 'Restaurant',
-  description: `Line one\nשלום 👋 cafe\u0301 — ${'lorem ipsum '.repeat(300)}`,
-};
+const customer = UNICODE_CUSTOMER;
 
 let sandbox: SandboxHandle;
 let catalogue: CatalogueEntry[];
@@ -36,9 +24,7 @@ beforeEach(async () => {
 });
 
 function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
-  const entry = catalogue.find((e) => layoutOf(e.position) === layout && behaviourOf(e.position) === behaviour);
-  if (!entry) throw new Error(`no ${behaviour} ${layout} directory`);
-  return entry;
+  return directoryOf(catalogue, layout, behaviour);
 }
 
 /** The fields a browser would send on the final step: every customer field plus the ticked boxes. */

@@ -135,9 +135,10 @@ export class JobsService {
     return { items: page.items.map(jobView), nextCursor: page.nextCursor };
   }
 
-  async results(id: string): Promise<{ items: JobResult[] }> {
+  async results(id: string) {
     await this.get(id);
-    const items = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
-    return { items };
+    const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
+    // The attempt token is the workers' fencing secret, not part of the result.
+    return { items: rows.map(({ attemptToken: _token, ...row }) => row) };
   }
 }

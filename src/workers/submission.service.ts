@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { join } from 'node:path';
 import { APP_CONFIG } from '../config/config.module';
@@ -33,8 +33,6 @@ function listingValues(c: AttemptContext['customer']): ListingValues {
  */
 @Injectable()
 export class SubmissionService {
-  private readonly logger = new Logger(SubmissionService.name);
-
   constructor(
     private readonly results: ResultsService,
     @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
