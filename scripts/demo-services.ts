@@ -66,7 +66,7 @@ export async function prepareServices(config: AppConfig): Promise<DataSource> {
   ].filter(Boolean);
   if (missing.length) throw new Error(`\n  ${missing.join('\n  ')}`);
 
-  const ds = new DataSource(dataSourceOptions(config.DATABASE_URL));
+  const ds = new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin'));
   await ds.initialize();
   const applied = await ds.runMigrations();
   console.log(`database ready (${applied.length} migration(s) applied)`);

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { requireJsonContentType, requireUtf8 } from './common/json-body';
 import { ProblemFilter } from './common/problem.filter';
 import { strictValidationPipe } from './common/validation';
 import { BULL_BOARD_ROUTE } from './dashboard/bull-board.constants';
@@ -12,7 +13,8 @@ export const API_PREFIX = 'api/v1';
 /** Builds the API application (used by `main.ts` and by tests). */
 export async function createHttpApp(logger?: LogLevel[]): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger });
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(`/${API_PREFIX}`, requireJsonContentType);
+  app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
   app.setGlobalPrefix(API_PREFIX, { exclude: [BULL_BOARD_ROUTE, `${BULL_BOARD_ROUTE}/{*path}`] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

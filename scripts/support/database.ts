@@ -31,7 +31,7 @@ export async function createTestDatabase(kind = 'test'): Promise<TestDatabase> {
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
-  const dataSource = new DataSource(dataSourceOptions(url.toString()));
+  const dataSource = new DataSource(dataSourceOptions(url.toString(), 'admin'));
   await dataSource.initialize();
   await dataSource.runMigrations();
   return {

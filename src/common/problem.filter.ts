@@ -1,5 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../database/pg-errors';
+
+/** Seconds a client should wait before retrying while the database is away. */
+const RETRY_AFTER_S = 2;
 
 /** One invalid field of a request, as reported to the client. */
 export interface FieldError {
@@ -40,6 +44,7 @@ export class ProblemFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, detail, errors } = this.describe(exception);
     if (res.headersSent) return;
+    if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_S));
     res
       .status(status)
       .type('application/problem+json')
@@ -60,6 +65,10 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { status, detail: bodyParserDetail(exception as { type?: string; message?: string }) };
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'The database is not answering; nothing was changed. Retry shortly.' };
+    }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'An unexpected error occurred; it has been logged.' };
   }
@@ -73,6 +82,7 @@ function bodyParserDetail(err: { type?: string; message?: string }): string {
       return 'The request body is too large.';
     case 'encoding.unsupported':
     case 'charset.unsupported':
+    case 'encoding.invalid':
       return 'The request body must be UTF-8 encoded JSON.';
     default:
       return err.message ?? 'The request could not be read.';

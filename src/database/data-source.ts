@@ -6,7 +6,7 @@ import { ENTITIES } from './entities';
  * The one DataSource definition, shared by the app (through TypeOrmModule), the TypeORM CLI
  * (`cli-data-source.ts`) and tests. Schema changes only ever come from `migrations/`.
  */
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, use: 'app' | 'admin' = 'app'): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -15,8 +15,13 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrations: [join(__dirname, '..', '..', 'migrations', `*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
     migrationsTableName: 'migrations',
     synchronize: false,
-    // Bounded waits: a stuck database must surface as an error, not a hung request.
-    extra: { max: 10, connectionTimeoutMillis: 5000, statement_timeout: 15000 },
+    // The app's every query is small: a database that does not answer within 2 s is treated as
+    // down (the API answers 503) rather than left to hang requests and workers. Migrations and
+    // other admin work may take long, so they get no such bound.
+    extra:
+      use === 'app'
+        ? { max: 10, connectionTimeoutMillis: 2000, query_timeout: 2500, statement_timeout: 2000 }
+        : { max: 2, connectionTimeoutMillis: 10_000 },
   };
 }
 

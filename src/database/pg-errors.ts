@@ -8,3 +8,16 @@ export function pgErrorCode(err: unknown): string | undefined {
   if (err instanceof QueryFailedError) return (err.driverError as { code?: string }).code;
   return undefined;
 }
+
+/**
+ * Errors that mean "the database is not answering" rather than "this request is wrong": connection
+ * failures (SQLSTATE class 08), shutdowns (57P0x), too many connections, cancelled-by-timeout
+ * statements, and the pg driver's own connect/read time-outs.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown; message?: unknown }; message?: unknown } | undefined;
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', '57014', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) return true;
+  const message = String(e?.driverError?.message ?? e?.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection refused/i.test(message);
+}

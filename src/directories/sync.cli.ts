@@ -7,7 +7,7 @@ import { syncDirectories } from './directory-sync';
 /** `npm run directories:sync`: loads the catalogue kept in the repo into the `directories` table. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL));
+  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin'));
   await dataSource.initialize();
   try {
     const result = await syncDirectories(dataSource.manager, sandboxCatalogue(config.SANDBOX_URL));

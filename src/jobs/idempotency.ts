@@ -15,6 +15,3 @@ function canonical(value: unknown): string {
 export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonical(body)).digest('hex');
 }
-
-/** A concurrent request with the same key committed first; the caller re-reads and replays it. */
-export class IdempotencyRace extends Error {}

@@ -18,7 +18,7 @@ export class JobsController {
     private readonly actions: JobActionsService,
   ) {}
 
-  /** 201 with the new order; a replay of an Idempotency-Key answers 200 with the order it made. */
+  /** 201 with the new order; a replay of an Idempotency-Key gets the first response again. */
   @Post()
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created.' })
   async create(@Body() dto: CreateJobDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
@@ -27,10 +27,10 @@ export class JobsController {
         { field: 'Idempotency-Key', messages: ['use 1-255 visible ASCII characters, e.g. a UUID'] },
       ]);
     }
-    const { job, created } = await this.jobs.create(dto, key);
-    res.status(created ? 201 : 200);
-    if (!created) res.setHeader('Idempotent-Replayed', 'true');
-    return job;
+    const { status, body, replayed } = await this.jobs.create(dto, key);
+    res.status(status);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return body;
   }
 
   @Get()

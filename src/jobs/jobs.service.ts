@@ -5,12 +5,11 @@ import { decodeCursor, pageOf } from '../common/cursor';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../database/pg-errors';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { JobResult } from '../results/job-result.entity';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
-import { IdempotencyRace, requestHash } from './idempotency';
+import { requestHash } from './idempotency';
 import { recordJobEvent } from './job-events';
 import { Job } from './job.entity';
 import { JobView, jobView } from './job-view';
@@ -29,43 +28,53 @@ export class JobsService {
   /**
    * Creates an order and its planned per-directory results in one transaction, with the outbox
    * entry that will put them on the queue. Answers once PostgreSQL has committed, Redis or not.
+   *
+   * With an Idempotency-Key the transaction first takes an advisory lock on the key: a concurrent
+   * request with the same key gets 409 at once instead of queueing behind it; a later one finds the
+   * stored response and gets it back unchanged (or 422 when its body differs).
    */
-  async create(dto: CreateJobDto, idempotencyKey?: string): Promise<{ job: JobView; created: boolean }> {
+  async create(dto: CreateJobDto, idempotencyKey?: string): Promise<{ status: number; body: JobView; replayed: boolean }> {
     if (dto.packageSize !== undefined && dto.directoryIds !== undefined) {
       throw new ProblemException(400, 'send either packageSize or directoryIds, not both', [
         { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
       ]);
     }
     const hash = requestHash(dto);
-    if (idempotencyKey) {
-      const replay = await this.replay(idempotencyKey, hash);
-      if (replay) return { job: replay, created: false };
-    }
-    try {
-      const job = await this.db.transaction((m) => this.insert(m, dto, hash, idempotencyKey));
-      if (job.status === 'queued') this.relay.poke();
-      return { job: jobView(job), created: true };
-    } catch (err) {
-      if (!(err instanceof IdempotencyRace) || !idempotencyKey) throw err;
-      const replay = await this.replay(idempotencyKey, hash);
-      if (!replay) throw new ProblemException(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
-      return { job: replay, created: false };
-    }
+    const result = await this.db.transaction(async (m) => {
+      if (idempotencyKey) {
+        const replay = await this.lockKey(m, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      const job = jobView(await this.insert(m, dto, idempotencyKey));
+      if (idempotencyKey) {
+        await m.query(
+          `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
+          [PUBLIC_SCOPE, idempotencyKey, hash, job.id, JSON.stringify(job)],
+        );
+      }
+      return { status: 201, body: job, replayed: false };
+    });
+    if (!result.replayed && result.body.status === 'queued') this.relay.poke();
+    return result;
   }
 
-  private async replay(key: string, hash: string): Promise<JobView | undefined> {
-    const [row]: Array<{ request_hash: string; job_id: string }> = await this.db.query(
-      `SELECT request_hash, job_id FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+  /** Holds the key for this transaction; returns the stored response if the key was used before. */
+  private async lockKey(m: EntityManager, key: string, hash: string) {
+    // Keys hold no spaces, so "scope key" names one key unambiguously.
+    const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`${PUBLIC_SCOPE} ${key}`]);
+    if (!locked) throw new ProblemException(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
+    const [row]: Array<{ request_hash: string; response_status: number; response_body: JobView }> = await m.query(
+      `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
       [PUBLIC_SCOPE, key],
     );
     if (!row) return undefined;
     if (row.request_hash !== hash) {
       throw new ProblemException(422, 'this Idempotency-Key was already used with a different request body; use a new key');
     }
-    return this.get(row.job_id);
+    return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  private async insert(m: EntityManager, dto: CreateJobDto, hash: string, key?: string): Promise<Job> {
+  private async insert(m: EntityManager, dto: CreateJobDto, idempotencyKey?: string): Promise<Job> {
     const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
     const directoryIds = await this.chooseDirectories(m, dto);
@@ -78,19 +87,11 @@ export class JobsService {
         priority: dto.priority ?? 3,
         status,
         total: directoryIds.length,
-        idempotencyKey: key ?? null,
+        idempotencyKey: idempotencyKey ?? null,
         metadata: {},
       }),
     );
     await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, directoryIds]);
-    if (key) {
-      try {
-        await m.query(`INSERT INTO idempotency_keys (scope, key, request_hash, job_id) VALUES ($1, $2, $3, $4)`, [PUBLIC_SCOPE, key, hash, job.id]);
-      } catch (err) {
-        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw new IdempotencyRace();
-        throw err;
-      }
-    }
     if (status === 'queued') await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [job.id]);
     await recordJobEvent(m, job.id, 'created', { status, total: job.total });
     return m.findOneByOrFail(Job, { id: job.id });
