@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { QUEUE_NAMES } from './queue.constants';
+import { RedisFitness } from './redis-fitness';
 import { redisOptionsFromUrl } from './redis-options';
 
 /**
@@ -25,6 +26,7 @@ export class QueueModule {
         }),
         ...QUEUE_NAMES.map((name) => BullModule.registerQueue({ name })),
       ],
+      providers: [RedisFitness],
       exports: [BullModule],
     };
   }

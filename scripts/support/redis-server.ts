@@ -1,0 +1,70 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort } from './processes';
+import { waitFor } from './wait';
+
+/** A redis-server of a test's own, which it may flush, kill, pause and restart. */
+export interface RedisServer {
+  url: string;
+  port: number;
+  client(): Redis;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** Starts the server again on the same port (empty: it keeps nothing on disk). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess;
+  const clients: Redis[] = [];
+
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
+      stdio: 'ignore',
+    });
+    await waitFor(`redis-server on ${port}`, async () => {
+      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    });
+  };
+  await launch();
+
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
+  return {
+    url,
+    port,
+    client() {
+      const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      clients.push(c);
+      return c;
+    },
+    kill,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      clients.forEach((c) => c.disconnect());
+      child.kill('SIGCONT');
+      await kill('SIGTERM');
+    },
+  };
+}
