@@ -228,6 +228,18 @@ describe('reconciler', () => {
     expect((await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id)).toHaveLength(2);
     expect(await reconciler.reconcile()).toBe(0);
   });
+
+  it('drops queue entries that no open row stands behind', async () => {
+    const id = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0008', 'sandbox-0009'] }).expect(201)).body.id;
+    await waitFor('2 queued entries', async () => (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id).length === 2);
+    // One row finished behind the queue's back, and an entry for a row that never existed.
+    await h.db.dataSource.query(`UPDATE job_results SET status = 'submitted' WHERE job_id = $1 AND directory_id = 'sandbox-0008'`, [id]);
+    await h.queue.queue.add('submit-listing', { resultId: '999999', generation: 1, jobId: id, directoryId: 'sandbox-0001' }, { jobId: 'r999999-g1', priority: 3 });
+    const { Reconciler } = await import('../src/dispatch/reconciler.service');
+    expect(await h.app.get(Reconciler).dropOrphans()).toBeGreaterThanOrEqual(2);
+    const left = (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id).map((j) => j.data.directoryId);
+    expect(left).toEqual(['sandbox-0009']);
+  });
 });
 
 describe('Bull Board', () => {

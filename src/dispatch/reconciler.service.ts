@@ -26,19 +26,48 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const tick = () => {
-      this.running ??= this.reconcile()
+      this.running ??= Promise.all([this.reconcile(), this.dropOrphans()])
         .catch((err: unknown) => this.logger.warn(`reconcile skipped: ${(err as Error).message}`))
         .finally(() => (this.running = undefined));
     };
     this.timer = setInterval(tick, this.config.RECONCILE_INTERVAL_MS);
+    // A Redis that comes back may have come back empty (a restart without persistence, a flush
+    // during the outage): compare again every time the connection is re-established.
+    const client = await this.queue.client;
+    let first = true;
+    client.on('ready', () => {
+      if (!first) this.logger.log('Redis reconnected: reconciling');
+      first = false;
+      tick();
+    });
     tick();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+  }
+
+  /**
+   * Removes queue entries that no open row stands behind: rows deleted, finished, queued again
+   * under a newer generation, or orders paused or cancelled. Entries in a worker's hands stay;
+   * their processors ask PostgreSQL anyway. Resolves to how many it removed.
+   */
+  async dropOrphans(): Promise<number> {
+    const entries = await this.queue.getJobs(['waiting', 'prioritized', 'delayed']);
+    if (!entries.length) return 0;
+    const live: Array<{ id: string; generation: number }> = await this.db.query(
+      `SELECT r.id::text, r.generation FROM job_results r JOIN jobs j ON j.id = r.job_id
+        WHERE r.id = ANY($1::bigint[]) AND r.status IN ('pending', 'retry', 'submitting') AND j.status IN ('queued', 'running')`,
+      [entries.map((e) => e.data.resultId).filter((id) => /^\d+$/.test(String(id)))],
+    );
+    const wanted = new Set(live.map((r) => submissionJobId(r.id, r.generation)));
+    const orphans = entries.filter((e) => e.id && !wanted.has(e.id));
+    await Promise.all(orphans.map((e) => this.queue.remove(e.id as string).catch(() => 0)));
+    if (orphans.length) this.logger.log(`removed ${orphans.length} queue entr${orphans.length === 1 ? 'y' : 'ies'} with no open row`);
+    return orphans.length;
   }
 
   /** One pass; resolves to how many rows it put back on the queue. */
