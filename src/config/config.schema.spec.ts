@@ -24,3 +24,21 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ADMIN_CREDENTIALS: 'admin:short' })).toThrow(/ADMIN_CREDENTIALS/);
   });
 });
+
+describe('TEST_CRASH_AT', () => {
+  it('is honoured under NODE_ENV=test', () => {
+    expect(parseConfig({ NODE_ENV: 'test', TEST_CRASH_AT: 'worker.after-claim, relay.after-add' }).TEST_CRASH_AT).toEqual([
+      'worker.after-claim',
+      'relay.after-add',
+    ]);
+  });
+
+  it('is ignored by every other build', () => {
+    expect(parseConfig({ NODE_ENV: 'production', TEST_CRASH_AT: 'worker.after-claim' }).TEST_CRASH_AT).toEqual([]);
+    expect(parseConfig({ TEST_CRASH_AT: 'worker.after-claim' }).TEST_CRASH_AT).toEqual([]);
+  });
+
+  it('names an unknown crash point', () => {
+    expect(() => parseConfig({ NODE_ENV: 'test', TEST_CRASH_AT: 'worker.somewhere' })).toThrow(/TEST_CRASH_AT.*each must be one of worker.after-claim/);
+  });
+});

@@ -18,6 +18,20 @@ const url = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
 
 /**
+ * Named moments at which a test can have a process SIGKILL itself, to prove that a crash at the
+ * worst moment loses nothing. Honoured only with NODE_ENV=test; any other build ignores them.
+ */
+export const CRASH_POINTS = [
+  'worker.after-claim',
+  'worker.before-submit',
+  'worker.after-submit',
+  'worker.after-persist',
+  'relay.after-add',
+  'api.after-commit',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+/**
  * Every setting Boltline reads, with a default that works on a developer machine.
  * Keys are the environment variable names, so an error message names exactly what to fix.
  */
@@ -58,6 +72,12 @@ export const configSchema = z.object({
     .optional(),
   /** Base URL of the local sandbox directory sites, used when syncing the sandbox catalogue. */
   SANDBOX_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
+  /** Comma-separated crash points (tests only, see CRASH_POINTS). */
+  TEST_CRASH_AT: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(CRASH_POINTS, { message: `each must be one of ${CRASH_POINTS.join(', ')}` }))),
 });
 
 export type AppConfig = Readonly<z.infer<typeof configSchema>>;
@@ -70,7 +90,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return Object.freeze(result.data);
+  const config = result.data;
+  // A production build must never kill itself on a stray variable.
+  if (config.NODE_ENV !== 'test') config.TEST_CRASH_AT = [];
+  return Object.freeze(config);
 }
 
 let cached: AppConfig | undefined;

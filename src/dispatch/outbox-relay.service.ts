@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { crashPoint } from '../common/crash-point';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { JobDispatcher } from './job-dispatcher';
@@ -64,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           await this.dispatcher.dispatch(await this.dispatcher.queueableRows(m, e.job_id));
         }
         if (entries.length) {
+          crashPoint(this.config, 'relay.after-add');
           await m.query(`UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [entries.map((e) => e.id)]);
         }
         return entries.length;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/cursor';
+import { crashPoint } from '../common/crash-point';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
@@ -54,6 +55,7 @@ export class JobsService {
       }
       return { status: 201, body: job, replayed: false };
     });
+    crashPoint(this.config, 'api.after-commit');
     if (!result.replayed && result.body.status === 'queued') this.relay.poke();
     return result;
   }

@@ -33,7 +33,7 @@ class FakeSubmitter implements ListingSubmitter {
   async isListed() { return this.listed; }
 }
 
-const config = { ARTIFACT_DIR: '/tmp/artifacts' } as AppConfig;
+const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [] } as unknown as AppConfig;
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
 

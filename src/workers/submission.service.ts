@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { join } from 'node:path';
+import { crashPoint } from '../common/crash-point';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
@@ -42,6 +43,7 @@ export class SubmissionService {
   async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
     const claim = await this.results.claim(payload.resultId, payload.generation);
     if (claim.kind === 'skip') return `skipped: ${claim.reason}`;
+    crashPoint(this.config, 'worker.after-claim');
     const { ctx } = claim;
     const started = Date.now();
     const values = listingValues(ctx.customer);
@@ -66,6 +68,7 @@ export class SubmissionService {
         screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
         beforeSubmit: async () => {
           if (!(await this.results.markSubmitting(ctx.resultId, ctx.token))) throw new SubmitAborted('order paused or cancelled, or a newer attempt owns this directory');
+          crashPoint(this.config, 'worker.before-submit');
           clicked = true;
         },
       });
@@ -82,9 +85,11 @@ export class SubmissionService {
       }, clicked);
     }
 
+    crashPoint(this.config, 'worker.after-submit');
     const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
     if (outcome.kind === 'submitted') {
       await this.results.finish(ctx, { ...base, status: 'submitted' });
+      crashPoint(this.config, 'worker.after-persist');
       return 'submitted';
     }
     if (outcome.kind === 'rejected') {
