@@ -1,0 +1,135 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CrashPoint } from '../../src/config/config.schema';
+import { sandboxCatalogue } from '../../src/directories/catalogue';
+import { syncDirectories } from '../../src/directories/directory-sync';
+import { behaviourOf } from '../../src/sandbox/behaviour';
+import { SandboxHandle, startSandbox } from '../../src/sandbox/sandbox-server';
+import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
+import { freePort, Proc, startApi, startProcess, startWorker } from '../../scripts/support/processes';
+import { RedisServer, startRedis } from '../../scripts/support/redis-server';
+import { waitFor } from '../../scripts/support/wait';
+import { CUSTOMER } from '../support/api-app';
+
+/**
+ * Boltline on components a test may break: its own redis-server, an API process and worker
+ * processes it may SIGKILL, SIGSTOP or restart, and the sandbox as the outside world, whose
+ * record of received submissions is the ground truth. Timings are short so recovery is quick.
+ */
+export class FaultHarness {
+  sandbox: SandboxHandle;
+  db: TestDatabase;
+  redis: RedisServer;
+  api: Proc;
+  workers: Proc[] = [];
+  port: number;
+  /** Every HTTP answer the harness's client got, by status, for the 5xx count. */
+  statuses: number[] = [];
+  /** Orders the API acknowledged with a 2xx: each must end final. */
+  acknowledged = new Set<string>();
+  env: Record<string, string>;
+
+  static async start(): Promise<FaultHarness> {
+    const h = new FaultHarness();
+    h.sandbox = await startSandbox({ port: 0, slowMs: 300 });
+    h.db = await createTestDatabase('faults');
+    await syncDirectories(h.db.dataSource.manager, sandboxCatalogue(h.sandbox.url));
+    h.redis = await startRedis();
+    h.port = await freePort();
+    h.env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: h.db.url,
+      REDIS_URL: h.redis.url,
+      QUEUE_PREFIX: 'faults',
+      ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-faults-')),
+      WORKER_CONCURRENCY: '2',
+      SUBMIT_BACKOFF_MS: '200',
+      SUBMIT_ATTEMPTS: '5',
+      QUEUE_LOCK_MS: '3000',
+      OUTBOX_POLL_MS: '200',
+      RECONCILE_INTERVAL_MS: '2000',
+      SHUTDOWN_GRACE_MS: '10000',
+      LOG_LEVEL: 'warn',
+    };
+    h.api = await startApi(h.env, h.port);
+    await h.addWorker();
+    await h.addWorker();
+    return h;
+  }
+
+  async addWorker(crashAt?: CrashPoint): Promise<Proc> {
+    const w = await startWorker({ ...this.env, TEST_CRASH_AT: crashAt ?? '' });
+    this.workers.push(w);
+    return w;
+  }
+
+  liveWorkers(): Proc[] {
+    return this.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+  }
+
+  async restartApi(crashAt?: CrashPoint): Promise<void> {
+    await this.api.kill('SIGKILL');
+    this.api = await startApi({ ...this.env, TEST_CRASH_AT: crashAt ?? '' }, this.port);
+  }
+
+  /** Starts an API that will SIGKILL itself in its outbox relay; resolves with how it ended. */
+  async crashApiInRelay(): Promise<number | string> {
+    await this.api.kill('SIGKILL');
+    this.api = startProcess('main', { ...this.env, PORT: String(this.port), TEST_CRASH_AT: 'relay.after-add' });
+    return this.api.exited;
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`http://127.0.0.1:${this.port}/api/v1${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    this.statuses.push(res.status);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A customer and an order over `count` quick directories from `from` on; returns the order id. */
+  async order(website: string, from: number, count: number, headers: Record<string, string> = {}): Promise<string> {
+    const customer = await this.request('POST', '/customers', { ...CUSTOMER, businessName: `Faults ${website}`, website });
+    const job = await this.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: quickDirectories(from, count) }, headers);
+    if (job.status >= 300) throw new Error(`POST /jobs answered ${job.status}: ${JSON.stringify(job.body)}`);
+    this.acknowledged.add(job.body.id);
+    return job.body.id;
+  }
+
+  async job(id: string) {
+    const [row] = await this.db.dataSource.query(`SELECT status, submitted, failed, needs_review, total FROM jobs WHERE id = $1`, [id]);
+    return row as { status: string; submitted: number; failed: number; needs_review: number; total: number };
+  }
+
+  async untilFinal(ids: string[], timeoutMs = 120_000): Promise<void> {
+    await waitFor(`orders ${ids.join(', ')} to finish`, async () => {
+      const rows: Array<{ status: string }> = await this.db.dataSource.query(`SELECT status FROM jobs WHERE id = ANY($1)`, [ids]);
+      return rows.every((r) => r.status === 'completed' || r.status === 'cancelled');
+    }, {
+      timeoutMs,
+      intervalMs: 250,
+      describe: async () => JSON.stringify(await this.db.dataSource.query(`SELECT id, status, submitted, failed, total FROM jobs WHERE id = ANY($1)`, [ids])),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill('SIGKILL')));
+    await this.api?.kill('SIGKILL');
+    await this.redis?.stop();
+    await this.db?.drop();
+    await this.sandbox?.close();
+  }
+}
+
+/** `count` directories from position `from` on that answer quickly and accept listings. */
+export function quickDirectories(from: number, count: number): string[] {
+  const ids: string[] = [];
+  for (let p = from; ids.length < count; p++) {
+    if (behaviourOf(p) === 'normal' || behaviourOf(p) === 'flaky') ids.push(`sandbox-${String(p).padStart(4, '0')}`);
+  }
+  return ids;
+}
