@@ -57,6 +57,12 @@ export const configSchema = z.object({
   SUBMIT_BACKOFF_MS: int(0, 3_600_000).default(2000),
   /** Upper bound for one directory submission, browser work included. */
   SUBMIT_TIMEOUT_MS: int(1000, 600_000).default(45_000),
+  /**
+   * How long after recording `submitting` an attempt may still click submit. A worker that was
+   * frozen longer (GC pause, SIGSTOP, a starved host) does not click; another attempt waits this
+   * long, plus the time the click's answer may take, before it checks the directory.
+   */
+  SUBMIT_LEASE_MS: int(500, 600_000).default(5000),
   /** How long a worker owns a BullMQ job before another may take it over after a crash. */
   QUEUE_LOCK_MS: int(1000, 600_000).default(30_000),
   /** How long a stopping worker lets in-flight submissions finish. */

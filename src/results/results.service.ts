@@ -20,6 +20,8 @@ export interface AttemptContext {
 
 export type Claim =
   | { kind: 'skip'; reason: string }
+  /** An earlier attempt recorded `submitting` and may still click or be answered: wait until then. */
+  | { kind: 'busy'; until: Date }
   | { kind: 'claimed'; ctx: AttemptContext }
   /** An earlier attempt reached the submit button and its outcome was never recorded. */
   | { kind: 'uncertain'; ctx: AttemptContext };
@@ -45,18 +47,22 @@ export class ResultsService {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async claim(resultId: string, generation: number): Promise<Claim> {
+  /** `settleMs`: how long after its deadline an earlier attempt's click may still be answered. */
+  async claim(resultId: string, generation: number, settleMs: number): Promise<Claim> {
     const token = randomUUID();
     const claimed = await this.db.transaction(async (m) => {
-      const [row]: Array<{ status: string; generation: number; attempts: number; job_id: string; job_status: string }> = await m.query(
-        `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status
+      const [row]: Array<{ status: string; generation: number; attempts: number; job_id: string; job_status: string; busy_until: Date | null }> = await m.query(
+        `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status,
+                CASE WHEN r.status = 'submitting' AND r.submit_deadline + $2 * interval '1 millisecond' > now()
+                     THEN r.submit_deadline + $2 * interval '1 millisecond' END AS busy_until
            FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 FOR UPDATE OF r`,
-        [resultId],
+        [resultId, settleMs],
       );
       if (!row) return { skip: 'no such result row' };
       if (row.generation !== generation) return { skip: `stale queue entry (row is at generation ${row.generation})` };
       if (!['pending', 'retry', 'submitting'].includes(row.status)) return { skip: `already ${row.status}` };
       if (!['queued', 'running'].includes(row.job_status)) return { skip: `order is ${row.job_status}` };
+      if (row.busy_until) return { busyUntil: row.busy_until };
       await m.query(
         `UPDATE job_results SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now() WHERE id = $1`,
         [resultId, token],
@@ -70,6 +76,7 @@ export class ResultsService {
       return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting' };
     });
     if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
+    if ('busyUntil' in claimed) return { kind: 'busy', until: claimed.busyUntil as Date };
 
     const [ctxRow]: Array<{ directory: AttemptContext['directory']; customer_id: string }> = await this.db.query(
       `SELECT json_build_object('id', d.id, 'name', d.name, 'submitUrl', d.submit_url, 'adapter', d.adapter) AS directory,
@@ -83,16 +90,18 @@ export class ResultsService {
   }
 
   /**
-   * Records, just before the irreversible click, that this attempt is submitting. False means the
-   * attempt must not click: a newer attempt owns the row, or the order was paused or cancelled.
+   * Records, just before the irreversible click, that this attempt is submitting and may click
+   * until `leaseMs` from now. False means the attempt must not click: a newer attempt owns the
+   * row, or the order was paused or cancelled.
    */
-  async markSubmitting(resultId: string, token: string): Promise<boolean> {
+  async markSubmitting(resultId: string, token: string, leaseMs: number): Promise<boolean> {
     const [rows]: [unknown[], number] = await this.db.query(
-      `UPDATE job_results r SET status = 'submitting', updated_at = now() FROM jobs j
+      `UPDATE job_results r SET status = 'submitting', submit_deadline = now() + $3 * interval '1 millisecond', updated_at = now()
+         FROM jobs j
         WHERE r.id = $1 AND r.attempt_token = $2 AND r.status IN ('pending', 'retry', 'submitting')
           AND j.id = r.job_id AND j.status IN ('queued', 'running')
         RETURNING r.id`,
-      [resultId, token],
+      [resultId, token, leaseMs],
     );
     return rows.length === 1;
   }
@@ -105,7 +114,9 @@ export class ResultsService {
         `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
                 screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
                 submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
-                finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now()
+                finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
+                -- the attempt is over: nothing of it can still click or be answered
+                submit_deadline = NULL
           WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
           RETURNING job_id`,
         [ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null, outcome.durationMs, final],

@@ -1,9 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
-import { SubmissionService } from './submission.service';
+import { SubmissionService, WaitUntil } from './submission.service';
 
 const config = loadConfig();
 
@@ -28,8 +28,15 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
   }
 
-  process(job: Job<SubmitListingPayload>): Promise<string> {
-    return this.submissions.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+  async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
+    try {
+      return await this.submissions.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    } catch (err) {
+      if (!(err instanceof WaitUntil)) throw err;
+      // Not a failure: come back later without spending an attempt.
+      await job.moveToDelayed(err.until.getTime() + 100, token);
+      throw new DelayedError();
+    }
   }
 
   @OnWorkerEvent('failed')

@@ -1,8 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
-import { ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
-import { SubmissionService } from './submission.service';
+import { ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
   resultId: '7',
@@ -28,12 +28,12 @@ class FakeSubmitter implements ListingSubmitter {
   listed: boolean | undefined = undefined;
   constructor(private readonly behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {}
   async submit(req: SubmissionRequest) {
-    return this.behave({ ...req, beforeSubmit: async () => { await req.beforeSubmit(); this.clicks++; } });
+    return this.behave({ ...req, beforeSubmit: async () => { const deadline = await req.beforeSubmit(); this.clicks++; return deadline; } });
   }
   async isListed() { return this.listed; }
 }
 
-const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [] } as unknown as AppConfig;
+const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE_MS: 5000, SUBMIT_TIMEOUT_MS: 45000 } as unknown as AppConfig;
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
 
@@ -100,6 +100,24 @@ describe('SubmissionService', () => {
     results.claimAs = { kind: 'skip', reason: 'already submitted' };
     await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('skipped: already submitted');
     expect(submitter.clicks).toBe(0);
+  });
+
+  it('waits, without touching the row, while an earlier attempt may still be submitting', async () => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    const until = new Date(Date.now() + 10_000);
+    results.claimAs = { kind: 'busy', until };
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toEqual(new WaitUntil(until));
+    expect(results.finished).toEqual([]);
+    expect(submitter.clicks).toBe(0);
+  });
+
+  it('treats a click deadline that passed (a frozen worker) as no click: a plain retry', async () => {
+    const { service, results } = setup(async (req) => {
+      await req.beforeSubmit();
+      throw new ClickDeadlinePassed();
+    });
+    await expect(service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(results.finished.map((o) => o.status)).toEqual(['failed']);
   });
 
   it.each([

@@ -2,11 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { join } from 'node:path';
 import { crashPoint } from '../common/crash-point';
+import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
 import { ResponseLogEntry } from '../results/job-result.entity';
 import {
+  ClickDeadlinePassed,
   LISTING_SUBMITTER,
   ListingSubmitter,
   ListingValues,
@@ -14,6 +16,13 @@ import {
   SubmissionOutcome,
   SubmitAborted,
 } from './browser/listing-submitter';
+
+/** The row is not to be touched before `until`; the processor delays the queue entry. */
+export class WaitUntil extends Error {
+  constructor(readonly until: Date) {
+    super(`an earlier attempt may still be submitting; waiting until ${until.toISOString()}`);
+  }
+}
 
 export interface AttemptInfo {
   /** 1-based BullMQ attempt of this queue entry. */
@@ -41,8 +50,11 @@ export class SubmissionService {
   ) {}
 
   async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
-    const claim = await this.results.claim(payload.resultId, payload.generation);
+    // An earlier attempt that recorded `submitting` may click until its deadline, and its click may
+    // be answered up to a step timeout later: only after both may this attempt ask the directory.
+    const claim = await this.results.claim(payload.resultId, payload.generation, stepTimeoutMs(this.config));
     if (claim.kind === 'skip') return `skipped: ${claim.reason}`;
+    if (claim.kind === 'busy') throw new WaitUntil(claim.until);
     crashPoint(this.config, 'worker.after-claim');
     const { ctx } = claim;
     const started = Date.now();
@@ -67,13 +79,20 @@ export class SubmissionService {
         attempt: ctx.attempt,
         screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
         beforeSubmit: async () => {
-          if (!(await this.results.markSubmitting(ctx.resultId, ctx.token))) throw new SubmitAborted('order paused or cancelled, or a newer attempt owns this directory');
+          // Measured before the database call, so the local deadline never outlasts the recorded one.
+          const deadline = Date.now() + this.config.SUBMIT_LEASE_MS;
+          if (!(await this.results.markSubmitting(ctx.resultId, ctx.token, this.config.SUBMIT_LEASE_MS))) {
+            throw new SubmitAborted('order paused or cancelled, or a newer attempt owns this directory');
+          }
           crashPoint(this.config, 'worker.before-submit');
-          clicked = true;
+          clicked = true; // from here on, "may have clicked"
+          return deadline;
         },
       });
     } catch (err) {
       if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
+      // Stopped at the button: this attempt did not click, so a plain retry is safe.
+      if (err instanceof ClickDeadlinePassed) clicked = false;
       const failed = err instanceof SubmissionFailed ? err : undefined;
       const message = (err as Error).message;
       return this.retryOrFail(ctx, info, {

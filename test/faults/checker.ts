@@ -42,7 +42,18 @@ export async function check(h: FaultHarness): Promise<Counters> {
   );
   const review = new Set(reviewRows.map((r) => r.key));
   const dupes = [...perTarget].filter(([, n]) => n > 1);
-  const unexplainedDuplicates = dupes.filter(([k]) => !review.has(k)).length;
+  const unexplained = dupes.filter(([k]) => !review.has(k));
+  const unexplainedDuplicates = unexplained.length;
+  if (unexplained.length && process.env.FAULTS_DEBUG) {
+    for (const w of h.workers) console.log(`worker ${w.child.pid}:`, w.output().slice(-3000));
+    for (const [key] of unexplained) {
+      const [slug, website] = key.split(' ');
+      console.log(key, h.sandbox.received().filter((s) => s.slug === slug && s.website === website).map((s) => `${s.outcome}@${s.at}`));
+      console.log(JSON.stringify(await ds.query(
+        `SELECT r.status, r.attempts, r.generation, r.response_log FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN customers c ON c.id = j.customer_id
+          WHERE r.directory_id = $1 AND c.website = $2`, [slug, website])));
+    }
+  }
 
   const u = new URL(h.redis.url);
   const queue = new Queue(SUBMISSION_QUEUE, { prefix: h.env.QUEUE_PREFIX, connection: { host: u.hostname, port: Number(u.port) } });

@@ -47,6 +47,8 @@ export class FaultHarness {
       SUBMIT_BACKOFF_MS: '200',
       SUBMIT_ATTEMPTS: '5',
       QUEUE_LOCK_MS: '3000',
+      SUBMIT_LEASE_MS: '2000',
+      SUBMIT_TIMEOUT_MS: '6000',
       OUTBOX_POLL_MS: '200',
       RECONCILE_INTERVAL_MS: '2000',
       SHUTDOWN_GRACE_MS: '10000',

@@ -25,7 +25,16 @@ export class ChromiumService implements OnApplicationShutdown {
   private launch(): Promise<Browser> {
     if (this.browser) return this.browser;
     const launched: Promise<Browser> = chromium
-      .launch({ executablePath: this.config.CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
+      .launch({
+        executablePath: this.config.CHROMIUM_PATH,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        // Playwright would close Chromium on SIGTERM at once, killing in-flight submissions; the
+        // worker's own shutdown lets them finish first and closes the browser last.
+        handleSIGTERM: false,
+        handleSIGINT: false,
+        handleSIGHUP: false,
+      })
       .then((b) => {
         b.on('disconnected', () => {
           if (this.browser !== launched) return; // closed on purpose, or already replaced

@@ -1,6 +1,6 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/adapters/adapter-definition';
-import type { ListingValues } from './listing-submitter';
+import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
 
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
@@ -18,7 +18,8 @@ function firstTargetOf(step: FormStep): Target {
 
 /**
  * Interprets an adapter definition on an open page: fills each step, presses its button, and reads
- * the answer. `beforeSubmit` runs right before the last (irreversible) click.
+ * the answer. `beforeSubmit` runs right before the last (irreversible) click and says until when
+ * that click may happen.
  */
 export async function runAdapter(
   page: Page,
@@ -26,7 +27,7 @@ export async function runAdapter(
   submitUrl: string,
   values: ListingValues,
   log: (event: string, detail?: string) => void,
-  beforeSubmit: () => Promise<void>,
+  beforeSubmit: () => Promise<number>,
   stepTimeoutMs: number,
 ): Promise<RunResult> {
   // A page that answers 5xx shows no selector we wait for: race every wait against that answer.
@@ -48,7 +49,9 @@ export async function runAdapter(
 
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
-    if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') break;
+    if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') {
+      return { kind: 'error', message: `server error: ${serverError}` };
+    }
     for (const f of step.fields) {
       const value = values[f.field] ?? '';
       const el = locate(page, f.target);
@@ -57,26 +60,30 @@ export async function runAdapter(
     }
     for (const c of step.check ?? []) await locate(page, c).check();
     log(`step ${i + 1} filled`, `${step.fields.length} field(s)`);
+    const button = locate(page, step.advance);
     if (last) {
-      await beforeSubmit();
+      // Everything that can wait happens before the deadline check; after it, only the click.
+      await button.click({ trial: true });
+      const deadline = await beforeSubmit();
       log('submitting');
+      if (Date.now() >= deadline) throw new ClickDeadlinePassed();
     }
-    await locate(page, step.advance).click();
+    await button.click();
   }
 
   const outcome = [...adapter.success.selectors.map((s) => ({ s, ok: true })), ...adapter.failure.selectors.map((s) => ({ s, ok: false }))];
-  const winner = serverError
-    ? undefined
-    : await orServerError(
-        Promise.any(
-          outcome.map(async ({ s, ok }) => {
-            await page.locator(s).first().waitFor({ state: 'visible' });
-            return { s, ok };
-          }),
-        ),
-      ).catch(() => undefined);
-  if (serverError || winner === 'server-error') return { kind: 'error', message: `server error: ${serverError}` };
-  if (!winner) return { kind: 'error', message: 'the page showed neither success nor failure after submitting' };
+  const winner = await orServerError(
+    Promise.any(
+      outcome.map(async ({ s, ok }) => {
+        await page.locator(s).first().waitFor({ state: 'visible' });
+        return { s, ok };
+      }),
+    ),
+  ).catch(() => undefined);
+  // After the irreversible click, silence or a server error says nothing about whether the
+  // listing was taken: that is an unknown outcome, for the next attempt to verify, not a refusal.
+  if (serverError || winner === 'server-error') throw new OutcomeUnknown(`server error after submitting: ${serverError}`);
+  if (!winner) throw new OutcomeUnknown('the page showed neither success nor failure after submitting');
 
   const text = (await page.locator(winner.s).first().innerText()).trim().slice(0, 2000);
   log(winner.ok ? 'accepted' : 'refused', text);

@@ -10,10 +10,11 @@ export interface SubmissionRequest {
   /** Where to save the page as it looked at the end. */
   screenshotPath: string;
   /**
-   * Called right before the irreversible click. Throwing {@link SubmitAborted} stops the attempt
-   * without clicking (the order was paused or cancelled, or a newer attempt owns the row).
+   * Called right before the irreversible click; resolves to the local time (epoch ms) after which
+   * the click must not happen any more. Throwing {@link SubmitAborted} stops the attempt without
+   * clicking (the order was paused or cancelled, or a newer attempt owns the row).
    */
-  beforeSubmit(): Promise<void>;
+  beforeSubmit(): Promise<number>;
 }
 
 /**
@@ -35,6 +36,16 @@ export class SubmissionFailed extends Error {
 }
 
 export class SubmitAborted extends Error {}
+
+/** Submitted, but the page never said whether it took the listing. */
+export class OutcomeUnknown extends Error {}
+
+/** The click's deadline passed before it could happen (the worker was frozen or starved). */
+export class ClickDeadlinePassed extends Error {
+  constructor() {
+    super('the submit deadline passed before the click; another attempt will check the directory');
+  }
+}
 
 /**
  * The port between Boltline and a browser. The Playwright implementation drives Chromium; unit

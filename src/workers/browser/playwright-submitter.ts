@@ -6,7 +6,16 @@ import { AppConfig } from '../../config/config.schema';
 import type { ResponseLogEntry } from '../../results/job-result.entity';
 import { ChromiumService } from './chromium.service';
 import { runAdapter } from './form-runner';
-import { ListingSubmitter, ListingValues, SubmissionFailed, SubmissionOutcome, SubmissionRequest, SubmitAborted } from './listing-submitter';
+import {
+  ClickDeadlinePassed,
+  ListingSubmitter,
+  ListingValues,
+  SubmissionFailed,
+  SubmissionOutcome,
+  SubmissionRequest,
+  SubmitAborted,
+} from './listing-submitter';
+import { stepTimeoutMs } from './timeouts';
 
 /** Fills directory forms in headless Chromium by interpreting their adapter definitions. */
 @Injectable()
@@ -25,13 +34,12 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     let screenshotPath: string | undefined;
     try {
       const page = await context.newPage();
-      const stepTimeout = Math.min(15_000, this.config.SUBMIT_TIMEOUT_MS);
       try {
-        const result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeout);
+        const result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeoutMs(this.config));
         screenshotPath = await this.screenshot(page, req.screenshotPath);
         return { ...result, log, screenshotPath };
       } catch (err) {
-        if (err instanceof SubmitAborted) throw err;
+        if (err instanceof SubmitAborted || err instanceof ClickDeadlinePassed) throw err;
         screenshotPath = await this.screenshot(page, req.screenshotPath);
         throw err instanceof SubmissionFailed ? err : new SubmissionFailed(firstLine(err), log, screenshotPath);
       }
