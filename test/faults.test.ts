@@ -1,7 +1,7 @@
 import { CrashPoint } from '../src/config/config.schema';
 import { waitFor } from '../scripts/support/wait';
 import { check, Counters } from './faults/checker';
-import { FaultHarness } from './faults/harness';
+import { FaultHarness, quickDirectories } from './faults/harness';
 
 /**
  * The fault suite: crashes, deploys, stalls and Redis outages at the worst moments, each followed
@@ -11,9 +11,13 @@ import { FaultHarness } from './faults/harness';
 const FULL = process.env.FAULTS_FULL === '1';
 const rows: Array<{ scenario: string; faults: number } & Counters> = [];
 const recoveries: Record<string, number[]> = { 'worker SIGKILL': [], 'Redis wipe': [] };
+/** How long the API took to answer 503 while PostgreSQL was down. */
+const unavailableMs: number[] = [];
 let h: FaultHarness;
 let website = 0;
 const site = () => `https://faults-${++website}.example`;
+
+jest.setTimeout(240_000);
 
 beforeAll(async () => {
   h = await FaultHarness.start();
@@ -28,6 +32,7 @@ afterAll(async () => {
   for (const [what, xs] of Object.entries(recoveries)) {
     if (xs.length) lines.push(`\nrecovery after ${what} (n=${xs.length}): median ${pct(xs, 50)} ms, p99 ${pct(xs, 99)} ms`);
   }
+  if (unavailableMs.length) lines.push(`\n503 while PostgreSQL was down (n=${unavailableMs.length}): median ${pct(unavailableMs, 50)} ms, max ${Math.max(...unavailableMs)} ms`);
   console.log(`Fault suite${FULL ? '' : ' (short)'}:\n${lines.join('\n')}`);
 });
 
@@ -171,6 +176,57 @@ it('an API killed after committing an order: the client retries its Idempotency-
     expect(n).toBe(1);
     h.acknowledged.add(retried.body.id);
     return { faults: 2, orders: [retried.body.id] };
+  });
+});
+
+it('PostgreSQL stopped during order creation: 503 with Retry-After fast, and every retried key makes one order', async () => {
+  await scenario('PostgreSQL down during POST /jobs', async () => {
+    const outageMs = FULL ? 10_000 : 5000;
+    const customer = await h.request('POST', '/customers', { businessName: 'Outage Deli', email: 'o@deli.example', phone: '+1 555 0102', website: site(), address: '1 C St', city: 'X', state: 'Y', zip: '1', country: 'US', category: 'Restaurant', description: 'd' });
+    const keys: string[] = [];
+    const answers = new Map<string, number>();
+    // One directory per key: two orders of one business for one directory would rightly submit twice.
+    const directories = quickDirectories(1, 80);
+    h.postgres.stop();
+    const stopped = Date.now();
+    let i = 0;
+    while (Date.now() - stopped < outageMs) {
+      const key = `outage-${i}`;
+      keys.push(key);
+      const t = Date.now();
+      const res = await h.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: [directories[i++]] }, { 'Idempotency-Key': key });
+      answers.set(key, res.status);
+      unavailableMs.push(Date.now() - t);
+      expect(res.status).toBe(503);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    h.postgres.start();
+    // The client retries every key it got no order for; each makes exactly one order.
+    const orders: string[] = [];
+    for (const [n, key] of keys.entries()) {
+      const body = { customerId: customer.body.id, directoryIds: [directories[n]] };
+      const res = await waitFor(`${key} to be accepted`, async () => {
+        const r = await h.request('POST', '/jobs', body, { 'Idempotency-Key': key });
+        return r.status === 201 ? r : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+      orders.push(res.body.id);
+      h.acknowledged.add(res.body.id);
+    }
+    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE idempotency_key LIKE 'outage-%'`);
+    expect(n).toBe(keys.length);
+    return { faults: 1, orders };
+  });
+});
+
+it('PostgreSQL stopped while workers submit: they wait, then finish without duplicates', async () => {
+  await scenario('PostgreSQL down during processing', async () => {
+    await ensureWorkers(2);
+    const order = await h.order(site(), 440, 10);
+    await waitFor('work under way', async () => (await h.job(order)).submitted > 0);
+    h.postgres.stop();
+    await new Promise((r) => setTimeout(r, FULL ? 10_000 : 5000));
+    h.postgres.start();
+    return { faults: 1, orders: [order] };
   });
 });
 

@@ -12,8 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: ADMIN_DATABASE_URL });
+async function admin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await fn(client);
@@ -26,10 +26,10 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
  * A scratch database of its own for one test file or benchmark, migrated with the real migrations,
  * so test files can run in parallel without seeing each other's rows.
  */
-export async function createTestDatabase(kind = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(kind = 'test', adminUrl = ADMIN_DATABASE_URL): Promise<TestDatabase> {
   const name = `boltline_${kind}_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(ADMIN_DATABASE_URL);
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const dataSource = new DataSource(dataSourceOptions(url.toString(), 'admin'));
   await dataSource.initialize();
@@ -39,7 +39,7 @@ export async function createTestDatabase(kind = 'test'): Promise<TestDatabase> {
     dataSource,
     drop: async () => {
       await dataSource.destroy();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }

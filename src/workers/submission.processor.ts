@@ -2,10 +2,13 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
+import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { SubmissionService, WaitUntil } from './submission.service';
 
 const config = loadConfig();
+/** How long a submission waits when PostgreSQL does not answer. */
+const DATABASE_RETRY_MS = 2000;
 
 /**
  * Consumes directory submissions. Worker options come from the validated config, read once:
@@ -32,9 +35,10 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     try {
       return await this.submissions.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
     } catch (err) {
-      if (!(err instanceof WaitUntil)) throw err;
-      // Not a failure: come back later without spending an attempt.
-      await job.moveToDelayed(err.until.getTime() + 100, token);
+      // Neither is the submission's fault: come back later without spending an attempt.
+      if (err instanceof WaitUntil) await job.moveToDelayed(err.until.getTime() + 100, token);
+      else if (isDatabaseUnavailable(err)) await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      else throw err;
       throw new DelayedError();
     }
   }

@@ -75,7 +75,7 @@ export async function check(h: FaultHarness): Promise<Counters> {
       unexplainedDuplicates,
       orphans,
       stranded,
-      serverErrors: h.statuses.filter((s) => s >= 500).length,
+      serverErrors: h.statuses.filter((s) => s >= 500).length - h.unavailable,
       needsReview: review.size,
     };
   } finally {

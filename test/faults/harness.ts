@@ -8,6 +8,7 @@ import { behaviourOf } from '../../src/sandbox/behaviour';
 import { SandboxHandle, startSandbox } from '../../src/sandbox/sandbox-server';
 import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
 import { freePort, Proc, startApi, startProcess, startWorker } from '../../scripts/support/processes';
+import { PostgresServer, startPostgres } from '../../scripts/support/postgres-server';
 import { RedisServer, startRedis } from '../../scripts/support/redis-server';
 import { waitFor } from '../../scripts/support/wait';
 import { CUSTOMER } from '../support/api-app';
@@ -26,14 +27,19 @@ export class FaultHarness {
   port: number;
   /** Every HTTP answer the harness's client got, by status, for the 5xx count. */
   statuses: number[] = [];
+  /** 503s with Retry-After: the promised answer while PostgreSQL is away, not a fault. */
+  unavailable = 0;
   /** Orders the API acknowledged with a 2xx: each must end final. */
   acknowledged = new Set<string>();
   env: Record<string, string>;
 
+  postgres: PostgresServer;
+
   static async start(): Promise<FaultHarness> {
     const h = new FaultHarness();
     h.sandbox = await startSandbox({ port: 0, slowMs: 300 });
-    h.db = await createTestDatabase('faults');
+    h.postgres = await startPostgres();
+    h.db = await createTestDatabase('faults', h.postgres.url);
     await syncDirectories(h.db.dataSource.manager, sandboxCatalogue(h.sandbox.url));
     h.redis = await startRedis();
     h.port = await freePort();
@@ -89,6 +95,7 @@ export class FaultHarness {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     this.statuses.push(res.status);
+    if (res.status === 503 && res.headers.get('retry-after')) this.unavailable++;
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
@@ -122,7 +129,8 @@ export class FaultHarness {
     await Promise.all(this.workers.map((w) => w.kill('SIGKILL')));
     await this.api?.kill('SIGKILL');
     await this.redis?.stop();
-    await this.db?.drop();
+    await this.db?.drop().catch(() => undefined);
+    this.postgres?.destroy();
     await this.sandbox?.close();
   }
 }
