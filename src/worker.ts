@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { closeOnSignals } from './common/shutdown';
-import { loadConfig } from './config/config.schema';
+import { loadConfig, logLevels } from './config/config.schema';
 import { WorkerModule } from './worker.module';
 
 /** A worker process: no HTTP server, only BullMQ consumers. Run as many as you like. */
 async function bootstrap(): Promise<void> {
-  loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule);
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels(config) });
   closeOnSignals(app, 'Worker');
-  Logger.log(`worker ${process.pid} started`, 'Boltline');
+  // Printed whatever LOG_LEVEL says: supervisors and tests wait for this line.
+  console.log(`worker ${process.pid} started`);
 }
 
 bootstrap().catch((err: unknown) => {

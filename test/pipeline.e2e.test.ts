@@ -7,7 +7,7 @@ import { syncDirectories } from '../src/directories/directory-sync';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
+import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 import { waitFor } from '../scripts/support/wait';
 
@@ -41,6 +41,8 @@ beforeAll(async () => {
     OUTBOX_POLL_MS: '200',
     RECONCILE_INTERVAL_MS: '5000',
     SHUTDOWN_GRACE_MS: '20000',
+    // Small, so browsers are replaced during the orders below.
+    BROWSER_RECYCLE_AFTER: '7',
   };
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1`;
@@ -136,7 +138,14 @@ it('stops a worker on SIGTERM with exit code 0', async () => {
   const worker = workers[workers.length - 1];
   const job = await order('https://sigterm.example', positions(61, 66));
   await waitFor('the worker to start on the order', async () => (await get(`/jobs/${job.id}`)).status === 'running');
+  const browserProcesses = descendants(worker.child.pid as number);
+  expect(browserProcesses.length).toBeGreaterThan(0);
   expect(await worker.kill('SIGTERM')).toBe(0);
+  // Its Chromium went with it: no process it started outlives it.
+  await waitFor('the stopped worker\'s Chromium processes to exit', async () => browserProcesses.filter(isAlive).length === 0, {
+    timeoutMs: 5000,
+    describe: async () => browserProcesses.filter(isAlive).join(', '),
+  });
   // What the stopped worker did not finish is handed back; a new worker completes the order.
   workers.push(await startWorker(env));
   const done = await untilFinished(job.id);

@@ -1,4 +1,4 @@
-import { parseConfig } from './config.schema';
+import { logLevels, parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
   it('gives working defaults for a developer machine', () => {
@@ -40,5 +40,11 @@ describe('TEST_CRASH_AT', () => {
 
   it('names an unknown crash point', () => {
     expect(() => parseConfig({ NODE_ENV: 'test', TEST_CRASH_AT: 'worker.somewhere' })).toThrow(/TEST_CRASH_AT.*each must be one of worker.after-claim/);
+  });
+});
+
+describe('logLevels', () => {
+  it('keeps the level and everything more severe', () => {
+    expect(logLevels(parseConfig({ LOG_LEVEL: 'warn' }))).toEqual(['fatal', 'error', 'warn']);
   });
 });

@@ -51,6 +51,8 @@ export const configSchema = z.object({
     .optional()
     .transform((v) => v ?? SYSTEM_CHROMIUMS.find((p) => existsSync(p))),
   ARTIFACT_DIR: z.string().min(1).default('artifacts'),
+  /** A worker replaces its Chromium after this many submissions. */
+  BROWSER_RECYCLE_AFTER: int(1, 100_000).default(200),
   /** Attempts per directory submission (first try included). */
   SUBMIT_ATTEMPTS: int(1, 20).default(4),
   /** First backoff delay; BullMQ doubles it on every retry. */
@@ -100,6 +102,13 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   // A production build must never kill itself on a stray variable.
   if (config.NODE_ENV !== 'test') config.TEST_CRASH_AT = [];
   return Object.freeze(config);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Nest's logger levels for LOG_LEVEL: that level and every more severe one. */
+export function logLevels(config: AppConfig): Array<(typeof LOG_LEVELS)[number]> {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1);
 }
 
 let cached: AppConfig | undefined;

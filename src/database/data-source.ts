@@ -15,12 +15,13 @@ export function dataSourceOptions(databaseUrl: string, use: 'app' | 'admin' = 'a
     migrations: [join(__dirname, '..', '..', 'migrations', `*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
     migrationsTableName: 'migrations',
     synchronize: false,
-    // The app's every query is small: a database that does not answer within 2 s is treated as
-    // down (the API answers 503) rather than left to hang requests and workers. Migrations and
-    // other admin work may take long, so they get no such bound.
+    // A database that takes 2 s to accept a connection, or 5 s to answer one of the app's small
+    // queries, is treated as down (the API answers 503) rather than left to hang requests and
+    // workers. 5 s, not 2: a loaded but healthy server must not look dead. Migrations and other
+    // admin work may take long, so they get no such bound.
     extra:
       use === 'app'
-        ? { max: 10, connectionTimeoutMillis: 2000, query_timeout: 2500, statement_timeout: 2000 }
+        ? { max: 10, connectionTimeoutMillis: 2000, query_timeout: 5500, statement_timeout: 5000 }
         : { max: 2, connectionTimeoutMillis: 10_000 },
   };
 }

@@ -60,7 +60,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     if (!entries.length) return 0;
     const live: Array<{ id: string; generation: number }> = await this.db.query(
       `SELECT r.id::text, r.generation FROM job_results r JOIN jobs j ON j.id = r.job_id
-        WHERE r.id = ANY($1::bigint[]) AND r.status IN ('pending', 'retry', 'submitting') AND j.status IN ('queued', 'running')`,
+        WHERE r.id = ANY($1::bigint[])
+          AND (j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry') OR r.status = 'submitting')`,
       [entries.map((e) => e.data.resultId).filter((id) => /^\d+$/.test(String(id)))],
     );
     const wanted = new Set(live.map((r) => submissionJobId(r.id, r.generation)));
@@ -76,7 +77,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       `SELECT r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId",
               j.priority, r.status
          FROM job_results r JOIN jobs j ON j.id = r.job_id
-        WHERE j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry', 'submitting')
+        -- rows of active orders still owed an attempt, and rows of any order whose outcome is
+        -- unknown (they are verified even after a pause or cancel)
+        WHERE (j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry') OR r.status = 'submitting')
           -- rows touched a moment ago may be on their way into Redis through the outbox
           AND r.updated_at < now() - interval '5 seconds'
         ORDER BY r.id`,

@@ -23,19 +23,28 @@ export type Claim =
   /** An earlier attempt recorded `submitting` and may still click or be answered: wait until then. */
   | { kind: 'busy'; until: Date }
   | { kind: 'claimed'; ctx: AttemptContext }
-  /** An earlier attempt reached the submit button and its outcome was never recorded. */
-  | { kind: 'uncertain'; ctx: AttemptContext };
+  /**
+   * An earlier attempt reached the submit button and its outcome was never recorded. Verified
+   * even when the order was paused or cancelled since (`orderStatus`), so the row ends truthful.
+   */
+  | { kind: 'uncertain'; ctx: AttemptContext; orderStatus: string };
 
 /** How an attempt ended. `submitting` means "clicked, outcome unknown": the next attempt verifies. */
 export interface AttemptOutcome {
-  status: 'submitted' | 'failed' | 'needs_review' | 'retry' | 'submitting';
+  status: 'submitted' | 'failed' | 'needs_review' | 'retry' | 'submitting' | 'cancelled' | 'pending';
   log: ResponseLogEntry[];
   error?: string;
   screenshotPath?: string;
   durationMs: number;
 }
 
-const COUNTER: Record<string, string | undefined> = { submitted: 'submitted', failed: 'failed', needs_review: 'needs_review' };
+/** Final statuses and the order counter each one moves. */
+const COUNTER: Record<string, string | undefined> = {
+  submitted: 'submitted',
+  failed: 'failed',
+  needs_review: 'needs_review',
+  cancelled: 'cancelled',
+};
 
 /**
  * The worker's side of `job_results`. Every write is fenced by the attempt token handed out by
@@ -61,7 +70,7 @@ export class ResultsService {
       if (!row) return { skip: 'no such result row' };
       if (row.generation !== generation) return { skip: `stale queue entry (row is at generation ${row.generation})` };
       if (!['pending', 'retry', 'submitting'].includes(row.status)) return { skip: `already ${row.status}` };
-      if (!['queued', 'running'].includes(row.job_status)) return { skip: `order is ${row.job_status}` };
+      if (!['queued', 'running'].includes(row.job_status) && row.status !== 'submitting') return { skip: `order is ${row.job_status}` };
       if (row.busy_until) return { busyUntil: row.busy_until };
       await m.query(
         `UPDATE job_results SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now() WHERE id = $1`,
@@ -73,7 +82,7 @@ export class ResultsService {
         [row.job_id],
       );
       if (started.length) await recordJobEvent(m, row.job_id, 'started');
-      return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting' };
+      return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting', orderStatus: row.job_status };
     });
     if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
     if ('busyUntil' in claimed) return { kind: 'busy', until: claimed.busyUntil as Date };
@@ -86,7 +95,7 @@ export class ResultsService {
     );
     const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: ctxRow.customer_id });
     const ctx: AttemptContext = { resultId, jobId: claimed.jobId, token, attempt: claimed.attempt, directory: ctxRow.directory, customer };
-    return { kind: claimed.uncertain ? 'uncertain' : 'claimed', ctx };
+    return claimed.uncertain ? { kind: 'uncertain', ctx, orderStatus: claimed.orderStatus } : { kind: 'claimed', ctx };
   }
 
   /**

@@ -102,6 +102,18 @@ describe('SubmissionService', () => {
     expect(submitter.clicks).toBe(0);
   });
 
+  it.each([
+    ['cancelled', 'cancelled'],
+    ['paused', 'pending'],
+  ])('settles an interrupted row of a %s order as %s when the directory says not listed, without clicking', async (orderStatus, status) => {
+    const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
+    results.claimAs = { kind: 'uncertain', ctx, orderStatus };
+    submitter.listed = false;
+    await service.run({ resultId: '7', generation: 1 }, first);
+    expect(results.finished.map((o) => o.status)).toEqual([status]);
+    expect(submitter.clicks).toBe(0);
+  });
+
   it('waits, without touching the row, while an earlier attempt may still be submitting', async () => {
     const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
     const until = new Date(Date.now() + 10_000);
@@ -126,7 +138,7 @@ describe('SubmissionService', () => {
     [false, 'submitted', 1],
   ])('after an interrupted attempt, a directory that says listed=%s ends %s with %d new click(s)', async (listed, status, clicks) => {
     const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
-    results.claimAs = { kind: 'uncertain', ctx };
+    results.claimAs = { kind: 'uncertain', ctx, orderStatus: 'running' };
     submitter.listed = listed;
     await service.run({ resultId: '7', generation: 1 }, first);
     expect(results.finished.map((o) => o.status)).toEqual([status]);

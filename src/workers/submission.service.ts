@@ -68,6 +68,12 @@ export class SubmissionService {
         await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started, error: listed ? undefined : 'an earlier attempt may have submitted; the directory cannot say' });
         return status;
       }
+      // Not listed, and the order was stopped meanwhile: settle the row the way the stop would have.
+      if (claim.orderStatus === 'cancelled' || claim.orderStatus === 'paused') {
+        const status = claim.orderStatus === 'cancelled' ? 'cancelled' : 'pending';
+        await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started });
+        return `${status}: not listed, and the order is ${claim.orderStatus}`;
+      }
     }
 
     let clicked = false;

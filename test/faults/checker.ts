@@ -61,7 +61,7 @@ export async function check(h: FaultHarness): Promise<Counters> {
     const entries = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
     const open: Array<{ id: string; generation: number }> = await ds.query(
       `SELECT r.id::text, r.generation FROM job_results r JOIN jobs j ON j.id = r.job_id
-        WHERE r.status IN ('pending', 'retry', 'submitting') AND j.status IN ('queued', 'running')`,
+        WHERE j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry') OR r.status = 'submitting'`,
     );
     const openIds = new Set(open.map((r) => submissionJobId(r.id, r.generation)));
     const orphans = entries.filter((e) => !openIds.has(e.id as string)).length;

@@ -6,25 +6,65 @@ import { AppConfig } from '../../config/config.schema';
 /** Flags for Chromium as root in a container with no network but loopback. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
 
+/** One launched Chromium and the contexts it has served. */
+interface BrowserSlot {
+  browser: Promise<Browser>;
+  served: number;
+  open: number;
+}
+
 /**
- * One Chromium per worker process, launched on first use and again if it dies; every submission
- * gets a fresh context (no cookies or storage shared between customers or directories).
+ * One Chromium per worker process, launched on first use, again if it dies, and replaced after
+ * BROWSER_RECYCLE_AFTER submissions (long-lived browsers grow); the old one closes once its last
+ * submission is done. Every submission gets a fresh context: no cookies or storage are shared
+ * between customers or directories.
  */
 @Injectable()
 export class ChromiumService implements OnApplicationShutdown {
   private readonly logger = new Logger(ChromiumService.name);
-  private browser?: Promise<Browser>;
+  private current?: BrowserSlot;
+  private readonly retiring = new Set<BrowserSlot>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async newContext(): Promise<BrowserContext> {
-    const browser = await this.launch();
-    return browser.newContext({ acceptDownloads: false, serviceWorkers: 'block', javaScriptEnabled: true });
+    if (!this.current || this.current.served >= this.config.BROWSER_RECYCLE_AFTER) this.replace();
+    const slot = this.current as BrowserSlot;
+    slot.served++;
+    slot.open++;
+    try {
+      const context = await (await slot.browser).newContext({ acceptDownloads: false, serviceWorkers: 'block' });
+      context.once('close', () => this.released(slot));
+      return context;
+    } catch (err) {
+      this.released(slot);
+      throw err;
+    }
+  }
+
+  private replace(): void {
+    const old = this.current;
+    this.current = { browser: this.launch(), served: 0, open: 0 };
+    if (old) {
+      this.retiring.add(old);
+      if (old.open === 0) void this.close(old);
+    }
+  }
+
+  private released(slot: BrowserSlot): void {
+    slot.open--;
+    if (slot.open === 0 && this.retiring.has(slot)) void this.close(slot);
+  }
+
+  private async close(slot: BrowserSlot): Promise<void> {
+    this.retiring.delete(slot);
+    if (this.current === slot) this.current = undefined;
+    const browser = await slot.browser.catch(() => undefined);
+    await browser?.close().catch(() => undefined);
   }
 
   private launch(): Promise<Browser> {
-    if (this.browser) return this.browser;
-    const launched: Promise<Browser> = chromium
+    const launched = chromium
       .launch({
         executablePath: this.config.CHROMIUM_PATH,
         headless: true,
@@ -35,25 +75,23 @@ export class ChromiumService implements OnApplicationShutdown {
         handleSIGINT: false,
         handleSIGHUP: false,
       })
-      .then((b) => {
-        b.on('disconnected', () => {
-          if (this.browser !== launched) return; // closed on purpose, or already replaced
-          this.logger.warn('Chromium went away; the next submission starts a new one');
-          this.browser = undefined;
-        });
-        return b;
-      })
       .catch((err: unknown) => {
-        this.browser = undefined;
+        if (this.current?.browser === launched) this.current = undefined;
         throw new Error(`cannot start Chromium (CHROMIUM_PATH=${this.config.CHROMIUM_PATH ?? 'Playwright default'}): ${(err as Error).message}`);
       });
-    this.browser = launched;
+    void launched.then((b) =>
+      b.on('disconnected', () => {
+        if (this.current?.browser !== launched) return; // closed on purpose, or already replaced
+        this.logger.warn('Chromium went away; the next submission starts a new one');
+        this.current = undefined;
+      }),
+    ).catch(() => undefined);
     return launched;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const browser = await this.browser?.catch(() => undefined);
-    this.browser = undefined;
-    await browser?.close();
+    const slots = [...this.retiring, ...(this.current ? [this.current] : [])];
+    this.current = undefined;
+    await Promise.all(slots.map((s) => this.close(s)));
   }
 }
