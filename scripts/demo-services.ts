@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/config/config.schema';
 import { dataSourceOptions } from '../src/database/data-source';
-import { redisOptionsFromUrl } from '../src/queue/redis-options';
+import { redisAnswers } from './support/redis-server';
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
@@ -26,18 +25,6 @@ async function postgresUp(url: string): Promise<boolean> {
   }
 }
 
-async function redisUp(url: string): Promise<boolean> {
-  const r = new Redis({ ...redisOptionsFromUrl(url, 'producer'), lazyConnect: true, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
 function dockerAvailable(): boolean {
   try {
     execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
@@ -53,12 +40,12 @@ function dockerAvailable(): boolean {
  */
 export async function prepareServices(config: AppConfig): Promise<DataSource> {
   let pg = await postgresUp(config.DATABASE_URL);
-  let redis = await redisUp(config.REDIS_URL);
+  let redis = await redisAnswers(config.REDIS_URL);
   if ((!pg || !redis) && dockerAvailable()) {
     console.log('starting PostgreSQL and Redis with `docker compose up -d postgres redis`...');
     execFileSync('docker', ['compose', 'up', '-d', '--wait', 'postgres', 'redis'], { stdio: 'inherit' });
     pg = await postgresUp(config.DATABASE_URL);
-    redis = await redisUp(config.REDIS_URL);
+    redis = await redisAnswers(config.REDIS_URL);
   }
   const missing = [
     !pg && `PostgreSQL did not answer at ${redact(config.DATABASE_URL)} (DATABASE_URL). Start it, e.g. \`pg_ctlcluster 15 main start\` or \`docker compose up -d postgres\`.`,

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { freePort } from './processes';
 import { waitFor } from './wait';
 
@@ -16,6 +17,19 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/** Whether a Redis answers PING at this URL right now (one try, no retries). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const probe = new Redis({ ...redisOptionsFromUrl(url, 'producer'), lazyConnect: true, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
 export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
@@ -26,17 +40,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
       stdio: 'ignore',
     });
-    await waitFor(`redis-server on ${port}`, async () => {
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    });
+    await waitFor(`redis-server on ${port}`, () => redisAnswers(url));
   };
   await launch();
 
