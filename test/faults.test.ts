@@ -100,10 +100,11 @@ it('workers SIGKILLed at random moments are replaced and the orders complete', a
   await scenario('worker SIGKILL at random', async () => {
     await ensureWorkers(2);
     const kills = FULL ? 20 : 3;
-    const orders = [await h.order(site(), 60, FULL ? 40 : 16), await h.order(site(), 120, FULL ? 40 : 16)];
+    const orders = [await h.order(site(), 60, FULL ? 45 : 12), await h.order(site(), 130, FULL ? 45 : 12)];
     const killed: Array<{ at: number; rows: Array<{ id: string; attempts: number }> }> = [];
     for (let i = 0; i < kills; i++) {
-      await new Promise((r) => setTimeout(r, 400 + Math.random() * 1200));
+      // Spaced so that each kill's recovery is measured on its own, not a storm of them.
+      await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
       const live = h.liveWorkers();
       const rows = await inFlight(orders);
       killed.push({ at: Date.now(), rows });
@@ -113,6 +114,7 @@ it('workers SIGKILLed at random moments are replaced and the orders complete', a
     await h.untilFinal(orders);
     for (const k of killed) {
       const recovery = await recoveryAfter(k.at, k.rows);
+      if (process.env.FAULTS_DEBUG) console.log(`kill at ${new Date(k.at).toISOString()}: ${k.rows.length} rows in flight, recovery ${recovery}`);
       if (recovery !== undefined) recoveries['worker SIGKILL (until its submissions are taken up again)'].push(recovery);
     }
     return { faults: kills, orders };

@@ -1,6 +1,6 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
-import { DelayedError, Job } from 'bullmq';
+import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
@@ -23,7 +23,10 @@ const DATABASE_RETRY_MS = 2000;
 export class SubmissionProcessor extends WorkerHost implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SubmissionProcessor.name);
 
-  constructor(private readonly submissions: SubmissionService) {
+  constructor(
+    private readonly submissions: SubmissionService,
+    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+  ) {
     super();
   }
 
@@ -41,6 +44,18 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
       else throw err;
       throw new DelayedError();
     }
+  }
+
+  /**
+   * BullMQ hands a dead worker's job back behind everything queued at its priority; after a crash
+   * it would wait out the whole backlog. Put it at the front of its priority instead.
+   */
+  @OnWorkerEvent('stalled')
+  async onStalled(jobId: string): Promise<void> {
+    const job = await this.queue.getJob(jobId).catch(() => undefined);
+    if (!job?.opts.priority) return;
+    await job.changePriority({ priority: job.opts.priority, lifo: true }).catch(() => undefined);
+    this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
   }
 
   @OnWorkerEvent('failed')
