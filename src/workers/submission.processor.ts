@@ -35,14 +35,23 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   }
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
-    try {
-      return await this.submissions.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
-    } catch (err) {
-      // Neither is the submission's fault: come back later without spending an attempt.
-      if (err instanceof WaitUntil) await job.moveToDelayed(err.until.getTime() + 100, token);
-      else if (isDatabaseUnavailable(err)) await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
-      else throw err;
-      throw new DelayedError();
+    const info = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    for (;;) {
+      try {
+        return await this.submissions.run(job.data, info);
+      } catch (err) {
+        // An earlier attempt may still be answered: wait here, keeping the job (and its place in
+        // line, which a delayed job would lose), then look again. Bounded by the click lease plus
+        // one step timeout.
+        if (err instanceof WaitUntil) {
+          await new Promise((r) => setTimeout(r, Math.max(0, err.until.getTime() - Date.now()) + 100));
+          continue;
+        }
+        // Not the submission's fault either: come back later without spending an attempt.
+        if (!isDatabaseUnavailable(err)) throw err;
+        await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+        throw new DelayedError();
+      }
     }
   }
 
