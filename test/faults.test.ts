@@ -2,6 +2,7 @@ import { CrashPoint } from '../src/config/config.schema';
 import { waitFor } from '../scripts/support/wait';
 import { check, Counters } from './faults/checker';
 import { FaultHarness, quickDirectories } from './faults/harness';
+import { CUSTOMER } from './support/api-app';
 
 /**
  * The fault suite: crashes, deploys, stalls and Redis outages at the worst moments, each followed
@@ -181,7 +182,7 @@ it('a Redis paused for 5 s only delays the work', async () => {
 it('an API killed after committing an order: the client retries its Idempotency-Key and gets that order', async () => {
   await scenario('API SIGKILL after commit / in relay', async () => {
     await h.restartApi('api.after-commit');
-    const customer = await h.request('POST', '/customers', { businessName: 'Crash Cafe', email: 'c@cafe.example', phone: '+1 555 0100', website: site(), address: '1 A St', city: 'X', state: 'Y', zip: '1', country: 'US', category: 'Restaurant', description: 'd' });
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Crash Cafe', website: site() });
     const body = { customerId: customer.body.id, directoryIds: ['sandbox-0401', 'sandbox-0402'] };
     await expect(h.request('POST', '/jobs', body, { 'Idempotency-Key': 'crash-1' })).rejects.toThrow();
     // The next API finds the committed order's outbox entry at start and dies between the
@@ -200,7 +201,7 @@ it('an API killed after committing an order: the client retries its Idempotency-
 it('PostgreSQL stopped during order creation: 503 with Retry-After fast, and every retried key makes one order', async () => {
   await scenario('PostgreSQL down during POST /jobs', async () => {
     const outageMs = FULL ? 10_000 : 5000;
-    const customer = await h.request('POST', '/customers', { businessName: 'Outage Deli', email: 'o@deli.example', phone: '+1 555 0102', website: site(), address: '1 C St', city: 'X', state: 'Y', zip: '1', country: 'US', category: 'Restaurant', description: 'd' });
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Outage Deli', website: site() });
     const keys: string[] = [];
     const answers = new Map<string, number>();
     // One directory per key: two orders of one business for one directory would rightly submit twice.
@@ -304,7 +305,7 @@ it('Redis out of memory during an enqueue burst: orders are accepted, and queued
 
 it('concurrent requests with one Idempotency-Key make one order', async () => {
   await scenario('concurrent POST /jobs, one key', async () => {
-    const customer = await h.request('POST', '/customers', { businessName: 'Burst Bakery', email: 'b@bakery.example', phone: '+1 555 0101', website: site(), address: '1 B St', city: 'X', state: 'Y', zip: '1', country: 'US', category: 'Restaurant', description: 'd' });
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Burst Bakery', website: site() });
     const body = { customerId: customer.body.id, directoryIds: ['sandbox-0410'] };
     const n = FULL ? 1000 : 200;
     const answers = await Promise.all(Array.from({ length: n }, () => h.request('POST', '/jobs', body, { 'Idempotency-Key': 'burst' })));

@@ -1,14 +1,3 @@
-import { QueryFailedError } from 'typeorm';
-
-/** PostgreSQL SQLSTATE codes Boltline reacts to. */
-export const PG_UNIQUE_VIOLATION = '23505';
-export const PG_FOREIGN_KEY_VIOLATION = '23503';
-
-export function pgErrorCode(err: unknown): string | undefined {
-  if (err instanceof QueryFailedError) return (err.driverError as { code?: string }).code;
-  return undefined;
-}
-
 /**
  * Errors that mean "the database is not answering" rather than "this request is wrong": connection
  * failures (SQLSTATE class 08), shutdowns (57P0x), too many connections, cancelled-by-timeout

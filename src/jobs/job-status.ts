@@ -3,6 +3,3 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const PACKAGE_SIZES = [50, 100, 500] as const;
 export type PackageSize = (typeof PACKAGE_SIZES)[number];
-
-/** Statuses in which the order's directories may be worked on. */
-export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];

@@ -5,11 +5,8 @@ import type { AppConfig } from '../config/config.schema';
 export const SUBMISSION_QUEUE = 'submissions';
 export const QUEUE_NAMES = [SUBMISSION_QUEUE] as const;
 
-/** Job names per queue, with their payloads: a wrong payload is a compile error. */
+/** Job name of a directory submission; its payload is {@link SubmitListingPayload}. */
 export const SUBMIT_LISTING = 'submit-listing';
-export interface JobPayloads {
-  [SUBMIT_LISTING]: SubmitListingPayload;
-}
 
 /** Ids only: customer details stay in PostgreSQL, never in Redis. */
 export interface SubmitListingPayload {
