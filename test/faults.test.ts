@@ -1,4 +1,6 @@
 import { CrashPoint } from '../src/config/config.schema';
+import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
+import type { PageFault } from '../src/sandbox/page-faults';
 import { waitFor } from '../scripts/support/wait';
 import { check, Counters } from './faults/checker';
 import { FaultHarness, quickDirectories } from './faults/harness';
@@ -315,5 +317,56 @@ it('concurrent requests with one Idempotency-Key make one order', async () => {
     expect((await h.request('POST', '/jobs', { ...body, priority: 1 }, { 'Idempotency-Key': 'burst' })).status).toBe(422);
     h.acknowledged.add([...ids][0]);
     return { faults: n, orders: [...ids] };
+  });
+});
+
+it('directory pages that hang, trickle, fail, crash the renderer or are gone: bounded, retried or failed, never doubled', async () => {
+  await scenario('broken directory pages', async () => {
+    await ensureWorkers(2);
+    // Plain directories (no flaky 500 of their own) past the other scenarios' ranges; the submit
+    // crash needs an HTML result page.
+    const plain = quickDirectories(490, 30).filter((id) => behaviourOf(Number(id.slice(-4))) === 'normal');
+    const [hang, trickle, error, gone, crash, submitError, submitHang, ...rest] = plain;
+    const submitCrash = rest.find((id) => layoutOf(Number(id.slice(-4))) !== 'spa') as string;
+    const faults: Array<[string, PageFault]> = [
+      [hang, { fault: 'hang', on: 'form' }],
+      [trickle, { fault: 'trickle', on: 'form', ms: 2000 }],
+      [error, { fault: 'error', on: 'form', times: 2 }],
+      [gone, { fault: 'gone', on: 'form' }],
+      [crash, { fault: 'crash', on: 'form' }],
+      [submitError, { fault: 'error', on: 'submit', times: 2 }],
+      [submitHang, { fault: 'hang', on: 'submit', times: 1 }],
+      [submitCrash, { fault: 'crash', on: 'submit', times: 1 }],
+    ];
+    for (const [slug, fault] of faults) h.sandbox.fault(slug, fault);
+    const website = site();
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Broken Pages Bistro', website });
+    const job = await h.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: faults.map(([slug]) => slug) });
+    expect(job.status).toBe(201);
+    h.acknowledged.add(job.body.id);
+    await h.untilFinal([job.body.id], 180_000);
+
+    const rows: Array<{ directory_id: string; status: string; attempts: number; error_message: string | null }> = await h.db.dataSource.query(
+      `SELECT directory_id, status, attempts, error_message FROM job_results WHERE job_id = $1`,
+      [job.body.id],
+    );
+    const row = (slug: string) => rows.find((r) => r.directory_id === slug);
+    const attempts = Number(h.env.SUBMIT_ATTEMPTS);
+    expect(row(hang)).toMatchObject({ status: 'failed', attempts, error_message: expect.stringContaining('SUBMIT_TIMEOUT_MS') });
+    expect(row(trickle)).toMatchObject({ status: 'submitted', attempts: 1 });
+    expect(row(error)).toMatchObject({ status: 'submitted', attempts: 3 });
+    expect(row(gone)).toMatchObject({ status: 'failed', attempts: 1, error_message: expect.stringContaining('410') });
+    expect(row(crash)).toMatchObject({ status: 'failed', attempts, error_message: expect.stringContaining('crashed') });
+    // After the click, a 500 or silence is an unknown outcome: each retry asks the directory first.
+    expect(row(submitError)).toMatchObject({ status: 'submitted', attempts: 3 });
+    expect(row(submitHang)).toMatchObject({ status: 'submitted', attempts: 2 });
+    // The crash hid an accepted listing: the next attempt finds it listed and does not submit again.
+    expect(row(submitCrash)).toMatchObject({ status: 'submitted', attempts: 2 });
+    const received = h.sandbox.received().filter((s) => s.website === website);
+    for (const slug of [trickle, error, submitError, submitHang, submitCrash]) {
+      expect(received.filter((s) => s.slug === slug).map((s) => s.outcome)).toEqual(['accepted']);
+    }
+    expect(received.filter((s) => [hang, gone, crash].includes(s.slug))).toEqual([]);
+    return { faults: faults.length, orders: [job.body.id] };
   });
 });

@@ -199,3 +199,51 @@ test('/_sandbox/submissions counts by slug and reset forgets everything', async 
   expect(await listed(a, customer.website)).toBe(false);
   expect((await postFinal(flaky, finalFields('classic', customer))).status).toBe(500);
 });
+
+describe('page faults', () => {
+  const put = (slug: string, body: unknown) =>
+    fetch(`${sandbox.url}/_sandbox/faults/${slug}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  test('an error fault answers 500 the given number of times, then the page is back', async () => {
+    const entry = directory('classic');
+    expect((await put(entry.slug, { fault: 'error', on: 'form', times: 2 })).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(entry.submitUrl)).status);
+    expect(statuses).toEqual([500, 500, 200]);
+  });
+
+  test('a gone fault is permanent and records nothing on submit', async () => {
+    const entry = directory('labelled');
+    await put(entry.slug, { fault: 'gone', on: 'submit' });
+    for (let i = 0; i < 2; i++) expect((await postFinal(entry, finalFields('labelled', customer))).status).toBe(410);
+    expect(sandbox.received()).toEqual([]);
+  });
+
+  test('a trickled page arrives whole, over the time asked for', async () => {
+    const entry = directory('two-step');
+    await put(entry.slug, { fault: 'trickle', on: 'form', ms: 600 });
+    const started = Date.now();
+    const html = await (await fetch(entry.submitUrl)).text();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(html).toBe(SITES['two-step'].formPage({ slug: entry.slug, name: entry.name, position: entry.position, layout: 'two-step', behaviour: 'normal' }));
+  });
+
+  test('a hanging page never answers; a crash page carries the crash script', async () => {
+    const [a, b] = [directory('wizard'), directory('classic')];
+    await put(a.slug, { fault: 'hang', on: 'form' });
+    await put(b.slug, { fault: 'crash', on: 'form' });
+    await expect(fetch(a.submitUrl, { signal: AbortSignal.timeout(500) })).rejects.toThrow(/abort|timeout/i);
+    expect(await (await fetch(b.submitUrl)).text()).toContain('offsetHeight');
+  });
+
+  test('a reset switches faults off; bad fault bodies and unknown directories are refused', async () => {
+    const entry = directory('classic');
+    await put(entry.slug, { fault: 'error', on: 'form' });
+    await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
+    expect((await fetch(entry.submitUrl)).status).toBe(200);
+    const bad = await put(entry.slug, { fault: 'explode', on: 'form' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/fault/);
+    expect((await put('sandbox-9999', { fault: 'hang', on: 'form' })).status).toBe(404);
+  });
+});

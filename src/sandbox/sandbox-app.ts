@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { sandboxDirectoryName, sandboxSlug } from '../directories/catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
+import { CRASH_SCRIPT, pageFaultSchema } from './page-faults';
 import { SITES } from './pages';
 import type { SiteDirectory } from './pages/site';
 import type { SandboxState } from './sandbox-state';
@@ -33,6 +35,11 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     res.json({ ok: true });
   });
 
+  app.delete('/_sandbox/faults', (_req, res) => {
+    state.faults.clear();
+    res.json({ ok: true });
+  });
+
   app.param('slug', (_req, res, next, slug: string) => {
     const dir = directories.get(slug);
     if (!dir) {
@@ -42,14 +49,27 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     res.locals.dir = dir;
     next();
   });
+  // Switches a page fault on for one directory (see page-faults.ts); after the slug lookup, so an
+  // unknown directory is a 404.
+  app.put('/_sandbox/faults/:slug', (req, res) => {
+    const parsed = pageFaultSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: z.prettifyError(parsed.error) });
+      return;
+    }
+    state.faults.set(dirOf(res).slug, parsed.data);
+    res.json({ ok: true });
+  });
+  const fault = (on: 'form' | 'submit') => state.faults.middleware(on, (res) => dirOf(res).slug);
+
   const pace: RequestHandler = (_req, res, next) => {
     if (dirOf(res).behaviour === 'slow') setTimeout(next, opts.slowMs);
     else next();
   };
 
-  app.get('/d/:slug/', pace, (_req, res) => {
+  app.get('/d/:slug/', fault('form'), pace, (_req, res) => {
     const dir = dirOf(res);
-    sendHtml(res, 200, SITES[dir.layout].formPage(dir));
+    sendHtml(res, 200, SITES[dir.layout].formPage(dir) + crashScript(res));
   });
   // Routes a layout does not have fall through to express's 404.
   app.post('/d/:slug/step2', pace, (req, res, next) => {
@@ -58,18 +78,20 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     if (!site.secondPage) return next();
     sendHtml(res, 200, site.secondPage(dir, bodyFields(req)));
   });
-  app.post('/d/:slug/submit', pace, (req, res, next) => {
+  app.post('/d/:slug/submit', fault('submit'), pace, (req, res, next) => {
     const dir = dirOf(res);
     const site = SITES[dir.layout];
     if (!site.resultPage) return next();
     const answer = processFinalSubmission(state, dir, site, bodyFields(req));
-    sendHtml(res, answer.status, site.resultPage(dir, answer));
+    sendHtml(res, answer.status, site.resultPage(dir, answer) + crashScript(res));
   });
-  app.post('/d/:slug/api/listings', pace, (req, res, next) => {
+  app.post('/d/:slug/api/listings', fault('submit'), pace, (req, res, next) => {
     const dir = dirOf(res);
     const site = SITES[dir.layout];
     if (site.resultPage) return next();
     const answer = processFinalSubmission(state, dir, site, bodyFields(req));
+    // JSON cannot crash a renderer; the nearest thing is an answer lost after the listing was taken.
+    if (res.locals.crash) return void res.socket?.destroy();
     res.status(answer.status).json({ ok: answer.ok, message: answer.message });
   });
   app.get('/d/:slug/listed', (req, res) => {
@@ -85,6 +107,10 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
 
 function dirOf(res: Response): SiteDirectory {
   return res.locals.dir as SiteDirectory;
+}
+
+function crashScript(res: Response): string {
+  return res.locals.crash ? CRASH_SCRIPT : '';
 }
 
 function sendHtml(res: Response, status: number, html: string): void {

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_DIRECTORY_COUNT } from '../directories/catalogue';
 import { DEFAULT_SLOW_MS } from './behaviour';
+import { pageFaultSchema, type PageFault } from './page-faults';
 import { sandboxApp } from './sandbox-app';
 import { SandboxState, type ReceivedSubmission } from './sandbox-state';
 
@@ -25,6 +26,8 @@ export interface SandboxHandle {
   close(): Promise<void>;
   /** Every final-step POST processed so far, oldest first. */
   received(): ReceivedSubmission[];
+  /** Switches a page fault on for one directory, as PUT /_sandbox/faults/:slug does. */
+  fault(slug: string, fault: PageFault): void;
 }
 
 /** Serves the sandbox directory sites until `close()`; all state lives in this process. */
@@ -39,11 +42,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     port: actualPort,
     received: () => state.all(),
+    fault: (slug, fault) => state.faults.set(slug, pageFaultSchema.parse(fault)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
-        // Browsers keep idle connections open; without this close() would wait for them.
-        server.closeIdleConnections();
+        // Browsers keep idle connections open, and a hanging page fault never answers: without
+        // this close() would wait for them.
+        server.closeAllConnections();
       }),
   };
 }

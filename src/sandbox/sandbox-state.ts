@@ -1,3 +1,5 @@
+import { PageFaults } from './page-faults';
+
 export type SubmissionOutcome = 'accepted' | 'already_listed' | 'rejected';
 
 /** One final-step POST the sandbox processed (flaky 500s happen before this and are not kept). */
@@ -23,6 +25,8 @@ export class SandboxState {
   private submissions: ReceivedSubmission[] = [];
   private listed = new Set<string>();
   private flakyTripped = new Set<string>();
+  /** Faults tests switch on per directory; a reset switches them off. */
+  readonly faults = new PageFaults();
 
   isListed(slug: string, website: string): boolean {
     return this.listed.has(key(slug, website));
@@ -55,6 +59,7 @@ export class SandboxState {
     this.submissions = [];
     this.listed.clear();
     this.flakyTripped.clear();
+    this.faults.clear();
   }
 }
 

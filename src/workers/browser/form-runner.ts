@@ -45,7 +45,11 @@ export async function runAdapter(
 
   const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
   log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
-  if (first && first.status() >= 400) return { kind: first.status() >= 500 ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}` };
+  if (first && first.status() >= 400) {
+    // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
+    const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
+    return { kind: transient ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}` };
+  }
 
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;

@@ -30,18 +30,31 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event, detail });
     const context = await this.chromium.newContext();
     // The whole attempt is bounded: closing the context makes every pending browser call fail.
-    const deadline = setTimeout(() => void context.close(), this.config.SUBMIT_TIMEOUT_MS);
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      void context.close();
+    }, this.config.SUBMIT_TIMEOUT_MS);
     let screenshotPath: string | undefined;
     try {
       const page = await context.newPage();
+      let crashed = false;
+      page.once('crash', () => (crashed = true));
       try {
         const result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeoutMs(this.config));
         screenshotPath = await this.screenshot(page, req.screenshotPath);
         return { ...result, log, screenshotPath };
       } catch (err) {
         if (err instanceof SubmitAborted || err instanceof ClickDeadlinePassed) throw err;
-        screenshotPath = await this.screenshot(page, req.screenshotPath);
-        throw err instanceof SubmissionFailed ? err : new SubmissionFailed(firstLine(err), log, screenshotPath);
+        if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
+        // Name the cause rather than the browser call that happened to notice it.
+        const message = crashed
+          ? "the directory's page crashed the browser's renderer"
+          : timedOut
+            ? `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
+            : undefined;
+        if (message) note('error', firstLine(err));
+        throw err instanceof SubmissionFailed && !message ? err : new SubmissionFailed(message ?? firstLine(err), log, screenshotPath);
       }
     } finally {
       clearTimeout(deadline);
