@@ -1,7 +1,11 @@
 import { CrashPoint } from '../src/config/config.schema';
+import { CUSTOMER_FIELDS } from '../src/directories/adapters/adapter-definition';
+import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
+import { SITES } from '../src/sandbox/pages';
 import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';
 import { waitFor } from '../scripts/support/wait';
+import { awkwardCustomer, BAD_REQUESTS } from './faults/bad-requests';
 import { check, Counters } from './faults/checker';
 import { FaultHarness, quickDirectories } from './faults/harness';
 import { CUSTOMER } from './support/api-app';
@@ -370,3 +374,61 @@ it('directory pages that hang, trickle, fail, crash the renderer or are gone: bo
     return { faults: faults.length, orders: [job.body.id] };
   });
 });
+
+it('a corpus of bad requests gets 4xx naming the field and writes nothing; awkward unicode arrives byte-exact', async () => {
+  await scenario('bad requests and unicode end to end', async () => {
+    await ensureWorkers(2);
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Corpus Cafe', website: site() });
+    const job = await h.order(site(), 1, 1);
+    const counts = async () =>
+      (await h.db.dataSource.query(`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM jobs) AS j, (SELECT count(*) FROM job_results) AS r`))[0];
+    const before = await counts();
+    const answers = [];
+    for (const bad of BAD_REQUESTS) {
+      const path = bad.path.replace('{job}', job);
+      const body = typeof bad.body === 'string' || bad.body instanceof Uint8Array || bad.body === undefined ? (bad.body as string | Uint8Array<ArrayBuffer> | undefined) : JSON.stringify(bad.body).replace('{customer}', customer.body.id);
+      const res = await h.raw(bad.method, path, body, bad.headers);
+      const problem = JSON.parse(res.text) as { status: number; detail: string; errors?: Array<{ field: string }> };
+      answers.push({
+        name: bad.name,
+        status: res.status,
+        problemJson: res.contentType?.startsWith('application/problem+json'),
+        field: bad.field ? problem.errors?.map((e) => e.field).includes(bad.field) : true,
+        detail: typeof problem.detail === 'string' && problem.detail.length > 0,
+      });
+    }
+    expect(answers).toEqual(BAD_REQUESTS.map((b) => ({ name: b.name, status: b.status, problemJson: true, field: true, detail: true })));
+    expect(await counts()).toEqual(before);
+
+    // The awkward customer, in through the API, out through every layout's form.
+    const values = awkwardCustomer(`https://zoë.example/${encodeURIComponent('🍕')}?q=${site().slice(8)}`);
+    const created = await h.request('POST', '/customers', values);
+    expect(created.status).toBe(201);
+    const [row] = await h.db.dataSource.query(
+      `SELECT business_name AS "businessName", email, phone, website, address, city, state, zip, country, category, description FROM customers WHERE id = $1`,
+      [created.body.id],
+    );
+    const read = (await h.request('GET', `/customers/${created.body.id}`)).body;
+    const perLayout = LAYOUT_NAMES.map((layout) => plainDirectory(layout));
+    const ordered = await h.request('POST', '/jobs', { customerId: created.body.id, directoryIds: perLayout });
+    expect(ordered.status).toBe(201);
+    h.acknowledged.add(ordered.body.id);
+    await h.untilFinal([ordered.body.id]);
+    expect((await h.job(ordered.body.id)).submitted).toBe(perLayout.length);
+    for (const field of CUSTOMER_FIELDS) {
+      const sent = Buffer.from(values[field]);
+      expect([field, Buffer.from(row[field]).equals(sent), Buffer.from(read[field]).equals(sent)]).toEqual([field, true, true]);
+      for (const slug of perLayout) {
+        const got = h.sandbox.received().find((s) => s.slug === slug && s.website === values.website);
+        const typed = got?.fields[SITES[layoutOf(Number(slug.slice(-4)))].fieldNames[field]] ?? '';
+        expect([field, slug, Buffer.from(typed).equals(sent)]).toEqual([field, slug, true]);
+      }
+    }
+    return { faults: BAD_REQUESTS.length, orders: [job, ordered.body.id] };
+  });
+});
+
+/** The first directory of this layout that behaves plainly (no slowness, no flaky 500). */
+function plainDirectory(layout: LayoutName): string {
+  for (let p = 1; ; p++) if (layoutOf(p) === layout && behaviourOf(p) === 'normal') return `sandbox-${String(p).padStart(4, '0')}`;
+}

@@ -12,18 +12,31 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 /** Deeper than any request Boltline accepts; far shallower than what would exhaust the stack. */
 const MAX_BODY_DEPTH = 16;
 
-/** Nesting depth of a parsed JSON value, measured without recursion. */
-function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
+/**
+ * Keys that mean something to JavaScript objects. JSON.parse makes `__proto__` an own property,
+ * which class-transformer silently skips, so the whitelist would never report it.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Walks a parsed JSON value without recursion: its nesting depth (stopping once past the limit)
+ * and the path of the first prototype key found.
+ */
+function inspect(value: unknown): { depth: number; prototypeKey?: string } {
+  let depth = 0;
+  const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   while (stack.length) {
-    const [v, d] = stack.pop() as [unknown, number];
+    const [v, d, path] = stack.pop() as [unknown, number, string];
     if (v === null || typeof v !== 'object') continue;
-    max = Math.max(max, d);
-    if (max > MAX_BODY_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
+    depth = Math.max(depth, d);
+    if (depth > MAX_BODY_DEPTH) return { depth };
+    for (const key of Object.keys(v)) {
+      const child = path ? `${path}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) return { depth, prototypeKey: child };
+      stack.push([(v as Record<string, unknown>)[key], d + 1, child]);
+    }
   }
-  return max;
+  return { depth };
 }
 
 /** Refuses bodies that are not one JSON object, or nested absurdly deep, before they are transformed. */
@@ -33,8 +46,14 @@ class StrictValidationPipe extends ValidationPipe {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ProblemException(400, 'The request body must be a JSON object.');
       }
-      if (depthOf(value) > MAX_BODY_DEPTH) {
+      const { depth, prototypeKey } = inspect(value);
+      if (depth > MAX_BODY_DEPTH) {
         throw new ProblemException(400, `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
+      }
+      if (prototypeKey) {
+        throw new ProblemException(400, `Invalid request: ${prototypeKey} is not an accepted field`, [
+          { field: prototypeKey, messages: [`remove ${prototypeKey}: it is not a field of this request`] },
+        ]);
       }
     }
     return super.transform(value, metadata);

@@ -89,15 +89,20 @@ export class FaultHarness {
   }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await this.raw(method, path, body === undefined ? undefined : JSON.stringify(body), headers);
+    return { status: res.status, body: res.text ? JSON.parse(res.text) : undefined };
+  }
+
+  /** A request with the body sent exactly as given (JSON content type unless told otherwise). */
+  async raw(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) {
     const res = await fetch(`http://127.0.0.1:${this.port}/api/v1${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
     });
     this.statuses.push(res.status);
     if (res.status === 503 && res.headers.get('retry-after')) this.unavailable++;
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
   }
 
   /** A customer and an order over `count` quick directories from `from` on; returns the order id. */

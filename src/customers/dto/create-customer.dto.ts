@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
 
-const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
-const controlMessage = { message: '$property must not contain control characters' };
+// Single-line fields: a form's text input drops line breaks, so a value holding one could not be
+// typed as given; tabs and other control characters have no business in a listing either.
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const controlMessage = { message: '$property must be one line without control characters (tabs, line breaks, NUL)' };
 
 /** A business whose listing Boltline submits. Values are typed into forms exactly as given. */
 export class CreateCustomerDto {
