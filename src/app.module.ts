@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { DashboardModule } from './dashboard/dashboard.module';
-import { DatabaseModule } from './database/database.module';
+import { DatabaseModule, DatabaseWatchdogModule } from './database/database.module';
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -10,6 +10,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule.forRole('producer'), CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
+  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
 })
 export class AppModule {}

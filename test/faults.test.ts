@@ -20,6 +20,8 @@ const rows: Array<{ scenario: string; faults: number } & Counters> = [];
 const recoveries: Record<string, number[]> = { 'worker SIGKILL (until its submissions are taken up again)': [], 'Redis wipe (until submissions progress again)': [] };
 /** How long the API took to answer 503 while PostgreSQL was down. */
 const unavailableMs: number[] = [];
+/** How long the API took to answer 503 while PostgreSQL was frozen. */
+const frozenMs: number[] = [];
 let h: FaultHarness;
 let website = 0;
 const site = () => `https://faults-${++website}.example`;
@@ -40,6 +42,7 @@ afterAll(async () => {
     if (xs.length) lines.push(`\nrecovery after ${what} (n=${xs.length}): median ${pct(xs, 50)} ms, p99 ${pct(xs, 99)} ms`);
   }
   if (unavailableMs.length) lines.push(`\n503 while PostgreSQL was down (n=${unavailableMs.length}): median ${pct(unavailableMs, 50)} ms, max ${Math.max(...unavailableMs)} ms`);
+  if (frozenMs.length) lines.push(`\n503 while PostgreSQL was frozen (n=${frozenMs.length}): median ${pct(frozenMs, 50)} ms, max ${Math.max(...frozenMs)} ms`);
   console.log(`Fault suite${FULL ? '' : ' (short)'}:\n${lines.join('\n')}`);
 });
 
@@ -252,6 +255,44 @@ it('PostgreSQL stopped while workers submit: they wait, then finish without dupl
     await new Promise((r) => setTimeout(r, FULL ? 10_000 : 5000));
     h.postgres.start();
     return { faults: 1, orders: [order] };
+  });
+});
+
+it('PostgreSQL frozen (SIGSTOP) mid-order: requests get 503, workers wait, and nothing is doubled', async () => {
+  await scenario('PostgreSQL SIGSTOP', async () => {
+    await ensureWorkers(2);
+    const order = await h.order(site(), 70, 10);
+    const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Frozen Deli', website: site() });
+    await waitFor('work under way', async () => (await h.job(order)).submitted > 0);
+    const directories = quickDirectories(100, 80);
+    const keys: string[] = [];
+    h.postgres.pause();
+    const paused = Date.now();
+    try {
+      // A frozen server accepts connections and never answers: only the client's own time-outs help.
+      while (Date.now() - paused < (FULL ? 10_000 : 5000)) {
+        const t = Date.now();
+        const res = await h.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: [directories[keys.length]] }, { 'Idempotency-Key': `frozen-${keys.length}` });
+        frozenMs.push(Date.now() - t);
+        expect(res.status).toBe(503);
+        keys.push(`frozen-${keys.length}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      h.postgres.resume();
+    }
+    const orders = [order];
+    for (const [n, key] of keys.entries()) {
+      const res = await waitFor(`${key} to be accepted`, async () => {
+        const r = await h.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: [directories[n]] }, { 'Idempotency-Key': key });
+        return r.status === 201 ? r : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+      orders.push(res.body.id);
+      h.acknowledged.add(res.body.id);
+    }
+    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE idempotency_key LIKE 'frozen-%'`);
+    expect(n).toBe(keys.length);
+    return { faults: 1, orders };
   });
 });
 

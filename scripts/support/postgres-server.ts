@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes';
+import { descendants, freePort } from './processes';
 
 /** A throw-away PostgreSQL cluster of a test's own, which it may stop, kill and restart. */
 export interface PostgresServer {
@@ -11,6 +11,9 @@ export interface PostgresServer {
   start(): void;
   /** SIGKILL the postmaster (and so every backend). */
   kill(): void;
+  /** SIGSTOP the postmaster and every backend: connections stay open and nothing answers. */
+  pause(): void;
+  resume(): void;
   destroy(): void;
 }
 
@@ -23,6 +26,15 @@ function binDir(): string {
 function run(cmd: string, args: string[]): void {
   const asRoot = process.getuid?.() === 0;
   execFileSync(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, { stdio: 'pipe' });
+}
+
+/** A backend may exit between listing and signalling it. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -42,6 +54,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     start,
     stop: () => run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
     kill: () => process.kill(pid(), 'SIGKILL'),
+    // Backends first on pause, postmaster first on resume, so no backend sees its parent stopped.
+    pause: () => [...descendants(pid()), pid()].forEach((p) => signal(p, 'SIGSTOP')),
+    resume: () => [pid(), ...descendants(pid())].forEach((p) => signal(p, 'SIGCONT')),
     destroy: () => {
       try {
         run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { dataSourceOptions } from './data-source';
+import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor';
+import { DatabaseWatchdog } from './database-watchdog';
 
 @Module({
   imports: [
@@ -13,3 +16,9 @@ import { dataSourceOptions } from './data-source';
   ],
 })
 export class DatabaseModule {}
+
+/** For the API: a watchdog on PostgreSQL that turns requests into a fast 503 while it is away. */
+@Module({
+  providers: [DatabaseWatchdog, { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor }],
+})
+export class DatabaseWatchdogModule {}
