@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createApiKey } from '../src/auth/api-keys.service';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: 0 });
   const db = await createTestDatabase('bench');
   await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  const { token } = await createApiKey(db.dataSource.manager, { name: 'bench', scopes: ['jobs:read', 'jobs:write'], account: 'bench' });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const port = await freePort();
   const env = {
     ...process.env,
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   const procs: Proc[] = [await startApi(env, port)];
   const api = `http://127.0.0.1:${port}/api/v1`;
   const post = async (path: string, body?: unknown) => {
-    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const res = await fetch(`${api}${path}`, { method: 'POST', headers, body: JSON.stringify(body ?? {}) });
     if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
     let peakRss = 0;
     await waitFor('the bench order to complete', async () => {
       peakRss = Math.max(peakRss, procs.slice(1).reduce((s, p) => s + treePssMiB(p.child.pid as number), 0));
-      const j = await (await fetch(`${api}/jobs/${job.id}`)).json();
+      const j = await (await fetch(`${api}/jobs/${job.id}`, { headers })).json();
       return j.status === 'completed' ? j : undefined;
     }, { timeoutMs: 30 * 60_000, intervalMs: 250 });
     const elapsed = (performance.now() - started) / 1000;

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { createApiKey } from '../src/auth/api-keys.service';
 import { loadConfig } from '../src/config/config.schema';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
@@ -11,6 +12,7 @@ import { Proc, startApi, startWorker } from './support/processes';
  * 50-directory order through the REST API with a progress bar. Leaves everything running.
  */
 const ADMIN = 'staff:boltline-demo';
+let auth = '';
 
 async function main(): Promise<void> {
   process.env.ADMIN_CREDENTIALS ??= ADMIN;
@@ -20,6 +22,9 @@ async function main(): Promise<void> {
   const sandboxUrl = new URL(config.SANDBOX_URL);
   const sandbox = await startSandbox({ port: Number(sandboxUrl.port || 80), host: sandboxUrl.hostname });
   const synced = await syncDirectories(dataSource.manager, sandboxCatalogue(config.SANDBOX_URL));
+  // A fresh key for the demo's own account; like every key, it exists only in this output.
+  const { token } = await createApiKey(dataSource.manager, { name: `demo ${new Date().toISOString()}`, scopes: ['jobs:read', 'jobs:write'], account: 'demo' });
+  auth = `Bearer ${token}`;
   await dataSource.destroy();
   console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
 
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
   let current = job;
   while (!['completed', 'cancelled'].includes(current.status)) {
     await new Promise((r) => setTimeout(r, 500));
-    current = await (await fetch(`${api}/api/v1/jobs/${job.id}`)).json();
+    current = await (await fetch(`${api}/api/v1/jobs/${job.id}`, { headers: { authorization: auth } })).json();
     const p = current.progress;
     bar.update(p.total - p.pending, { done: p.total - p.pending, submitted: p.submitted, failed: p.failed, status: current.status });
   }
@@ -70,11 +75,12 @@ async function main(): Promise<void> {
   console.log(`\nAPI docs:   ${api}/docs`);
   console.log(`Bull Board: ${api}/admin/queues  (user ${user}, password ${pass})`);
   console.log(`Results:    ${api}/api/v1/jobs/${job.id}/results`);
+  console.log(`API key:    ${token}  (account demo; send as Authorization: Bearer <key>)`);
   console.log('\nRunning until Ctrl-C.');
 }
 
 async function call(url: string, body: unknown) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`);
   return res.json();
 }

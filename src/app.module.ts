@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -10,6 +11,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
+  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
 })
 export class AppModule {}

@@ -6,12 +6,12 @@ import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { waitFor } from '../scripts/support/wait';
 
 let h: ApiHarness;
-let http: ReturnType<typeof request>;
+let http: ReturnType<typeof request.agent>;
 let customerId: string;
 
 beforeAll(async () => {
   h = await startApiInProcess({ ADMIN_CREDENTIALS: 'staff:correct-horse', OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000' });
-  http = request(h.app.getHttpServer());
+  http = request.agent(h.app.getHttpServer()).set('authorization', `Bearer ${h.adminKey}`);
   customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
 });
 afterAll(() => h?.close());

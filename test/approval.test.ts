@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 it('holds new orders until staff approve them, then queues them', async () => {
-  const http = request(h.app.getHttpServer());
+  const http = request.agent(h.app.getHttpServer()).set('authorization', `Bearer ${h.adminKey}`);
   const customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
   const job = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0001', 'sandbox-0002'] }).expect(201)).body;
   expect(job.status).toBe('awaiting_approval');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiKey } from '../src/auth/api-keys.service';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
@@ -20,6 +21,7 @@ let db: TestDatabase;
 let env: Record<string, string>;
 let api: Proc;
 let base: string;
+let headers: Record<string, string>;
 const workers: Proc[] = [];
 let queue: ReturnType<typeof openSubmissionQueue>;
 
@@ -46,6 +48,8 @@ beforeAll(async () => {
   };
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1`;
+  const { token } = await createApiKey(db.dataSource.manager, { name: 'e2e', scopes: ['jobs:read', 'jobs:write'], account: 'e2e' });
+  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   api = await startApi(env, port);
   workers.push(await startWorker(env));
 }, 60_000);
@@ -59,11 +63,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown) {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
-const get = async (path: string) => (await fetch(`${base}${path}`)).json();
+const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
 
 async function order(website: string, directoryIds: string[]) {
   const customer = await post('/customers', { ...CUSTOMER, businessName: `E2E ${website}`, website });

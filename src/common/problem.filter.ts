@@ -13,7 +13,13 @@ export interface FieldError {
 
 /** An error with an RFC 9457 body; `errors` lists the fields to fix. */
 export class ProblemException extends HttpException {
-  constructor(status: number, detail: string, readonly errors?: FieldError[]) {
+  constructor(
+    status: number,
+    detail: string,
+    readonly errors?: FieldError[],
+    /** Extra response headers, such as Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
+  ) {
     super(detail, status);
   }
 }
@@ -45,6 +51,7 @@ export class ProblemFilter implements ExceptionFilter {
     const { status, detail, errors } = this.describe(exception);
     if (res.headersSent) return;
     if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_S));
+    if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
     res
       .status(status)
       .type('application/problem+json')

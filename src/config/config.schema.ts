@@ -71,6 +71,10 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(30_000),
   /** New orders wait in `awaiting_approval` until staff approve them. */
   REQUIRE_APPROVAL: bool.default(false),
+  /** Requests per API key per minute, counted in Redis across API replicas. */
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Requests with a missing or invalid key one client address may make per minute before 429. */
+  AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(20),
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   /** Staff credential for Bull Board (`user:password`). Unset: Bull Board answers 503, never opens. */

@@ -14,6 +14,8 @@ export class Customer {
   @Column() country: string;
   @Column() category: string;
   @Column() description: string;
+  /** The account whose API keys see this customer; null for customers made with an admin key. */
+  @Column({ name: 'account_id', type: 'uuid', nullable: true }) accountId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,9 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable, race, take, throwError, mergeMap } from 'rxjs';
-import { ProblemException } from '../common/problem.filter';
-import { DatabaseWatchdog } from './database-watchdog';
-
-const unavailable = () => new ProblemException(503, 'The database is not answering; retry in a few seconds.');
+import { DatabaseWatchdog, databaseUnavailable as unavailable } from './database-watchdog';
 
 /**
  * While PostgreSQL is known to be away, requests get 503 with Retry-After at once; requests in

@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { Subject } from 'rxjs';
+import { Subject, Subscription } from 'rxjs';
+import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 
 /** How often PostgreSQL is asked `SELECT 1`, and how long it may take to answer. */
 const PROBE_INTERVAL_MS = 500;
 const PROBE_TIMEOUT_MS = 1500;
+
+export const databaseUnavailable = () => new ProblemException(503, 'The database is not answering; retry in a few seconds.');
 
 /**
  * Knows within about two seconds when PostgreSQL stops answering. A stopped server refuses
@@ -26,6 +29,20 @@ export class DatabaseWatchdog implements OnModuleInit, OnApplicationShutdown {
   readonly lost = new Subject<void>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Runs `work`, unless PostgreSQL is away or goes away first: then a 503 at once. */
+  async whileAvailable<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.available) throw databaseUnavailable();
+    let subscription: Subscription | undefined;
+    const lost = new Promise<never>((_, reject) => {
+      subscription = this.lost.subscribe(() => reject(databaseUnavailable()));
+    });
+    try {
+      return await Promise.race([work(), lost]);
+    } finally {
+      subscription?.unsubscribe();
+    }
+  }
 
   onModuleInit(): void {
     void this.probe();

@@ -20,5 +20,6 @@ export class DatabaseModule {}
 /** For the API: a watchdog on PostgreSQL that turns requests into a fast 503 while it is away. */
 @Module({
   providers: [DatabaseWatchdog, { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor }],
+  exports: [DatabaseWatchdog],
 })
 export class DatabaseWatchdogModule {}

@@ -1,8 +1,11 @@
 import { Controller, Get, ParseBoolPipe, Query } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/caller';
 import { DirectoriesService } from './directories.service';
 
 @ApiTags('directories')
+@ApiBearerAuth()
+@RequireScopes('jobs:read', 'jobs:write', 'worker')
 @Controller('directories')
 export class DirectoriesController {
   constructor(private readonly directories: DirectoriesService) {}

@@ -4,11 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 
 /** Readiness: 200 when PostgreSQL and Redis both answer, 503 naming the one that does not. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -35,7 +35,12 @@ export class JobActionsService {
     private readonly dispatcher: JobDispatcher,
   ) {}
 
-  async act(id: string, action: JobAction): Promise<JobView> {
+  /** `owner`: the calling key's account; another account's job is a 404, like a missing one. */
+  async act(id: string, action: JobAction, owner?: string): Promise<JobView> {
+    if (owner) {
+      const [visible] = await this.db.query(`SELECT 1 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.id = $1 AND c.account_id = $2`, [id, owner]);
+      if (!visible) throw new ProblemException(404, `job ${id} not found`);
+    }
     const withdrawn: Array<{ resultId: string; generation: number }> = [];
     const job = await this.db.transaction(async (m) => {
       const current = await m.getRepository(Job).createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :id', { id }).getOne();

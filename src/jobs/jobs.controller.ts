@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
 import type { Response } from 'express';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -11,6 +12,8 @@ import { JobsService } from './jobs.service';
 const jobId = new UuidPipe('job');
 
 @ApiTags('jobs')
+@ApiBearerAuth()
+@RequireScopes('jobs:read', 'jobs:write')
 @Controller('jobs')
 export class JobsController {
   constructor(
@@ -20,41 +23,48 @@ export class JobsController {
 
   /** 201 with the new order; a replay of an Idempotency-Key gets the first response again. */
   @Post()
+  @RequireScopes('jobs:write')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created.' })
-  async create(@Body() dto: CreateJobDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @Body() dto: CreateJobDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentCaller() caller: Caller,
+  ) {
     if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new ProblemException(400, 'Idempotency-Key must be 1-255 visible ASCII characters', [
         { field: 'Idempotency-Key', messages: ['use 1-255 visible ASCII characters, e.g. a UUID'] },
       ]);
     }
-    const { status, body, replayed } = await this.jobs.create(dto, key);
+    const { status, body, replayed } = await this.jobs.create(dto, caller, key);
     res.status(status);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return body;
   }
 
   @Get()
-  list(@Query() q: ListJobsDto) {
-    return this.jobs.list(q);
+  list(@Query() q: ListJobsDto, @CurrentCaller() caller: Caller) {
+    return this.jobs.list(q, ownerOf(caller));
   }
 
   @Get(':id')
-  get(@Param('id', jobId) id: string) {
-    return this.jobs.get(id);
+  get(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
+    return this.jobs.get(id, ownerOf(caller));
   }
 
   @Get(':id/results')
-  results(@Param('id', jobId) id: string) {
-    return this.jobs.results(id);
+  results(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
+    return this.jobs.results(id, ownerOf(caller));
   }
 
   @Post(':id/:action')
+  @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiParam({ name: 'action', enum: JOB_ACTIONS })
-  act(@Param('id', jobId) id: string, @Param('action') action: string) {
+  act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller) {
     if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
       throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
     }
-    return this.actions.act(id, action as JobAction);
+    return this.actions.act(id, action as JobAction, ownerOf(caller));
   }
 }

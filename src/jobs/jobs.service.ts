@@ -7,6 +7,7 @@ import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { Caller, ownerOf } from '../auth/caller';
 import { JobResult } from '../results/job-result.entity';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
@@ -15,8 +16,6 @@ import { recordJobEvent } from './job-events';
 import { Job } from './job.entity';
 import { JobView, jobView } from './job-view';
 
-/** Idempotency keys are scoped per client; until API keys exist every client shares one scope. */
-const PUBLIC_SCOPE = 'public';
 
 @Injectable()
 export class JobsService {
@@ -32,9 +31,10 @@ export class JobsService {
    *
    * With an Idempotency-Key the transaction first takes an advisory lock on the key: a concurrent
    * request with the same key gets 409 at once instead of queueing behind it; a later one finds the
-   * stored response and gets it back unchanged (or 422 when its body differs).
+   * stored response and gets it back unchanged (or 422 when its body differs). Keys are scoped
+   * per API key: two clients that happen to pick the same key do not meet.
    */
-  async create(dto: CreateJobDto, idempotencyKey?: string): Promise<{ status: number; body: JobView; replayed: boolean }> {
+  async create(dto: CreateJobDto, caller: Caller, idempotencyKey?: string): Promise<{ status: number; body: JobView; replayed: boolean }> {
     if (dto.packageSize !== undefined && dto.directoryIds !== undefined) {
       throw new ProblemException(400, 'send either packageSize or directoryIds, not both', [
         { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
@@ -43,14 +43,14 @@ export class JobsService {
     const hash = requestHash(dto);
     const result = await this.db.transaction(async (m) => {
       if (idempotencyKey) {
-        const replay = await this.lockKey(m, idempotencyKey, hash);
+        const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
         if (replay) return replay;
       }
-      const job = jobView(await this.insert(m, dto, idempotencyKey));
+      const job = jobView(await this.insert(m, dto, ownerOf(caller), idempotencyKey));
       if (idempotencyKey) {
         await m.query(
           `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
-          [PUBLIC_SCOPE, idempotencyKey, hash, job.id, JSON.stringify(job)],
+          [caller.keyId, idempotencyKey, hash, job.id, JSON.stringify(job)],
         );
       }
       return { status: 201, body: job, replayed: false };
@@ -61,13 +61,13 @@ export class JobsService {
   }
 
   /** Holds the key for this transaction; returns the stored response if the key was used before. */
-  private async lockKey(m: EntityManager, key: string, hash: string) {
+  private async lockKey(m: EntityManager, scope: string, key: string, hash: string) {
     // Keys hold no spaces, so "scope key" names one key unambiguously.
-    const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`${PUBLIC_SCOPE} ${key}`]);
+    const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`${scope} ${key}`]);
     if (!locked) throw new ProblemException(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
     const [row]: Array<{ request_hash: string; response_status: number; response_body: JobView }> = await m.query(
       `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-      [PUBLIC_SCOPE, key],
+      [scope, key],
     );
     if (!row) return undefined;
     if (row.request_hash !== hash) {
@@ -76,8 +76,8 @@ export class JobsService {
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  private async insert(m: EntityManager, dto: CreateJobDto, idempotencyKey?: string): Promise<Job> {
-    const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
+  private async insert(m: EntityManager, dto: CreateJobDto, owner: string | undefined, idempotencyKey?: string): Promise<Job> {
+    const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)`, [dto.customerId, owner ?? null]);
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
     const directoryIds = await this.chooseDirectories(m, dto);
     const status = this.config.REQUIRE_APPROVAL ? 'awaiting_approval' : 'queued';
@@ -121,16 +121,20 @@ export class JobsService {
     return rows.map((r) => r.id);
   }
 
-  async get(id: string): Promise<JobView> {
-    const job = await this.db.getRepository(Job).findOneBy({ id });
+  /** 404 alike for a missing job and another account's. */
+  async get(id: string, owner?: string): Promise<JobView> {
+    const qb = this.db.getRepository(Job).createQueryBuilder('j').where('j.id = :id', { id });
+    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
+    const job = await qb.getOne();
     if (!job) throw new ProblemException(404, `job ${id} not found`);
     return jobView(job);
   }
 
-  async list(q: ListJobsDto) {
+  async list(q: ListJobsDto, owner?: string) {
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor);
     const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
+    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
     if (q.status) qb.andWhere('j.status = :status', { status: q.status });
     if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
     if (after) qb.andWhere('(j.created_at, j.id) < (:createdAt, :id)', after);
@@ -138,8 +142,8 @@ export class JobsService {
     return { items: page.items.map(jobView), nextCursor: page.nextCursor };
   }
 
-  async results(id: string) {
-    await this.get(id);
+  async results(id: string, owner?: string) {
+    await this.get(id, owner);
     const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
     // The attempt token is the workers' fencing secret, not part of the result.
     return { items: rows.map(({ attemptToken: _token, ...row }) => row) };

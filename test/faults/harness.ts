@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrashPoint } from '../../src/config/config.schema';
+import { createApiKey } from '../../src/auth/api-keys.service';
 import { sandboxCatalogue } from '../../src/directories/catalogue';
 import { syncDirectories } from '../../src/directories/directory-sync';
 import { behaviourOf } from '../../src/sandbox/behaviour';
@@ -32,6 +33,8 @@ export class FaultHarness {
   /** Orders the API acknowledged with a 2xx: each must end final. */
   acknowledged = new Set<string>();
   env: Record<string, string>;
+  /** The admin API key every request of the harness's client carries. */
+  key: string;
 
   postgres: PostgresServer;
 
@@ -42,6 +45,8 @@ export class FaultHarness {
     h.db = await createTestDatabase('faults', h.postgres.url);
     await syncDirectories(h.db.dataSource.manager, sandboxCatalogue(h.sandbox.url));
     h.redis = await startRedis();
+    // Admin, so scenarios may act on any order; the key matrix has its own tests.
+    h.key = (await createApiKey(h.db.dataSource.manager, { name: 'faults', scopes: ['admin'] })).token;
     h.port = await freePort();
     h.env = {
       NODE_ENV: 'test',
@@ -59,6 +64,8 @@ export class FaultHarness {
       RECONCILE_INTERVAL_MS: '2000',
       SHUTDOWN_GRACE_MS: '10000',
       LOG_LEVEL: 'warn',
+      // The 1,000 concurrent POSTs of one scenario come from one key.
+      RATE_LIMIT_PER_MINUTE: '1000000',
     };
     h.api = await startApi(h.env, h.port);
     await h.addWorker();
@@ -97,7 +104,7 @@ export class FaultHarness {
   async raw(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) {
     const res = await fetch(`http://127.0.0.1:${this.port}/api/v1${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}`, ...headers },
       body,
     });
     this.statuses.push(res.status);

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { createApiKey } from '../../src/auth/api-keys.service';
 import { sandboxCatalogue } from '../../src/directories/catalogue';
 import { syncDirectories } from '../../src/directories/directory-sync';
 import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
@@ -7,6 +8,8 @@ import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
 export interface ApiHarness {
   app: INestApplication;
   db: TestDatabase;
+  /** An admin API key (Bearer token) made for this test file. */
+  adminKey: string;
   queue: ReturnType<typeof openSubmissionQueue>;
   close(): Promise<void>;
 }
@@ -24,9 +27,11 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
   const app = await createHttpApp(['error']);
   await app.init();
   const queue = openSubmissionQueue(prefix);
+  const { token: adminKey } = await createApiKey(db.dataSource.manager, { name: 'tests', scopes: ['admin'] });
   return {
     app,
     db,
+    adminKey,
     queue,
     async close() {
       await app.close();

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { DatabaseWatchdogModule } from '../database/database.module';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeysService } from './api-keys.service';
+import { KeysController } from './keys.controller';
+import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './rate-limit';
+
+/** API keys: the guard every API route passes, per-key rate limits, and key management. */
+@Module({
+  imports: [
+    DatabaseWatchdogModule,
+    RateLimitStorageModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [APP_CONFIG, RateLimitStorage],
+      useFactory: (config: AppConfig, storage: RateLimitStorage) => ({
+        // 'default' names the answer's header plain Retry-After (others get a -<name> suffix).
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+        storage,
+      }),
+    }),
+  ],
+  controllers: [KeysController],
+  providers: [ApiKeysService, KeyThrottlerGuard, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+})
+export class AuthModule {}

@@ -1,0 +1,36 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Scope } from './api-key';
+
+/** Who is calling: the API key that authenticated the request. */
+export interface Caller {
+  keyId: string;
+  scopes: readonly Scope[];
+  /** The account whose customers this key may see; null for admin keys, which see every one. */
+  accountId: string | null;
+}
+
+export const isAdmin = (c: Caller) => c.scopes.includes('admin');
+
+/**
+ * The account a query must be limited to: undefined for admins (no limit). A non-admin key
+ * always has an account (a CHECK constraint on api_keys says so).
+ */
+export function ownerOf(c: Caller): string | undefined {
+  return isAdmin(c) ? undefined : (c.accountId as string);
+}
+
+export const SCOPES_KEY = 'boltline:scopes';
+/** The scopes a route accepts (any one of them; admin always). */
+export const RequireScopes = (...scopes: Scope[]) => SetMetadata(SCOPES_KEY, scopes);
+/** A route anyone may call, such as the health check. */
+export const Public = () => SetMetadata(SCOPES_KEY, 'public');
+
+export type AuthenticatedRequest = Request & { caller?: Caller };
+
+/** The request's {@link Caller}, set by the API key guard. */
+export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
+  const caller = ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without an API key');
+  return caller;
+});

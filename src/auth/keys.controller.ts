@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ProblemException } from '../common/problem.filter';
+import { SCOPES, type Scope } from './api-key';
+import { ApiKeysService } from './api-keys.service';
+import { RequireScopes } from './caller';
+
+export class CreateKeyDto {
+  @ApiProperty({ example: 'acme integration' })
+  @IsString() @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true, example: ['jobs:read', 'jobs:write'] })
+  @IsArray() @ArrayMinSize(1) @IsIn(SCOPES, { each: true, message: `each scope must be one of ${SCOPES.join(', ')}` })
+  scopes: Scope[];
+
+  @ApiPropertyOptional({ example: 'acme', description: 'Whose customers the key sees; created if new. Needed for jobs:* keys without admin.' })
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'account must be 1-63 lowercase letters, digits, _ or -' })
+  account?: string;
+
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' })
+  @IsOptional() @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time, e.g. 2027-01-01T00:00:00Z' })
+  expiresAt?: string;
+}
+
+/** Key management, for admin keys only. The key itself is in the 201 answer and nowhere else. */
+@ApiTags('keys')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('keys')
+export class KeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  async create(@Body() dto: CreateKeyDto) {
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : undefined;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw new ProblemException(400, 'expiresAt is in the past', [{ field: 'expiresAt', messages: ['give a moment in the future'] }]);
+    }
+    const { key, token } = await this.keys.create({ name: dto.name, scopes: dto.scopes, account: dto.account, expiresAt });
+    return { ...key, key: token };
+  }
+
+  @Get()
+  async list() {
+    return { items: await this.keys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id') id: string) {
+    if (!/^[0-9a-f]{16}$/.test(id)) throw new ProblemException(404, `API key ${id} not found`);
+    await this.keys.revoke(id);
+  }
+}

@@ -1,0 +1,61 @@
+import { ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { redisOptionsFromUrl } from '../queue/redis-options';
+import type { AuthenticatedRequest } from './caller';
+
+/**
+ * Rate-limit counters in Redis, so every API replica counts the same requests. When Redis is
+ * away the request is let through (and the miss logged): an outage of the queue must not also
+ * lock every client out of reading its orders.
+ */
+@Injectable()
+export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger(RateLimitStorage.name);
+  private readonly redis: Redis;
+  private readonly store: ThrottlerStorageRedisService;
+  /** Keys start with QUEUE_PREFIX, so deployments (and test files) sharing a Redis count apart. */
+  private readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = `${config.QUEUE_PREFIX}:rate`;
+    this.redis = new Redis(redisOptionsFromUrl(config.REDIS_URL, 'producer'));
+    this.redis.on('error', () => undefined); // reported per request below
+    this.store = new ThrottlerStorageRedisService(this.redis);
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+    try {
+      return await this.store.increment(`${this.prefix}:${key}`, ttl, limit, blockDuration, name);
+    } catch (err) {
+      this.logger.warn(`rate limit not counted (Redis: ${(err as Error).message})`);
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
+@Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
+export class RateLimitStorageModule {}
+
+/**
+ * Requests per API key per minute (per client address for public routes), across all replicas.
+ * Called by the API key guard once it knows the key, so the count is never keyed by a claim.
+ */
+@Injectable()
+export class KeyThrottlerGuard extends ThrottlerGuard {
+  protected override getTracker(req: AuthenticatedRequest): Promise<string> {
+    return Promise.resolve(req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip}`);
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
+}
