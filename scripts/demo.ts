@@ -1,5 +1,7 @@
 import { SingleBar } from 'cli-progress';
+import { randomBytes } from 'node:crypto';
 import { createApiKey } from '../src/auth/api-keys.service';
+import { createStaff } from '../src/auth/staff.service';
 import { loadConfig } from '../src/config/config.schema';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
@@ -11,11 +13,10 @@ import { Proc, startApi, startWorker } from './support/processes';
  * `npm run demo`: migrations, the sandbox directories, the API and two workers, then one
  * 50-directory order through the REST API with a progress bar. Leaves everything running.
  */
-const ADMIN = 'staff:boltline-demo';
+const DEMO_STAFF = 'demo@boltline.local';
 let auth = '';
 
 async function main(): Promise<void> {
-  process.env.ADMIN_CREDENTIALS ??= ADMIN;
   const config = loadConfig();
   const dataSource = await prepareServices(config);
 
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
   // A fresh key for the demo's own account; like every key, it exists only in this output.
   const { token } = await createApiKey(dataSource.manager, { name: `demo ${new Date().toISOString()}`, scopes: ['jobs:read', 'jobs:write'], account: 'demo' });
   auth = `Bearer ${token}`;
+  // A staff admin for the dashboard and Bull Board, with a fresh password each run.
+  const staffPassword = randomBytes(12).toString('base64url');
+  await dataSource.query(`DELETE FROM staff_users WHERE email = $1`, [DEMO_STAFF]);
+  await createStaff(dataSource.manager, DEMO_STAFF, staffPassword, 'admin');
   await dataSource.destroy();
   console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
 
@@ -71,9 +76,8 @@ async function main(): Promise<void> {
   console.log(`\n${current.status}: ${p.submitted} submitted, ${p.failed} failed, ${p.needsReview} to review, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`sandbox: ${mine.length} submissions received for ${slugs.size} directories, ${accepted.length} accepted` +
     (mine.length === slugs.size ? ' (exactly one per directory)' : ' (SOME DIRECTORY RECEIVED MORE THAN ONE)'));
-  const [user, pass] = (process.env.ADMIN_CREDENTIALS ?? ADMIN).split(':');
   console.log(`\nAPI docs:   ${api}/docs`);
-  console.log(`Bull Board: ${api}/admin/queues  (user ${user}, password ${pass})`);
+  console.log(`Bull Board: ${api}/admin/queues  (sign in as ${DEMO_STAFF}, password ${staffPassword})`);
   console.log(`Results:    ${api}/api/v1/jobs/${job.id}/results`);
   console.log(`API key:    ${token}  (account demo; send as Authorization: Bearer <key>)`);
   console.log('\nRunning until Ctrl-C.');

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
-import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule, DatabaseWatchdogModule } from './database/database.module';
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
@@ -11,6 +11,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
+  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, HealthModule],
 })
 export class AppModule {}

@@ -2,26 +2,64 @@ import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { AuditService } from './audit/audit.service';
+import { StaffSessions } from './auth/staff-sessions';
 import { requireJsonContentType, requireUtf8 } from './common/json-body';
 import { ProblemFilter } from './common/problem.filter';
 import { strictValidationPipe } from './common/validation';
-import { BULL_BOARD_ROUTE } from './dashboard/bull-board.constants';
+import { APP_CONFIG } from './config/config.module';
+import { AppConfig } from './config/config.schema';
+import { mountBullBoards } from './dashboard/bull-boards';
 
 export const API_PREFIX = 'api/v1';
 
-/** Builds the API application (used by `main.ts` and by tests). */
+/** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
+function trustProxy(value: string): number | boolean | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+/**
+ * Builds the API application (used by `main.ts` and by tests): the REST API under /api/v1 behind
+ * API keys, its docs at /docs, and the staff tools (sign-in at /staff, Bull Board) behind staff
+ * sessions. Order matters: headers, then body parsers, then the staff mounts, then Nest's routes.
+ */
 export async function createHttpApp(logger?: LogLevel[]): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger });
+  const config = app.get<AppConfig>(APP_CONFIG);
+  if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Bull Board's page and Swagger UI style elements inline, and Bull Board asks Google
+          // Fonts for its typeface; no script runs inline anywhere.
+          'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+          'font-src': ["'self'", 'data:', 'https://fonts.gstatic.com'],
+          'img-src': ["'self'", 'data:'],
+          // Plain-HTTP development must keep working; behind TLS the proxy should set HSTS.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
-  app.setGlobalPrefix(API_PREFIX, { exclude: [BULL_BOARD_ROUTE, `${BULL_BOARD_ROUTE}/{*path}`] });
+  app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  const sessions = app.get(StaffSessions);
+  app.use('/staff', sessions.session, sessions.requireCsrf);
+  mountBullBoards(app, sessions, app.get(AuditService));
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}'] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   const doc = new DocumentBuilder()
     .setTitle('Boltline API')
     .setDescription('Orders of directory submissions, their progress and results.')
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: bl_live_<id>_<secret>' })
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;

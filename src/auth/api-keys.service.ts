@@ -62,8 +62,8 @@ export class ApiKeysService {
     if (!token) return 'missing';
     const parsed = parseKey(token);
     if (!parsed) return 'malformed';
-    const [row]: Array<{ scopes: Scope[]; account_id: string | null; secret_sha256: Buffer; usable: boolean }> = await this.db.query(
-      `SELECT scopes, account_id, secret_sha256, revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
+    const [row]: Array<{ name: string; scopes: Scope[]; account_id: string | null; secret_sha256: Buffer; usable: boolean }> = await this.db.query(
+      `SELECT name, scopes, account_id, secret_sha256, revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
          FROM api_keys WHERE id = $1`,
       [parsed.id],
     );
@@ -71,7 +71,7 @@ export class ApiKeysService {
     void this.db
       .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [parsed.id])
       .catch(() => undefined);
-    return { keyId: parsed.id, scopes: row.scopes, accountId: row.account_id };
+    return { keyId: parsed.id, name: row.name, scopes: row.scopes, accountId: row.account_id };
   }
 
   create(req: NewKey) {

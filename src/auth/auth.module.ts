@@ -7,9 +7,15 @@ import { DatabaseWatchdogModule } from '../database/database.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { KeysController } from './keys.controller';
+import { LoginController } from './login.controller';
+import { StaffSessions } from './staff-sessions';
+import { StaffService } from './staff.service';
 import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './rate-limit';
 
-/** API keys: the guard every API route passes, per-key rate limits, and key management. */
+/**
+ * Who may do what: API keys (the guard every API route passes, per-key rate limits, key
+ * management) and staff (accounts, sessions, the sign-in page).
+ */
 @Module({
   imports: [
     DatabaseWatchdogModule,
@@ -24,7 +30,8 @@ import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './r
       }),
     }),
   ],
-  controllers: [KeysController],
-  providers: [ApiKeysService, KeyThrottlerGuard, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  controllers: [KeysController, LoginController],
+  providers: [ApiKeysService, KeyThrottlerGuard, StaffService, StaffSessions, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [StaffSessions],
 })
 export class AuthModule {}

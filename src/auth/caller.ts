@@ -5,6 +5,8 @@ import type { Scope } from './api-key';
 /** Who is calling: the API key that authenticated the request. */
 export interface Caller {
   keyId: string;
+  /** The key's name, for the audit log. */
+  name: string;
   scopes: readonly Scope[];
   /** The account whose customers this key may see; null for admin keys, which see every one. */
   accountId: string | null;

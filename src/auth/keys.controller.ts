@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { AuditService } from '../audit/audit.service';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ProblemException } from '../common/problem.filter';
 import { SCOPES, type Scope } from './api-key';
 import { ApiKeysService } from './api-keys.service';
-import { RequireScopes } from './caller';
+import { Caller, CurrentCaller, RequireScopes } from './caller';
 
 export class CreateKeyDto {
   @ApiProperty({ example: 'acme integration' })
@@ -30,15 +32,19 @@ export class CreateKeyDto {
 @RequireScopes('admin')
 @Controller('keys')
 export class KeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Post()
-  async create(@Body() dto: CreateKeyDto) {
+  async create(@Body() dto: CreateKeyDto, @CurrentCaller() caller: Caller, @Req() req: Request) {
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : undefined;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw new ProblemException(400, 'expiresAt is in the past', [{ field: 'expiresAt', messages: ['give a moment in the future'] }]);
     }
     const { key, token } = await this.keys.create({ name: dto.name, scopes: dto.scopes, account: dto.account, expiresAt });
+    await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: 'key.create', detail: { id: key.id, name: key.name, scopes: key.scopes }, ip: req.ip });
     return { ...key, key: token };
   }
 
@@ -49,8 +55,9 @@ export class KeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id') id: string) {
+  async revoke(@Param('id') id: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
     if (!/^[0-9a-f]{16}$/.test(id)) throw new ProblemException(404, `API key ${id} not found`);
     await this.keys.revoke(id);
+    await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: 'key.revoke', detail: { id }, ip: req.ip });
   }
 }

@@ -21,7 +21,7 @@ describe('parseConfig', () => {
   });
 
   it('refuses a weak admin credential', () => {
-    expect(() => parseConfig({ ADMIN_CREDENTIALS: 'admin:short' })).toThrow(/ADMIN_CREDENTIALS/);
+    expect(() => parseConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
   });
 });
 

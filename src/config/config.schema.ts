@@ -77,11 +77,15 @@ export const configSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(20),
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
-  /** Staff credential for Bull Board (`user:password`). Unset: Bull Board answers 503, never opens. */
-  ADMIN_CREDENTIALS: z
-    .string()
-    .regex(/^[^:]+:.{8,}$/, 'must be user:password with a password of at least 8 characters')
-    .optional(),
+  /** Signs staff session cookies; the API requires it in production (else random per process start). */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  /** How long a staff sign-in lasts, at most. */
+  STAFF_SESSION_HOURS: int(1, 24 * 30).default(8),
+  /**
+   * Express's `trust proxy`: set it (e.g. `1`, or `loopback`) when a TLS-terminating proxy is in
+   * front, so client addresses and the session cookie's Secure flag come out right.
+   */
+  TRUST_PROXY: z.string().optional(),
   /** Base URL of the local sandbox directory sites, used when syncing the sandbox catalogue. */
   SANDBOX_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
   /** Comma-separated crash points (tests only, see CRASH_POINTS). */

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { CreateJobDto } from './dto/create-job.dto';
@@ -19,6 +20,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly actions: JobActionsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** 201 with the new order; a replay of an Idempotency-Key gets the first response again. */
@@ -61,10 +63,12 @@ export class JobsController {
   @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiParam({ name: 'action', enum: JOB_ACTIONS })
-  act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller) {
+  async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
     if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
       throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
     }
-    return this.actions.act(id, action as JobAction, ownerOf(caller));
+    const job = await this.actions.act(id, action as JobAction, ownerOf(caller));
+    await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: `job.${action}`, jobId: id, ip: req.ip });
+    return job;
   }
 }

@@ -1,0 +1,34 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { RequireScopes } from '../auth/caller';
+import { PageQueryDto } from '../common/paging.dto';
+import { AuditService } from './audit.service';
+
+export class AuditQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional() @IsUUID('all', { message: 'jobId must be a UUID' })
+  jobId?: string;
+
+  @ApiPropertyOptional({ description: 'A staff email or an API key name.' })
+  @IsOptional() @IsString() @MaxLength(320)
+  actor?: string;
+
+  @ApiPropertyOptional({ example: 'job.cancel' })
+  @IsOptional() @IsString() @MaxLength(100)
+  action?: string;
+}
+
+/** The audit log, newest first, for admin keys. */
+@ApiTags('audit')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  list(@Query() q: AuditQueryDto) {
+    return this.audit.list(q);
+  }
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { escapeHtml, staffPage } from '../common/html';
+import { Public } from './caller';
+import { RateLimitStorage } from './rate-limit';
+import { StaffRequest, StaffSessions } from './staff-sessions';
+import { StaffService } from './staff.service';
+
+export class LoginDto {
+  @IsString() @MaxLength(320) email: string;
+  @IsString() @MaxLength(1024) password: string;
+  @IsOptional() @IsString() @MaxLength(2000) next?: string;
+  @IsOptional() @IsString() @MaxLength(200) _csrf?: string;
+}
+
+/** Where staff land after signing in. */
+export const STAFF_HOME = '/admin/queues';
+/** Failed sign-ins per client address and per email in 15 minutes before 429. */
+const LOGIN_FAILURES = 10;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** Only a path on this site: `next` must not send a signed-in member elsewhere. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : STAFF_HOME;
+}
+
+/**
+ * The staff sign-in page, sign-in and sign-out. Public as far as API keys go; the session and
+ * CSRF middleware are mounted on /staff (see http-app.ts).
+ */
+@ApiExcludeController()
+@Public()
+@Controller('staff')
+export class LoginController {
+  constructor(
+    private readonly sessions: StaffSessions,
+    private readonly staff: StaffService,
+    private readonly audit: AuditService,
+    private readonly limits: RateLimitStorage,
+  ) {}
+
+  @Get('login')
+  page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, error?: string, status = 200) {
+    const token = this.sessions.csrfToken(req);
+    res.status(status).type('html').send(
+      staffPage(
+        'Sign in',
+        `<main>
+<h1>Boltline staff</h1>
+${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/staff/login">
+<input type="hidden" name="_csrf" value="${escapeHtml(token)}">
+<input type="hidden" name="next" value="${escapeHtml(safeNext(next))}">
+<p><label for="email">Email</label><br><input id="email" name="email" type="email" autocomplete="username" required></p>
+<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+</main>`,
+      ),
+    );
+  }
+
+  @Post('login')
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res() res: Response) {
+    const ip = req.ip ?? 'unknown';
+    const member = await this.staff.verify(dto.email, dto.password);
+    if (!member) {
+      const [byIp, byEmail] = await Promise.all([
+        this.limits.increment(`login-failures:ip:${ip}`, LOGIN_WINDOW_MS, LOGIN_FAILURES, LOGIN_WINDOW_MS, 'login'),
+        this.limits.increment(`login-failures:email:${dto.email.toLowerCase()}`, LOGIN_WINDOW_MS, LOGIN_FAILURES, LOGIN_WINDOW_MS, 'login'),
+      ]);
+      await this.audit.record({ actorType: 'staff', actor: dto.email.slice(0, 320), action: 'staff.login-failed', ip });
+      const blocked = [byIp, byEmail].find((r) => r.isBlocked);
+      if (blocked) res.setHeader('Retry-After', String(Math.max(1, blocked.timeToBlockExpire)));
+      return this.page(req, res, dto.next, blocked ? 'Too many failed sign-ins; wait a few minutes.' : 'Wrong email or password.', blocked ? 429 : 401);
+    }
+    // A new session id on sign-in, so a session fixed before it is worth nothing after.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    req.session.staffId = member.id;
+    await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.login', ip });
+    res.redirect(303, safeNext(dto.next));
+  }
+
+  @Post('logout')
+  @HttpCode(303)
+  async logout(@Req() req: StaffRequest, @Res() res: Response) {
+    const id = req.session.staffId;
+    const member = id ? await this.staff.current(id) : undefined;
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    if (member) await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.logout', ip: req.ip });
+    res.clearCookie('boltline.sid', { path: '/' });
+    res.redirect(303, '/staff/login');
+  }
+}

@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import PgSession from 'connect-pg-simple';
+import { csrfSync } from 'csrf-sync';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { randomBytes } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { StaffMember, StaffRole, StaffService } from './staff.service';
+
+declare module 'express-session' {
+  interface SessionData {
+    staffId?: string;
+  }
+}
+
+export type StaffRequest = Request & { staff?: StaffMember };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function problem(res: Response, status: number, detail: string): void {
+  res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail });
+}
+
+/**
+ * Staff sign-in state: express-session with sessions kept in PostgreSQL (so every API replica
+ * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie,
+ * Secure whenever the request came over TLS, an absolute expiry, and synchroniser CSRF tokens.
+ * These are Express middleware because Bull Board is mounted as middleware, where Nest guards
+ * never run: the mounts carry them themselves.
+ */
+@Injectable()
+export class StaffSessions implements OnApplicationShutdown {
+  private readonly logger = new Logger(StaffSessions.name);
+  private readonly store: PgSession.PGStore;
+  readonly session: RequestHandler;
+  private readonly csrf = csrfSync({
+    size: 32, // bytes: 256 bits is plenty, and the token stays short in forms
+    getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
+  });
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly staff: StaffService,
+  ) {
+    const Store = PgSession(session);
+    this.store = new Store({
+      conObject: { connectionString: config.DATABASE_URL, max: 3, connectionTimeoutMillis: 2000, query_timeout: 5500 },
+      tableName: 'staff_sessions',
+      createTableIfMissing: false,
+      pruneSessionInterval: 15 * 60,
+      errorLog: (...args: unknown[]) => this.logger.warn(`session store: ${args.map(String).join(' ')}`),
+    });
+    let secret = config.SESSION_SECRET;
+    if (!secret && config.NODE_ENV === 'production') {
+      // Only the API signs cookies, so only the API insists (workers never read it).
+      throw new Error('Invalid configuration:\n  SESSION_SECRET: the API requires it in production (32+ characters, e.g. openssl rand -base64 32)');
+    }
+    if (!secret) {
+      secret = randomBytes(32).toString('base64url');
+      this.logger.warn('SESSION_SECRET is not set: using a random one, so staff sign-ins end when this process restarts');
+    }
+    this.session = session({
+      name: 'boltline.sid',
+      secret,
+      store: this.store,
+      resave: false,
+      saveUninitialized: false,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: config.STAFF_SESSION_HOURS * 3_600_000 },
+    });
+  }
+
+  /** The CSRF token for this session (made on first use), for forms and the dashboard's requests. */
+  csrfToken(req: Request): string {
+    return this.csrf.generateToken(req);
+  }
+
+  /** State-changing requests must carry the session's CSRF token (form field `_csrf` or header X-CSRF-Token). */
+  readonly requireCsrf: RequestHandler = (req, res, next) => {
+    if (SAFE_METHODS.has(req.method) || this.csrf.isRequestValid(req)) return next();
+    problem(res, 403, 'This request lacks a valid CSRF token; reload the page and try again.');
+  };
+
+  /**
+   * For pages and tools that cannot send our token (Bull Board's own requests): a state-changing
+   * request must come from this site, by the browser's Fetch Metadata or else its Origin.
+   */
+  readonly refuseCrossSite: RequestHandler = (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    const sameOrigin = site ? site === 'same-origin' : origin ? new URL(origin).host === req.headers.host : false;
+    if (sameOrigin) return next();
+    problem(res, 403, 'Cross-site requests to staff tools are refused.');
+  };
+
+  /**
+   * Requires a signed-in, enabled staff member (and `role`, when given). Pages redirect to the
+   * sign-in page; other requests get 401/403 problem+json. The member is re-read on every request,
+   * so disabling an account or changing its role takes effect at once.
+   */
+  requireStaff(opts: { role?: StaffRole; redirect?: boolean } = {}): RequestHandler {
+    return (req: StaffRequest, res: Response, next: NextFunction) => {
+      void (async () => {
+        const member = req.session?.staffId ? await this.staff.current(req.session.staffId) : undefined;
+        if (!member) {
+          if (opts.redirect && req.method === 'GET' && req.get('accept')?.includes('text/html')) {
+            res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl)}`);
+            return;
+          }
+          problem(res, 401, 'Sign in as staff first: /staff/login');
+          return;
+        }
+        if (opts.role && member.role !== opts.role) {
+          problem(res, 403, `This needs the staff role ${opts.role}; you are ${member.role}.`);
+          return;
+        }
+        req.staff = member;
+        next();
+      })().catch(next);
+    };
+  }
+
+  /** Last on a staff mount: an error in the middleware above becomes problem+json, never a stack trace. */
+  readonly errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    this.logger.error(err instanceof Error ? err.message : String(err));
+    res.status(503).setHeader('Retry-After', '2');
+    res.type('application/problem+json').json({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Staff tools cannot reach their database; retry shortly.' });
+  };
+
+  onApplicationShutdown(): void {
+    this.store.close();
+  }
+}

@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+import request from 'supertest';
+import { createStaff } from '../src/auth/staff.service';
+import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
+import { ApiHarness, startApiInProcess } from './support/api-app';
+
+/**
+ * Staff sign-in and the tools behind it (Bull Board): sessions, roles, CSRF and cross-site
+ * refusals, over real HTTP with cookies, and the pages in real Chromium under the CSP.
+ */
+let h: ApiHarness;
+const ADMIN = { email: 'ops@boltline.example', password: 'correct horse battery staple' };
+const VIEWER = { email: 'viewer@boltline.example', password: 'viewer password 123' };
+const PAUSE = '/admin/queues/api/queues/submissions/pause';
+const RESUME = '/admin/queues/api/queues/submissions/resume';
+
+beforeAll(async () => {
+  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000' });
+  await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
+  await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
+});
+afterAll(() => h?.close());
+
+/** A cookie-keeping client signed in as `who` (or anonymous). */
+async function agent(who?: { email: string; password: string }) {
+  const a = request.agent(h.app.getHttpServer());
+  if (who) {
+    const page = await a.get('/staff/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    await a.post('/staff/login').type('form').send({ ...who, _csrf: csrf }).expect(303);
+  }
+  return a;
+}
+
+async function csrfOf(a: ReturnType<typeof request.agent>) {
+  return /name="_csrf" value="([^"]+)"/.exec((await a.get('/staff/login')).text)?.[1] as string;
+}
+
+describe('staff tools refuse', () => {
+  it('anonymous users: pages redirect to sign-in, JSON and actions get 401', async () => {
+    const a = await agent();
+    const page = await a.get('/admin/queues').set('accept', 'text/html').expect(303);
+    expect(page.headers.location).toBe('/staff/login?next=%2Fadmin%2Fqueues');
+    for (const path of ['/admin/queues/api/queues', '/admin/queues-readonly/api/queues']) {
+      const res = await a.get(path).set('accept', 'application/json').expect(401);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    }
+    await a.put(PAUSE).expect(401);
+  });
+
+  it('API keys, even admin ones: they do not open staff tools', async () => {
+    await request(h.app.getHttpServer()).get('/admin/queues/api/queues').set('authorization', `Bearer ${h.adminKey}`).expect(401);
+    await request(h.app.getHttpServer()).put(PAUSE).set('authorization', `Bearer ${h.adminKey}`).expect(401);
+  });
+
+  it('cross-site requests, even from a signed-in admin', async () => {
+    const a = await agent(ADMIN);
+    await a.put(PAUSE).set('sec-fetch-site', 'cross-site').expect(403);
+    await a.put(PAUSE).set('origin', 'https://evil.example').expect(403);
+    await a.put(PAUSE).expect(403); // neither Fetch Metadata nor Origin: not provably same-site
+    expect(await h.queue.queue.isPaused()).toBe(false);
+  });
+
+  it("viewers' actions: they get the read-only board", async () => {
+    const a = await agent(VIEWER);
+    expect((await a.get('/admin/queues').set('accept', 'text/html').expect(303)).headers.location).toBe('/admin/queues-readonly');
+    await a.put(PAUSE).set('sec-fetch-site', 'same-origin').expect(403);
+    await a.put('/admin/queues-readonly/api/queues/submissions/pause').set('sec-fetch-site', 'same-origin');
+    expect(await h.queue.queue.isPaused()).toBe(false);
+    const queues = (await a.get('/admin/queues-readonly/api/queues').expect(200)).body.queues;
+    expect(queues.find((q: { name: string }) => q.name === 'submissions').readOnlyMode).toBe(true);
+  });
+
+  it('sign-in and sign-out without the CSRF token', async () => {
+    const a = request.agent(h.app.getHttpServer());
+    await a.get('/staff/login').expect(200);
+    await a.post('/staff/login').type('form').send(ADMIN).expect(403);
+    const signedIn = await agent(ADMIN);
+    await signedIn.post('/staff/logout').expect(403);
+    await signedIn.get('/admin/queues/api/queues').expect(200);
+  });
+});
+
+describe('staff sessions', () => {
+  it('sign in: a new HttpOnly SameSite=Strict cookie with an expiry; admins may act; the action is audited', async () => {
+    const a = request.agent(h.app.getHttpServer());
+    const page = await a.get('/staff/login').expect(200);
+    const before = page.headers['set-cookie'][0].split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    const res = await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf, next: '/admin/queues' }).expect(303);
+    expect(res.headers.location).toBe('/admin/queues');
+    const cookie = res.headers['set-cookie'][0];
+    expect(cookie.split(';')[0]).not.toBe(before); // a new session id: no fixation
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Expires=/);
+    expect(cookie).not.toMatch(/Secure/); // plain HTTP here; Secure whenever the request came over TLS
+    await a.put(PAUSE).set('sec-fetch-site', 'same-origin').expect(200);
+    expect(await h.queue.queue.isPaused()).toBe(true);
+    await a.put(RESUME).set('sec-fetch-site', 'same-origin').expect(200);
+    const audit = await request(h.app.getHttpServer()).get('/api/v1/audit?actor=ops%40boltline.example').set('authorization', `Bearer ${h.adminKey}`).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['staff.login', 'bull-board.put']));
+    expect(audit.body.items[0].ip).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('a redirect after sign-in stays on this site', async () => {
+    const a = request.agent(h.app.getHttpServer());
+    const csrf = await csrfOf(a);
+    const res = await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf, next: '//evil.example/x' }).expect(303);
+    expect(res.headers.location).toBe('/admin/queues');
+  });
+
+  it('sign out ends the session on the server', async () => {
+    const a = await agent(ADMIN);
+    const csrf = await csrfOf(a);
+    await a.post('/staff/logout').type('form').send({ _csrf: csrf }).expect(303);
+    await a.get('/admin/queues/api/queues').expect(401);
+  });
+
+  it('a disabled account is signed out at its next request', async () => {
+    await createStaff(h.db.dataSource.manager, 'leaver@boltline.example', 'leaver password 123', 'admin');
+    const a = await agent({ email: 'leaver@boltline.example', password: 'leaver password 123' });
+    await a.get('/admin/queues/api/queues').expect(200);
+    await h.db.dataSource.query(`UPDATE staff_users SET disabled_at = now() WHERE email = 'leaver@boltline.example'`);
+    await a.get('/admin/queues/api/queues').expect(401);
+  });
+
+  it('wrong passwords: 401, then 429 with Retry-After, each failure audited', async () => {
+    const a = request.agent(h.app.getHttpServer());
+    const answers: request.Response[] = [];
+    for (let i = 0; i < 11; i++) {
+      const csrf = await csrfOf(a);
+      answers.push(await a.post('/staff/login').type('form').send({ email: 'viewer@boltline.example', password: `guess ${i}`, _csrf: csrf }));
+    }
+    expect(answers.map((r) => r.status)).toEqual([...Array(10).fill(401), 429]);
+    expect(Number(answers[10].headers['retry-after'])).toBeGreaterThan(0);
+    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'staff.login-failed' AND actor = 'viewer@boltline.example'`);
+    expect(n).toBe(11);
+  });
+
+  it('the staff command creates an account that can sign in', async () => {
+    const { stdout } = await promisify(execFile)('node', [join(__dirname, '..', 'dist', 'src', 'auth', 'staff.cli.js'), 'create', '--email', 'New@Boltline.example', '--role', 'viewer'], {
+      env: { ...process.env, DATABASE_URL: h.db.url, STAFF_PASSWORD: '' },
+    });
+    const password = /Password \(shown once\): (\S+)/.exec(stdout)?.[1] as string;
+    const a = await agent({ email: 'new@boltline.example', password });
+    await a.get('/admin/queues-readonly/api/queues').expect(200);
+  });
+});
+
+describe('in Chromium, under the CSP', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(() => browser?.close());
+
+  it('staff sign in on the page and Bull Board and the API docs render with no CSP violation', async () => {
+    const server = h.app.getHttpServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const page = await (await browser.newContext()).newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy|Refused to/.test(m.text()) && violations.push(m.text()));
+    try {
+      await page.goto(`${base}/admin/queues`);
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/admin/queues`);
+      await page.getByText('submissions').first().waitFor({ timeout: 15_000 });
+      await page.goto(`${base}/docs`);
+      await page.getByText('Boltline API').first().waitFor({ timeout: 15_000 });
+      expect(violations).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+});
