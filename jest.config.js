@@ -11,4 +11,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Every process's log lines go to one directory; the run ends by scanning them for secrets.
+  globalSetup: '<rootDir>/test/support/log-scan.ts',
+  globalTeardown: '<rootDir>/test/support/log-scan-teardown.ts',
 };

@@ -7,10 +7,11 @@ import { DatabaseModule, DatabaseWatchdogModule } from './database/database.modu
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './logging/logging.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, HealthModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, HealthModule],
 })
 export class AppModule {}

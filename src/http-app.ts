@@ -1,8 +1,9 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
@@ -27,8 +28,9 @@ function trustProxy(value: string): number | boolean | string {
  * API keys, its docs at /docs, and the staff tools (sign-in at /staff, Bull Board) behind staff
  * sessions. Order matters: headers, then body parsers, then the staff mounts, then Nest's routes.
  */
-export async function createHttpApp(logger?: LogLevel[]): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, logger });
+export async function createHttpApp(): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
   const config = app.get<AppConfig>(APP_CONFIG);
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(

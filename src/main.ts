@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { closeOnSignals } from './common/shutdown';
-import { loadConfig, logLevels } from './config/config.schema';
+import { loadConfig } from './config/config.schema';
 import { createHttpApp } from './http-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp(logLevels(config));
+  const app = await createHttpApp();
   closeOnSignals(app, 'Api');
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();

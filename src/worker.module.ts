@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LoggingModule } from './logging/logging.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { QueueModule } from './queue/queue.module';
@@ -6,6 +7,6 @@ import { WorkersModule } from './workers/workers.module';
 
 /** The worker process: the same config, database and queue modules, plus the processors. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule.forRole('worker'), WorkersModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule.forRole('worker'), WorkersModule],
 })
 export class WorkerModule {}

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createTestDatabase } from '../scripts/support/database';
+import { waitFor } from '../scripts/support/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 
 /**
@@ -21,7 +22,8 @@ const call = (method: 'get' | 'post' | 'delete', path: string, key?: string) => 
 };
 
 beforeAll(async () => {
-  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000', RATE_LIMIT_PER_MINUTE: '60', AUTH_FAILURES_PER_MINUTE: '100' });
+  // LOG_LEVEL log: every request is logged, Authorization header included, for the log scan to check.
+  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000', RATE_LIMIT_PER_MINUTE: '60', AUTH_FAILURES_PER_MINUTE: '100', LOG_LEVEL: 'log' });
   const m = h.db.dataSource.manager;
   const make = async (name: string, scopes: Parameters<typeof createApiKey>[1]['scopes'], account?: string, expiresAt?: Date) =>
     (await createApiKey(m, { name, scopes, account, expiresAt })).token;
@@ -181,6 +183,19 @@ describe('Idempotency-Key', () => {
     expect(replay.body.id).toBe(first.body.id);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(other.body.id).not.toBe(first.body.id);
+  });
+});
+
+describe('what Redis holds', () => {
+  it('queue entries carry ids only, never customer details', async () => {
+    const entries = await waitFor('the order to be queued', async () => {
+      const jobs = await h.queue.queue.getJobs(['prioritized', 'waiting', 'delayed']);
+      return jobs.length ? jobs : undefined;
+    });
+    for (const e of entries) {
+      expect(Object.keys(e.data).sort()).toEqual(['generation', 'resultId']);
+      expect(JSON.stringify(e.data)).not.toContain(CUSTOMER.businessName);
+    }
   });
 });
 

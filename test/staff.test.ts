@@ -18,7 +18,8 @@ const PAUSE = '/admin/queues/api/queues/submissions/pause';
 const RESUME = '/admin/queues/api/queues/submissions/resume';
 
 beforeAll(async () => {
-  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000' });
+  // LOG_LEVEL log: every request is logged, cookies included, for the log scan to check.
+  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000', LOG_LEVEL: 'log' });
   await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
   await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
 });

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join, sep } from 'node:path';
 import { waitFor } from './wait';
 
@@ -21,8 +22,16 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // Under `npm test` every line is also kept for the log scan that ends the run (test/support/log-scan.ts).
+  const logDir = process.env.BOLTLINE_TEST_LOGS;
+  const keep = logDir ? createWriteStream(join(logDir, `${entry}-${child.pid}.log`)) : undefined;
+  const take = (d: Buffer) => {
+    out += d.toString();
+    keep?.write(d);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  child.on('exit', () => keep?.end());
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     child,

@@ -1,4 +1,4 @@
-import { logLevels, parseConfig } from './config.schema';
+import { parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
   it('gives working defaults for a developer machine', () => {
@@ -43,8 +43,3 @@ describe('TEST_CRASH_AT', () => {
   });
 });
 
-describe('logLevels', () => {
-  it('keeps the level and everything more severe', () => {
-    expect(logLevels(parseConfig({ LOG_LEVEL: 'warn' }))).toEqual(['fatal', 'error', 'warn']);
-  });
-});

@@ -44,6 +44,8 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Write the JSON log lines to this file instead of stdout. */
+  LOG_FILE: z.string().optional(),
   WORKER_CONCURRENCY: int(1, 64).default(2),
   CHROMIUM_PATH: z
     .string()
@@ -110,13 +112,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   // A production build must never kill itself on a stray variable.
   if (config.NODE_ENV !== 'test') config.TEST_CRASH_AT = [];
   return Object.freeze(config);
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-
-/** Nest's logger levels for LOG_LEVEL: that level and every more severe one. */
-export function logLevels(config: AppConfig): Array<(typeof LOG_LEVELS)[number]> {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1);
 }
 
 let cached: AppConfig | undefined;

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { join } from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.service';
 import { sandboxCatalogue } from '../../src/directories/catalogue';
 import { syncDirectories } from '../../src/directories/directory-sync';
@@ -22,9 +23,11 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
   const db = await createTestDatabase();
   await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandboxUrl));
   const prefix = testQueuePrefix();
-  Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env });
+  // Logs go to a file for the log scan that ends the run (test/support/log-scan.ts), not into jest's output.
+  const logFile = process.env.BOLTLINE_TEST_LOGS ? join(process.env.BOLTLINE_TEST_LOGS, `${prefix}.log`) : undefined;
+  Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', LOG_FILE: logFile, ...env });
   const { createHttpApp } = await import('../../src/http-app');
-  const app = await createHttpApp(['error']);
+  const app = await createHttpApp();
   await app.init();
   const queue = openSubmissionQueue(prefix);
   const { token: adminKey } = await createApiKey(db.dataSource.manager, { name: 'tests', scopes: ['admin'] });

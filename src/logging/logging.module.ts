@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { REDACT_PATHS, scrubSecrets } from './scrub';
+
+/** Nest's level names (LOG_LEVEL) as pino's. */
+const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
+
+/**
+ * JSON logs through pino for every process: one line per event (and per HTTP request in the
+ * API, with its id), known secret fields redacted and every line scrubbed of secret-looking text.
+ * LOG_FILE sends them to a file instead of stdout.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: [
+          {
+            level: PINO_LEVELS[config.LOG_LEVEL],
+            redact: REDACT_PATHS,
+            hooks: { streamWrite: scrubSecrets },
+            // Health probes every few seconds would drown everything else.
+            autoLogging: { ignore: (req) => req.url === '/api/v1/health' },
+          },
+          config.LOG_FILE ? pino.destination({ dest: config.LOG_FILE, mkdir: true, sync: false }) : pino.destination(1),
+        ],
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,35 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * What a leaked secret looks like in a log line: an API key's secret part, a password in a URL,
+ * a session cookie's value, a password hash or a password field with a value. The scrubbed forms
+ * (`[redacted]`, `[Redacted]`) do not match.
+ */
+const LEAKS: Array<[string, RegExp]> = [
+  ['API key', /bl_live_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/],
+  ['password in a URL', /[a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+:(?!\[redacted\])[^@\s/"]+@/i],
+  ['session cookie', /boltline\.sid=s%3A/],
+  ['password hash', /scrypt\$\d+\$/],
+  ['password field', /"password"\s*:\s*"(?!\[redacted\]|\[Redacted\])/i],
+];
+
+/** globalSetup: one directory for every log line the run writes. */
+export default function setup(): void {
+  process.env.BOLTLINE_TEST_LOGS = mkdtempSync(join(tmpdir(), 'boltline-test-logs-'));
+}
+
+/** Every line of every log in `dir` that looks like a leaked secret. */
+export function scanLogs(dir: string): { files: number; lines: number; leaks: string[] } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+  let lines = 0;
+  const leaks: string[] = [];
+  for (const file of files) {
+    for (const [n, line] of readFileSync(join(dir, file), 'utf8').split('\n').entries()) {
+      lines++;
+      for (const [what, pattern] of LEAKS) if (pattern.test(line)) leaks.push(`${file}:${n + 1}: ${what}`);
+    }
+  }
+  return { files: files.length, lines, leaks };
+}
