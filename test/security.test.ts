@@ -193,8 +193,8 @@ describe('what Redis holds', () => {
       return jobs.length ? jobs : undefined;
     });
     for (const e of entries) {
-      expect(Object.keys(e.data).sort()).toEqual(['generation', 'resultId']);
-      expect(JSON.stringify(e.data)).not.toContain(CUSTOMER.businessName);
+      expect(Object.keys(e.data).sort()).toEqual(['directoryId', 'generation', 'jobId', 'resultId']);
+      for (const value of Object.values(CUSTOMER)) expect(JSON.stringify(e.data)).not.toContain(value);
     }
   });
 });
