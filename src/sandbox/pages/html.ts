@@ -1,8 +1,7 @@
+import { escapeHtml } from '../../common/html';
 import { SANDBOX_CATEGORIES } from '../listing';
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml } from '../../common/html';
 
 export function htmlPage(title: string, body: string): string {
   return `<!doctype html>
