@@ -4,11 +4,16 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
+import { parseConfig } from '../src/config/config.schema';
 import { LAYOUTS } from '../src/directories/adapters/layouts';
 import { sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
+import type { CataloguePolicy } from '../src/egress/catalogue-policy.service';
+import { EgressPolicy } from '../src/egress/egress-policy';
+import { EgressProxy } from '../src/egress/egress-proxy.service';
 import { HOSTILE_TRICKS, hostileCatalogue } from '../src/sandbox/hostile';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
+import { ChromiumService } from '../src/workers/browser/chromium.service';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
@@ -188,3 +193,53 @@ it('ends every hostile page blocked_by_policy with the host it tried; the canari
     targets.map(() => 'hostile-redirect-307'),
   );
 }, 180_000);
+
+/** A page that tries to leave something behind: a service worker (also from a fresh frame's realm), a download, a file: page. */
+const LINGERING_PAGE = `<!doctype html><script>
+window.results = [];
+const report = (how) => (r) => results.push(how + ': ' + (r && r.scope ? 'registered' : String(r)));
+navigator.serviceWorker.register('/sw.js').then(report('direct'), report('direct refused'));
+const frame = document.createElement('iframe');
+document.documentElement.appendChild(frame);
+frame.contentWindow.ServiceWorkerContainer.prototype.register.call(navigator.serviceWorker, '/sw.js?realm=iframe').then(report('iframe'), report('iframe refused'));
+</script><a id="download" href="/file.bin" download>file</a><a id="file" href="file:///etc/passwd">passwd</a>`;
+
+it("the workers' browser contexts register no service worker, keep no download and open no file: page", async () => {
+  const hits: string[] = [];
+  const site = createHttpServer((req, res) => {
+    hits.push(req.url ?? '');
+    if (req.url?.startsWith('/sw.js')) return void res.setHeader('content-type', 'text/javascript').end('self.onfetch = () => {};');
+    if (req.url === '/file.bin') return void res.setHeader('content-disposition', 'attachment; filename=file.bin').end('0'.repeat(1000));
+    res.setHeader('content-type', 'text/html').end(LINGERING_PAGE);
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  const siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  // The worker's own Chromium service and proxy, in this process, with a catalogue of one site.
+  const proxy = new EgressProxy({ current: async () => EgressPolicy.fromCatalogue([{ submitUrl: `${siteUrl}/` }], [siteUrl]) } as unknown as CataloguePolicy);
+  await proxy.onModuleInit();
+  const chromium = new ChromiumService(parseConfig({ NODE_ENV: 'test', CHROMIUM_PATH: process.env.CHROMIUM_PATH }), proxy);
+  try {
+    const lease = await proxy.lease();
+    const context = await chromium.newContext(lease.proxy);
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/`);
+    await page.waitForFunction(() => (window as unknown as { results: string[] }).results.length === 2);
+    expect(await page.evaluate(() => (window as unknown as { results: string[] }).results.sort())).toEqual(['direct: undefined', 'iframe: undefined']);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
+
+    const download = page.waitForEvent('download');
+    await page.click('#download');
+    expect(await (await download).failure()).toMatch(/acceptDownloads/);
+
+    await page.click('#file');
+    await page.waitForTimeout(300);
+    expect(context.pages().map((p) => new URL(p.url()).protocol)).toEqual(['http:']);
+    expect(hits.filter((h) => h.startsWith('/sw.js'))).toEqual([]);
+    await context.close();
+    lease.end();
+  } finally {
+    await chromium.onApplicationShutdown();
+    await proxy.onApplicationShutdown();
+    await closeServer(site);
+  }
+});
