@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: db.url,
     QUEUE_PREFIX: `bench-${Date.now()}`,
+    // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
+    EGRESS_PRIVATE_ORIGINS: sandbox.url,
     REQUIRE_APPROVAL: 'true',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-bench-')),

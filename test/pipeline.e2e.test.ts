@@ -36,6 +36,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
+    // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
+    EGRESS_PRIVATE_ORIGINS: sandbox.url,
     ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-e2e-')),
     WORKER_CONCURRENCY: '2',
     SUBMIT_BACKOFF_MS: '300',
@@ -93,10 +95,10 @@ function receivedBySlug(website: string) {
 it('submits a 20-directory order through real Chromium, once per directory', async () => {
   const website = 'https://twenty.example';
   const job = await order(website, positions(1, 20));
-  expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, pending: 20, percent: 0 });
+  expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 20, percent: 0 });
 
   const done = await untilFinished(job.id);
-  expect(done.progress).toEqual({ total: 20, submitted: 20, failed: 0, cancelled: 0, needsReview: 0, pending: 0, percent: 100 });
+  expect(done.progress).toEqual({ total: 20, submitted: 20, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 0, percent: 100 });
   expect(done.startedAt).not.toBeNull();
   expect(done.completedAt).not.toBeNull();
 

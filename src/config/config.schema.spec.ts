@@ -43,3 +43,30 @@ describe('TEST_CRASH_AT', () => {
   });
 });
 
+describe('EGRESS_PRIVATE_ORIGINS', () => {
+  it("defaults to SANDBOX_URL's origin outside production", () => {
+    expect(parseConfig({ SANDBOX_URL: 'http://127.0.0.1:4100/base/' }).EGRESS_PRIVATE_ORIGINS).toEqual(['http://127.0.0.1:4100']);
+    expect(parseConfig({ NODE_ENV: 'test' }).EGRESS_PRIVATE_ORIGINS).toEqual(['http://127.0.0.1:4000']);
+  });
+
+  it('takes a list of origins, normalised, or none', () => {
+    expect(parseConfig({ EGRESS_PRIVATE_ORIGINS: 'http://LOCALHOST:80, https://sandbox:4443' }).EGRESS_PRIVATE_ORIGINS).toEqual([
+      'http://localhost',
+      'https://sandbox:4443',
+    ]);
+    expect(parseConfig({ EGRESS_PRIVATE_ORIGINS: 'none' }).EGRESS_PRIVATE_ORIGINS).toEqual([]);
+  });
+
+  it('refuses what is not an origin', () => {
+    expect(() => parseConfig({ EGRESS_PRIVATE_ORIGINS: 'http://127.0.0.1:4000/d/' })).toThrow(/EGRESS_PRIVATE_ORIGINS: "http:\/\/127.0.0.1:4000\/d\/" is not an origin/);
+    expect(() => parseConfig({ EGRESS_PRIVATE_ORIGINS: 'file:///etc' })).toThrow(/EGRESS_PRIVATE_ORIGINS/);
+  });
+
+  it('is empty in production, and refused there when set', () => {
+    expect(parseConfig({ NODE_ENV: 'production' }).EGRESS_PRIVATE_ORIGINS).toEqual([]);
+    expect(parseConfig({ NODE_ENV: 'production', EGRESS_PRIVATE_ORIGINS: 'none' }).EGRESS_PRIVATE_ORIGINS).toEqual([]);
+    expect(() => parseConfig({ NODE_ENV: 'production', EGRESS_PRIVATE_ORIGINS: 'http://127.0.0.1:4000' })).toThrow(
+      /EGRESS_PRIVATE_ORIGINS: not allowed with NODE_ENV=production/,
+    );
+  });
+});

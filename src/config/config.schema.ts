@@ -31,6 +31,28 @@ export const CRASH_POINTS = [
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
+/** `http(s)://host[:port]` with nothing after it, normalised by URL (lower case, default port dropped). */
+const originList = z
+  .string()
+  .transform((v, ctx) => {
+    if (v.trim() === 'none') return [];
+    const origins: string[] = [];
+    for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      let u: URL | undefined;
+      try {
+        u = new URL(item);
+      } catch {
+        // reported below
+      }
+      if (!u || !['http:', 'https:'].includes(u.protocol) || u.username || u.password || u.pathname !== '/' || u.search || u.hash) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin (http(s)://host[:port], nothing after it)` });
+        return z.NEVER;
+      }
+      origins.push(u.origin);
+    }
+    return origins;
+  });
+
 /**
  * Every setting Boltline reads, with a default that works on a developer machine.
  * Keys are the environment variable names, so an error message names exactly what to fix.
@@ -90,6 +112,12 @@ export const configSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Base URL of the local sandbox directory sites, used when syncing the sandbox catalogue. */
   SANDBOX_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
+  /**
+   * Catalogue origins the workers' egress proxy may reach although they resolve to loopback or
+   * private addresses: the sandbox, in development and tests. Comma-separated origins, or `none`.
+   * Unset: SANDBOX_URL's origin, except with NODE_ENV=production, where it must stay unset.
+   */
+  EGRESS_PRIVATE_ORIGINS: originList.optional(),
   /** Comma-separated crash points (tests only, see CRASH_POINTS). */
   TEST_CRASH_AT: z
     .string()
@@ -98,12 +126,31 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(CRASH_POINTS, { message: `each must be one of ${CRASH_POINTS.join(', ')}` }))),
 });
 
-export type AppConfig = Readonly<z.infer<typeof configSchema>>;
+/**
+ * The egress exemption exists for the local sandbox only: in production a directory behind a
+ * private address is refused, whatever the environment says.
+ */
+const checkedSchema = configSchema
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.EGRESS_PRIVATE_ORIGINS?.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EGRESS_PRIVATE_ORIGINS'],
+        message: 'not allowed with NODE_ENV=production: production workers never reach loopback or private addresses (unset it)',
+      });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    EGRESS_PRIVATE_ORIGINS: c.EGRESS_PRIVATE_ORIGINS ?? (c.NODE_ENV === 'production' ? [] : [new URL(c.SANDBOX_URL).origin]),
+  }));
+
+export type AppConfig = Readonly<z.infer<typeof checkedSchema>>;
 
 /** Parses an environment; throws one error that lists every bad variable and why. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = configSchema.safeParse(cleaned);
+  const result = checkedSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

@@ -137,7 +137,7 @@ export class JobActionsService {
 export async function completeIfDone(m: EntityManager, jobId: string): Promise<boolean> {
   const [done]: [unknown[], number] = await m.query(
     `UPDATE jobs SET status = 'completed', completed_at = now(), updated_at = now()
-      WHERE id = $1 AND status IN ('queued', 'running') AND submitted + failed + cancelled + needs_review = total
+      WHERE id = $1 AND status IN ('queued', 'running') AND submitted + failed + cancelled + needs_review + blocked = total
       RETURNING id`,
     [jobId],
   );

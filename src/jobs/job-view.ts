@@ -2,7 +2,7 @@ import type { Job } from './job.entity';
 
 /** What the API says about an order: the row plus its progress in one shape. */
 export function jobView(job: Job) {
-  const done = job.submitted + job.failed + job.cancelled + job.needsReview;
+  const done = job.submitted + job.failed + job.cancelled + job.needsReview + job.blocked;
   return {
     id: job.id,
     type: job.type,
@@ -19,6 +19,7 @@ export function jobView(job: Job) {
       failed: job.failed,
       cancelled: job.cancelled,
       needsReview: job.needsReview,
+      blocked: job.blocked,
       pending: job.total - done,
       percent: job.total === 0 ? 100 : Math.floor((done * 100) / job.total),
     },

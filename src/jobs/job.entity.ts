@@ -16,6 +16,8 @@ export class Job {
   @Column() cancelled: number;
   /** Directories whose outcome a crash left unknown; staff decide. */
   @Column({ name: 'needs_review' }) needsReview: number;
+  /** Directories whose page reached outside the catalogue (`blocked_by_policy`); final, like failed. */
+  @Column() blocked: number;
   /** How many times the order was run: 1, plus one per staff retry. */
   @Column() attempts: number;
   @Column({ type: 'text', nullable: true }) error: string | null;

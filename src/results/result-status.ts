@@ -6,6 +6,8 @@ export const RESULT_STATUSES = [
   'retry',
   'cancelled',
   'needs_review',
+  /** The directory's page reached outside the catalogue; final, never retried. */
+  'blocked_by_policy',
 ] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 

@@ -31,7 +31,7 @@ export type Claim =
 
 /** How an attempt ended. `submitting` means "clicked, outcome unknown": the next attempt verifies. */
 export interface AttemptOutcome {
-  status: 'submitted' | 'failed' | 'needs_review' | 'retry' | 'submitting' | 'cancelled' | 'pending';
+  status: 'submitted' | 'failed' | 'needs_review' | 'blocked_by_policy' | 'retry' | 'submitting' | 'cancelled' | 'pending';
   log: ResponseLogEntry[];
   error?: string;
   screenshotPath?: string;
@@ -44,6 +44,7 @@ const COUNTER: Record<string, string | undefined> = {
   failed: 'failed',
   needs_review: 'needs_review',
   cancelled: 'cancelled',
+  blocked_by_policy: 'blocked',
 };
 
 /**

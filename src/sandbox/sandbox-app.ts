@@ -3,14 +3,16 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { sandboxDirectoryName, sandboxSlug } from '../directories/catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
+import { hostileRouter } from './hostile';
 import { CRASH_SCRIPT, pageFaultSchema } from './page-faults';
 import { SITES } from './pages';
 import type { SiteDirectory } from './pages/site';
 import type { SandboxState } from './sandbox-state';
 
 /**
- * The sandbox's HTTP surface: each directory's pages under /d/:slug/, plus /_sandbox/ routes for
- * tests and benchmarks to inspect and reset what the directories received.
+ * The sandbox's HTTP surface: each directory's pages under /d/:slug/, the SSRF test's hostile pages
+ * under /hostile/, plus /_sandbox/ routes for tests and benchmarks to inspect and reset what the
+ * directories received.
  */
 export function sandboxApp(state: SandboxState, opts: { directories: number; slowMs: number }): express.Express {
   const directories = new Map<string, SiteDirectory>();
@@ -39,6 +41,9 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     state.faults.clear();
     res.json({ ok: true });
   });
+
+  // Pages that try to lead the browser astray, for the SSRF test (see hostile.ts).
+  app.use('/hostile', hostileRouter(state));
 
   app.param('slug', (_req, res, next, slug: string) => {
     const dir = directories.get(slug);

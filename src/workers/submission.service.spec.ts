@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
-import { ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { BlockedByPolicy, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
 import { SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
@@ -79,6 +79,20 @@ describe('SubmissionService', () => {
     const s2 = setup(boom);
     await expect(s2.service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(s2.results.finished.map((o) => o.status)).toEqual(['needs_review']);
+  });
+
+  it.each([
+    ['before', false],
+    ['after', true],
+  ])('ends a page the egress proxy blocked %s the click as blocked_by_policy, without retry', async (_when, click) => {
+    const { service, results } = setup(async (req) => {
+      if (click) await req.beforeSubmit();
+      throw new BlockedByPolicy('127.0.0.1:9', 'not a catalogue origin', [{ at: 'now', attempt: 1, event: 'blocked by policy' }]);
+    });
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(results.finished).toMatchObject([
+      { status: 'blocked_by_policy', error: 'blocked by policy: 127.0.0.1:9 (not a catalogue origin)', log: [{ event: 'blocked by policy' }] },
+    ]);
   });
 
   it('retries a crash before the click as an ordinary retry', async () => {

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/config.schema';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
 import { ResponseLogEntry } from '../results/job-result.entity';
 import {
+  BlockedByPolicy,
   ClickDeadlinePassed,
   LISTING_SUBMITTER,
   ListingSubmitter,
@@ -97,6 +98,11 @@ export class SubmissionService {
       });
     } catch (err) {
       if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
+      // Whether or not it clicked, the page is not to be tried again: the directory needs a look.
+      if (err instanceof BlockedByPolicy) {
+        await this.results.finish(ctx, { status: 'blocked_by_policy', log: err.log, error: err.message, durationMs: Date.now() - started });
+        throw new UnrecoverableError(`${ctx.directory.id}: ${err.message}`);
+      }
       // Stopped at the button: this attempt did not click, so a plain retry is safe.
       if (err instanceof ClickDeadlinePassed) clicked = false;
       const failed = err instanceof SubmissionFailed ? err : undefined;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EgressModule } from '../egress/egress.module';
 import { ResultsModule } from '../results/results.module';
 import { ChromiumService } from './browser/chromium.service';
 import { LISTING_SUBMITTER } from './browser/listing-submitter';
@@ -8,7 +9,7 @@ import { SubmissionService } from './submission.service';
 
 /** The consumer side. Only the worker entrypoint imports it, so only workers take jobs. */
 @Module({
-  imports: [ResultsModule],
+  imports: [ResultsModule, EgressModule],
   providers: [ChromiumService, { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter }, SubmissionService, SubmissionProcessor],
 })
 export class WorkersModule {}

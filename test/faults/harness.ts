@@ -53,6 +53,8 @@ export class FaultHarness {
       DATABASE_URL: h.db.url,
       REDIS_URL: h.redis.url,
       QUEUE_PREFIX: 'faults',
+      // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
+      EGRESS_PRIVATE_ORIGINS: h.sandbox.url,
       ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-faults-')),
       WORKER_CONCURRENCY: '2',
       SUBMIT_BACKOFF_MS: '200',

@@ -2,9 +2,23 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Browser, BrowserContext, chromium } from 'playwright-core';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/config.schema';
+import type { ContextProxy } from '../../egress/egress-lease';
+import { EgressProxy } from '../../egress/egress-proxy.service';
 
 /** Flags for Chromium as root in a container with no network but loopback. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+
+/**
+ * Nothing may leave Chromium except through the egress proxy: QUIC is UDP, which an HTTP proxy
+ * does not carry, so it is off; WebRTC may use no UDP the proxy does not carry (no STUN, no
+ * local candidates); and since every request is proxied Chromium has no host name of its own to
+ * resolve, so its resolver answers NOTFOUND for everything but the proxy's address.
+ */
+export const EGRESS_ARGS = [
+  '--disable-quic',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
 
 /** One launched Chromium and the contexts it has served. */
 interface BrowserSlot {
@@ -25,15 +39,23 @@ export class ChromiumService implements OnApplicationShutdown {
   private current?: BrowserSlot;
   private readonly retiring = new Set<BrowserSlot>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly egress: EgressProxy,
+  ) {}
 
-  async newContext(): Promise<BrowserContext> {
+  /**
+   * `proxy`: the egress lease's credentials, by which the proxy tells this context's connections
+   * from the others'. No downloads, no service workers (they would outlive the page and fetch on
+   * their own).
+   */
+  async newContext(proxy: ContextProxy): Promise<BrowserContext> {
     if (!this.current || this.current.served >= this.config.BROWSER_RECYCLE_AFTER) this.replace();
     const slot = this.current as BrowserSlot;
     slot.served++;
     slot.open++;
     try {
-      const context = await (await slot.browser).newContext({ acceptDownloads: false, serviceWorkers: 'block' });
+      const context = await (await slot.browser).newContext({ acceptDownloads: false, serviceWorkers: 'block', proxy });
       context.once('close', () => this.released(slot));
       return context;
     } catch (err) {
@@ -68,7 +90,10 @@ export class ChromiumService implements OnApplicationShutdown {
       .launch({
         executablePath: this.config.CHROMIUM_PATH,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...EGRESS_ARGS],
+        // The browser-wide proxy too: whatever a context does not cover goes to the proxy, which
+        // refuses it for want of a context's credentials.
+        proxy: { server: this.egress.url, bypass: '<-loopback>' },
         // Playwright would close Chromium on SIGTERM at once, killing in-flight submissions; the
         // worker's own shutdown lets them finish first and closes the browser last.
         handleSIGTERM: false,

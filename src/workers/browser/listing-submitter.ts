@@ -37,6 +37,17 @@ export class SubmissionFailed extends Error {
 
 export class SubmitAborted extends Error {}
 
+/**
+ * The directory's page tried to reach a host outside the catalogue or a private address (a
+ * redirect, a form action, a frame, a script), and the egress proxy refused it; the attempt was
+ * stopped there. A policy decision: final, never retried.
+ */
+export class BlockedByPolicy extends SubmissionFailed {
+  constructor(readonly host: string, readonly reason: string, log: ResponseLogEntry[]) {
+    super(`blocked by policy: ${host} (${reason})`, log);
+  }
+}
+
 /** Submitted, but the page never said whether it took the listing. */
 export class OutcomeUnknown extends Error {}
 

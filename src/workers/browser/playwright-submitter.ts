@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
+import type { BrowserContext } from 'playwright-core';
 import { dirname } from 'node:path';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/config.schema';
+import type { BlockedConnection } from '../../egress/egress-lease';
+import { EgressProxy } from '../../egress/egress-proxy.service';
 import type { ResponseLogEntry } from '../../results/job-result.entity';
 import { ChromiumService } from './chromium.service';
-import { runAdapter } from './form-runner';
+import { runAdapter, type RunResult } from './form-runner';
 import {
+  BlockedByPolicy,
   ClickDeadlinePassed,
   ListingSubmitter,
   ListingValues,
@@ -15,20 +19,43 @@ import {
   SubmissionRequest,
   SubmitAborted,
 } from './listing-submitter';
+import { watchPolicy } from './policy-watch';
 import { stepTimeoutMs } from './timeouts';
 
-/** Fills directory forms in headless Chromium by interpreting their adapter definitions. */
+/**
+ * Fills directory forms in headless Chromium by interpreting their adapter definitions. Every
+ * browser context sits behind the worker's egress proxy with credentials of its own.
+ */
 @Injectable()
 export class PlaywrightSubmitter implements ListingSubmitter {
   constructor(
     private readonly chromium: ChromiumService,
+    private readonly egress: EgressProxy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async submit(req: SubmissionRequest): Promise<SubmissionOutcome> {
     const log: ResponseLogEntry[] = [];
     const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event, detail });
-    const context = await this.chromium.newContext();
+    // file:, data: or chrome: never reach the proxy: only web pages are opened at all.
+    const scheme = webScheme(req.directory.submitUrl);
+    if (scheme) throw new BlockedByPolicy(scheme, 'only http and https pages are opened', log);
+    const lease = await this.egress.lease();
+    let context: BrowserContext;
+    try {
+      context = await this.chromium.newContext(lease.proxy);
+    } catch (err) {
+      lease.end();
+      throw err;
+    }
+    // The page reached where it must not: stop touching it at once, before it gets the customer's
+    // details or the click. Closing the context makes every pending browser call fail.
+    let blocked: BlockedConnection | undefined;
+    watchPolicy(context, lease, (b) => {
+      note('blocked by policy', `${b.endpoint}: ${b.reason}`);
+      blocked ??= b;
+      void context.close();
+    });
     // The whole attempt is bounded: closing the context makes every pending browser call fail.
     let timedOut = false;
     const deadline = setTimeout(() => {
@@ -40,25 +67,33 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       const page = await context.newPage();
       let crashed = false;
       page.once('crash', () => (crashed = true));
+      let result: RunResult | undefined;
+      let failure: unknown;
       try {
-        const result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeoutMs(this.config));
+        result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeoutMs(this.config));
+      } catch (err) {
+        failure = err;
+      }
+      // Checked first: whatever else went wrong followed from the refusal.
+      if (blocked) throw new BlockedByPolicy(blocked.endpoint, blocked.reason, log);
+      if (result) {
         screenshotPath = await this.screenshot(page, req.screenshotPath);
         return { ...result, log, screenshotPath };
-      } catch (err) {
-        if (err instanceof SubmitAborted || err instanceof ClickDeadlinePassed) throw err;
-        if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
-        // Name the cause rather than the browser call that happened to notice it.
-        const message = crashed
-          ? "the directory's page crashed the browser's renderer"
-          : timedOut
-            ? `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
-            : undefined;
-        if (message) note('error', firstLine(err));
-        throw err instanceof SubmissionFailed && !message ? err : new SubmissionFailed(message ?? firstLine(err), log, screenshotPath);
       }
+      if (failure instanceof SubmitAborted || failure instanceof ClickDeadlinePassed) throw failure;
+      if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
+      // Name the cause rather than the browser call that happened to notice it.
+      const message = crashed
+        ? "the directory's page crashed the browser's renderer"
+        : timedOut
+          ? `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
+          : undefined;
+      if (message) note('error', firstLine(failure));
+      throw failure instanceof SubmissionFailed && !message ? failure : new SubmissionFailed(message ?? firstLine(failure), log, screenshotPath);
     } finally {
       clearTimeout(deadline);
       await context.close().catch(() => undefined);
+      lease.end();
     }
   }
 
@@ -66,16 +101,24 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     const verify = directory.adapter.verify;
     if (!verify) return undefined;
     const url = new URL(verify.url.replace('{website}', encodeURIComponent(values.website ?? '')), directory.submitUrl);
-    const context = await this.chromium.newContext();
+    if (webScheme(url.href)) return undefined;
+    // Through the proxy like the pages: Playwright's request client uses the context's proxy. A
+    // refusal is an answer the directory could not give: undefined, and staff decide.
+    const lease = await this.egress.lease();
     try {
-      const res = await context.request.get(url.toString(), { timeout: 15_000 });
-      if (!res.ok()) return undefined;
-      const body = (await res.json()) as { listed?: unknown };
-      return typeof body.listed === 'boolean' ? body.listed : undefined;
-    } catch {
-      return undefined;
+      const context = await this.chromium.newContext(lease.proxy);
+      try {
+        const res = await context.request.get(url.toString(), { timeout: 15_000 });
+        if (!res.ok()) return undefined;
+        const body = (await res.json()) as { listed?: unknown };
+        return typeof body.listed === 'boolean' ? body.listed : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        await context.close().catch(() => undefined);
+      }
     } finally {
-      await context.close().catch(() => undefined);
+      lease.end();
     }
   }
 
@@ -88,6 +131,17 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       return undefined;
     }
   }
+}
+
+/** The scheme of a URL that is not an http(s) page (`file:`, `data:`, ...), or undefined when it is one. */
+function webScheme(url: string): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    return 'an invalid URL';
+  }
+  return protocol === 'http:' || protocol === 'https:' ? undefined : protocol;
 }
 
 function firstLine(err: unknown): string {

@@ -1,0 +1,84 @@
+import { EgressPolicy, Resolver, targetEndpoint } from './egress-policy';
+
+/** A resolver with fixed answers; counts the questions, so a test can tell none was asked. */
+function resolver(answers: Record<string, string[]>) {
+  const asked: string[] = [];
+  const resolve: Resolver = async (host) => {
+    asked.push(host);
+    const found = answers[host];
+    if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+  return { resolve, asked };
+}
+
+const rows = [
+  { submitUrl: 'https://dir.example/add/', verifyUrl: 'listed?website={website}' },
+  { submitUrl: 'http://two.example:8080/form', verifyUrl: 'https://api.two.example/check?w={website}' },
+  { submitUrl: 'http://internal.example/form' },
+  { submitUrl: 'http://rebind.example/form' },
+  { submitUrl: 'http://127.0.0.1:4000/d/sandbox-0001/' },
+  { submitUrl: 'http://[::1]:4000/d/sandbox-0001/' },
+  { submitUrl: 'http://169.254.169.254/latest/meta-data/' },
+  { submitUrl: 'file:///etc/passwd' },
+  { submitUrl: 'https://{website}/listed', verifyUrl: null },
+];
+
+describe('EgressPolicy', () => {
+  const { resolve, asked } = resolver({
+    'dir.example': ['93.184.216.34'],
+    'two.example': ['93.184.216.35'],
+    'api.two.example': ['2606:4700::1111'],
+    'internal.example': ['10.0.0.7', '127.0.0.1'],
+    'rebind.example': ['127.0.0.1', '93.184.216.36'],
+  });
+  const policy = EgressPolicy.fromCatalogue(rows, ['http://127.0.0.1:4000'], resolve);
+  beforeEach(() => asked.splice(0));
+
+  it('lets catalogue origins (forms and verify checks) through, pinned to the address it checked', async () => {
+    await expect(policy.check('dir.example', 443)).resolves.toEqual({ kind: 'allow', endpoint: 'dir.example:443', address: '93.184.216.34', family: 4 });
+    await expect(policy.check('two.example', 8080)).resolves.toMatchObject({ kind: 'allow', address: '93.184.216.35' });
+    await expect(policy.check('api.two.example', 443)).resolves.toMatchObject({ kind: 'allow', address: '2606:4700::1111', family: 6 });
+    // Of a name's addresses, only a public one is ever used.
+    await expect(policy.check('rebind.example', 80)).resolves.toMatchObject({ kind: 'allow', address: '93.184.216.36' });
+  });
+
+  it('refuses every other host and port without resolving anything', async () => {
+    for (const [host, port] of [['dir.example', 80], ['two.example', 80], ['evil.example', 443], ['127.0.0.1', 4001], ['canary.localhost', 4000], ['localhost', 4000], ['[::1]', 4001]] as const) {
+      await expect(policy.check(host, port)).resolves.toMatchObject({ kind: 'block', reason: 'not a catalogue origin' });
+    }
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a catalogue origin whose every address is private, loopback or link-local', async () => {
+    await expect(policy.check('internal.example', 80)).resolves.toEqual({
+      kind: 'block',
+      endpoint: 'internal.example:80',
+      reason: 'resolves to 10.0.0.7 (ipv4 private)',
+    });
+    await expect(policy.check('169.254.169.254', 80)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to 169.254.169.254 (ipv4 linkLocal)' });
+    await expect(policy.check('[::1]', 4000)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to ::1 (ipv6 loopback)' });
+  });
+
+  it('lets an exempt (sandbox) origin reach loopback, and only that one', async () => {
+    await expect(policy.check('127.0.0.1', 4000)).resolves.toEqual({ kind: 'allow', endpoint: '127.0.0.1:4000', address: '127.0.0.1', family: 4 });
+    await expect(policy.check('[::1]', 4000)).resolves.toMatchObject({ kind: 'block' });
+  });
+
+  it('an exempt origin outside the catalogue is still refused', async () => {
+    const other = EgressPolicy.fromCatalogue(rows, ['http://127.0.0.1:5000'], resolve);
+    await expect(other.check('127.0.0.1', 5000)).resolves.toMatchObject({ kind: 'block', reason: 'not a catalogue origin' });
+  });
+
+  it('says a name that does not resolve is a failed connection, not a policy decision', async () => {
+    const missing = EgressPolicy.fromCatalogue([{ submitUrl: 'https://gone.example/' }], [], resolve);
+    await expect(missing.check('gone.example', 443)).resolves.toMatchObject({ kind: 'fail', reason: 'cannot resolve gone.example: ENOTFOUND' });
+  });
+
+  it('compares hosts the way URL normalises them', () => {
+    expect(targetEndpoint('DIR.Example', 443)).toBe('dir.example:443');
+    expect(targetEndpoint('::1', 80)).toBe('[::1]:80');
+    expect(targetEndpoint('[::ffff:127.0.0.1]', 80)).toBe('[::ffff:7f00:1]:80');
+    expect(targetEndpoint('bad host', 80)).toBeUndefined();
+  });
+});

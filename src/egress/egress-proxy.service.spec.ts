@@ -1,0 +1,107 @@
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { CataloguePolicy } from './catalogue-policy.service';
+import type { EgressLease } from './egress-lease';
+import { EgressPolicy } from './egress-policy';
+import { EgressProxy } from './egress-proxy.service';
+
+/**
+ * The proxy on real loopback sockets, with a policy whose resolver the test controls. Names like
+ * `pinned.test` do not exist in any DNS: a connection that arrives proves the proxy connected to
+ * the address the policy checked instead of looking the name up again.
+ */
+let target: Server;
+let port: number;
+let proxy: EgressProxy;
+let lease: EgressLease;
+const asked: string[] = [];
+let answers: Record<string, string> = {};
+
+beforeAll(async () => {
+  target = createServer((req, res) => res.end(`hello from ${req.headers.host}`));
+  target.listen(0, '127.0.0.1');
+  await once(target, 'listening');
+  port = (target.address() as AddressInfo).port;
+  const policy = EgressPolicy.fromCatalogue(
+    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }],
+    [`http://pinned.test:${port}`],
+    async (host) => {
+      asked.push(host);
+      return [{ address: answers[host], family: 4 }];
+    },
+  );
+  proxy = new EgressProxy({ current: async () => policy } as unknown as CataloguePolicy);
+  await proxy.onModuleInit();
+  lease = await proxy.lease();
+});
+
+afterAll(async () => {
+  await proxy.onApplicationShutdown();
+  target.closeAllConnections();
+  target.close();
+});
+
+beforeEach(() => {
+  asked.splice(0);
+  answers = { 'pinned.test': '127.0.0.1', 'private.test': '127.0.0.1' };
+});
+
+const auth = (l: EgressLease) => `Basic ${Buffer.from(`${l.proxy.username}:${l.proxy.password}`).toString('base64')}`;
+
+/** A plain http request through the proxy, as Chromium sends one. */
+function viaProxy(url: string, authorization?: string): Promise<{ status: number; body: string }> {
+  const proxyUrl = new URL(proxy.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: proxyUrl.hostname, port: proxyUrl.port, path: url, headers: { host: new URL(url).host, ...(authorization ? { 'proxy-authorization': authorization } : {}) } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A CONNECT through the proxy; resolves with its status line. */
+function connectVia(hostPort: string, authorization: string): Promise<string> {
+  const proxyUrl = new URL(proxy.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(proxyUrl.port), proxyUrl.hostname, () => {
+      socket.write(`CONNECT ${hostPort} HTTP/1.1\r\nHost: ${hostPort}\r\nProxy-Authorization: ${authorization}\r\n\r\n`);
+    });
+    socket.once('data', (d: Buffer) => {
+      resolve(d.toString().split('\r\n')[0]);
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('EgressProxy', () => {
+  it('asks for credentials first, and opens nothing for unknown ones', async () => {
+    expect((await viaProxy(`http://pinned.test:${port}/`)).status).toBe(407);
+    expect((await viaProxy(`http://pinned.test:${port}/`, 'Basic ' + Buffer.from('ctx-nobody:x').toString('base64'))).status).toBe(407);
+    expect(asked).toEqual([]);
+  });
+
+  it('connects to the address it checked, once resolved (a name no DNS knows still arrives)', async () => {
+    await expect(viaProxy(`http://pinned.test:${port}/`, auth(lease))).resolves.toEqual({ status: 200, body: `hello from pinned.test:${port}` });
+    expect(await connectVia(`pinned.test:${port}`, auth(lease))).toBe('HTTP/1.1 200 Connection Established');
+    expect(asked).toEqual(['pinned.test', 'pinned.test']);
+  });
+
+  it('refuses with 403 and records the refusal against the lease that asked', async () => {
+    const other = await proxy.lease();
+    const res = await viaProxy(`http://private.test:${port}/`, auth(other));
+    expect(res.status).toBe(403);
+    expect(res.body).toContain(`private.test:${port}: resolves to 127.0.0.1 (ipv4 loopback)`);
+    expect(await connectVia(`127.0.0.1:${port}`, auth(other))).toBe('HTTP/1.1 403 Forbidden');
+    expect(other.refusal(`private.test:${port}`)).toEqual({ endpoint: `private.test:${port}`, reason: 'resolves to 127.0.0.1 (ipv4 loopback)' });
+    expect(other.refusal(`127.0.0.1:${port}`)).toMatchObject({ reason: 'not a catalogue origin' });
+    expect(lease.refusal(`private.test:${port}`)).toBeUndefined();
+    // An ended lease's credentials open nothing.
+    other.end();
+    expect((await viaProxy(`http://pinned.test:${port}/`, auth(other))).status).toBe(407);
+  });
+});
