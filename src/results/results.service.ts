@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Customer } from '../customers/customer.entity';
 import { Directory } from '../directories/directory.entity';
 import { completeIfDone } from '../jobs/job-actions.service';
@@ -48,6 +48,15 @@ const COUNTER: Record<string, string | undefined> = {
 };
 
 /**
+ * Takes the order's row lock before touching one of its result rows. Order actions lock the
+ * order and then its results; a worker locking a result and then the order (for its counters)
+ * could deadlock with them. Every transaction here goes order first, then result.
+ */
+async function lockOrderOf(m: EntityManager, resultId: string): Promise<void> {
+  await m.query(`SELECT 1 FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
+}
+
+/**
  * The worker's side of `job_results`. Every write is fenced by the attempt token handed out by
  * {@link claim}: once a newer attempt has taken a row over, an older one can change nothing.
  */
@@ -61,6 +70,7 @@ export class ResultsService {
   async claim(resultId: string, generation: number, settleMs: number): Promise<Claim> {
     const token = randomUUID();
     const claimed = await this.db.transaction(async (m) => {
+      await lockOrderOf(m, resultId);
       const [row]: Array<{ status: string; generation: number; attempts: number; job_id: string; job_status: string; busy_until: Date | null }> = await m.query(
         `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status,
                 CASE WHEN r.status = 'submitting' AND r.submit_deadline + $2 * interval '1 millisecond' > now()
@@ -119,6 +129,7 @@ export class ResultsService {
   /** Writes an attempt's outcome; a final one also moves the order's counters, atomically. */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
     return this.db.transaction(async (m) => {
+      await lockOrderOf(m, ctx.resultId);
       const final = outcome.status in COUNTER;
       const [rows]: [Array<{ job_id: string }>, number] = await m.query(
         `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
