@@ -21,7 +21,16 @@ export function dataSourceOptions(databaseUrl: string, use: 'app' | 'admin' = 'a
     // admin work may take long, so they get no such bound.
     extra:
       use === 'app'
-        ? { max: 10, connectionTimeoutMillis: 2000, query_timeout: 5500, statement_timeout: 5000 }
+        ? {
+            max: 10,
+            connectionTimeoutMillis: 2000,
+            query_timeout: 5500,
+            statement_timeout: 5000,
+            // A client that gave up on a frozen server (query_timeout) leaves its session open in
+            // the middle of a transaction, holding row locks, once the server wakes: the server
+            // ends such sessions itself.
+            idle_in_transaction_session_timeout: 10_000,
+          }
         : { max: 2, connectionTimeoutMillis: 10_000 },
   };
 }
