@@ -3,15 +3,17 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule, DatabaseWatchdogModule } from './database/database.module';
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
+import { LiveFeedModule, LiveModule } from './live/live.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, HealthModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
 })
 export class AppModule {}

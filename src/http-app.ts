@@ -13,6 +13,8 @@ import { strictValidationPipe } from './common/validation';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { mountBullBoards } from './dashboard/bull-boards';
+import { ASSETS_DIR } from './dashboard/views';
+import express from 'express';
 
 export const API_PREFIX = 'api/v1';
 
@@ -54,7 +56,10 @@ export async function createHttpApp(): Promise<INestApplication> {
   const sessions = app.get(StaffSessions);
   app.use('/staff', sessions.session, sessions.requireCsrf);
   mountBullBoards(app, sessions, app.get(AuditService));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}'] });
+  // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
+  app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));
+  app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.requireCsrf, sessions.errors);
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}'] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   const doc = new DocumentBuilder()

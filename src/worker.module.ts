@@ -3,10 +3,11 @@ import { LoggingModule } from './logging/logging.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { QueueModule } from './queue/queue.module';
+import { LiveModule } from './live/live.module';
 import { WorkersModule } from './workers/workers.module';
 
 /** The worker process: the same config, database and queue modules, plus the processors. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule.forRole('worker'), WorkersModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule.forRole('worker'), LiveModule, WorkersModule],
 })
 export class WorkerModule {}

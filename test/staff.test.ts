@@ -111,7 +111,7 @@ describe('staff sessions', () => {
     const a = request.agent(h.app.getHttpServer());
     const csrf = await csrfOf(a);
     const res = await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf, next: '//evil.example/x' }).expect(303);
-    expect(res.headers.location).toBe('/admin/queues');
+    expect(res.headers.location).toBe('/dashboard');
   });
 
   it('sign out ends the session on the server', async () => {

@@ -6,7 +6,8 @@ import { AppConfig } from '../config/config.schema';
 import { DatabaseWatchdog } from '../database/database-watchdog';
 import type { Scope } from './api-key';
 import { ApiKeysService, KeyRefusal } from './api-keys.service';
-import { AuthenticatedRequest, isAdmin, SCOPES_KEY } from './caller';
+import { EventTokens } from '../live/event-tokens';
+import { AuthenticatedRequest, Caller, EVENT_TOKEN_KEY, isAdmin, SCOPES_KEY } from './caller';
 import { KeyThrottlerGuard, RateLimitStorage } from './rate-limit';
 
 const REFUSALS: Record<KeyRefusal, string> = {
@@ -33,6 +34,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly storage: RateLimitStorage,
     private readonly throttler: KeyThrottlerGuard,
     private readonly watchdog: DatabaseWatchdog,
+    private readonly eventTokens: EventTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,6 +44,10 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : header ? '' : undefined;
+    if (token === undefined && req.query.token !== undefined && this.reflector.get<boolean>(EVENT_TOKEN_KEY, context.getHandler())) {
+      req.caller = await this.fromEventToken(req);
+      return true;
+    }
     // Guards run before interceptors: the key lookup needs the watchdog's fast 503 itself.
     const caller = await this.watchdog.whileAvailable(() => this.keys.authenticate(token === '' ? 'not a key' : token));
     if (typeof caller === 'string') {
@@ -56,6 +62,16 @@ export class ApiKeyGuard implements CanActivate {
       throw new ProblemException(403, `This API key lacks the scope for this request: it needs ${accepted.join(' or ')}.`);
     }
     return this.throttler.canActivate(context);
+  }
+
+  /** The caller an event token stands for: read-only, for the one order it names. */
+  private async fromEventToken(req: AuthenticatedRequest): Promise<Caller> {
+    const grant = typeof req.query.token === 'string' ? this.eventTokens.verify(req.query.token) : undefined;
+    if (!grant || grant.jobId !== req.params.id) {
+      await this.countFailure(req.ip ?? 'unknown');
+      throw new ProblemException(401, 'This event token is not valid here: it is malformed, expired or for another order. Get a new one from POST /api/v1/jobs/{id}/events/token.');
+    }
+    return { keyId: grant.keyId, name: 'event token', scopes: grant.accountId ? ['jobs:read'] : ['admin'], accountId: grant.accountId };
   }
 
   private async countFailure(client: string): Promise<void> {

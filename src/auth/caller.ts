@@ -28,6 +28,13 @@ export const RequireScopes = (...scopes: Scope[]) => SetMetadata(SCOPES_KEY, sco
 /** A route anyone may call, such as the health check. */
 export const Public = () => SetMetadata(SCOPES_KEY, 'public');
 
+export const EVENT_TOKEN_KEY = 'boltline:event-token';
+/**
+ * The route also takes a `?token=` from `POST /jobs/:id/events/token` instead of a key, for the
+ * browser's EventSource, which cannot send headers. The token is for one order (route `:id`).
+ */
+export const AcceptsEventToken = () => SetMetadata(EVENT_TOKEN_KEY, true);
+
 export type AuthenticatedRequest = Request & { caller?: Caller };
 
 /** The request's {@link Caller}, set by the API key guard. */

@@ -17,7 +17,7 @@ export class LoginDto {
 }
 
 /** Where staff land after signing in. */
-export const STAFF_HOME = '/admin/queues';
+export const STAFF_HOME = '/dashboard';
 /** Failed sign-ins per client address and per email in 15 minutes before 429. */
 const LOGIN_FAILURES = 10;
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -80,6 +80,9 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
     // A new session id on sign-in, so a session fixed before it is worth nothing after.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.staffId = member.id;
+    // Stored before the redirect is sent: express-session would send the headers before saving,
+    // and a quick browser would arrive at the next page still signed out.
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
     await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.login', ip });
     res.redirect(303, safeNext(dto.next));
   }

@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import {
+  bullPriority,
   SUBMISSION_QUEUE,
   SUBMIT_LISTING,
   SubmitListingPayload,
@@ -53,6 +54,16 @@ export class JobDispatcher {
         })),
       );
     }
+  }
+
+  /** Moves queued entries of these rows to another priority; entries not in Redis are left to the reconciler. */
+  async reprioritise(rows: Array<{ resultId: string; generation: number }>, orderPriority: number): Promise<void> {
+    await Promise.all(
+      rows.map(async (r) => {
+        const entry = await this.queue.getJob(submissionJobId(r.resultId, r.generation)).catch(() => undefined);
+        if (entry && entry.opts.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
+      }),
+    );
   }
 
   /** Takes queued entries of these rows off the queue (pause, cancel); entries in a worker's hands stay. */

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
 import { JobDispatcher } from '../dispatch/job-dispatcher';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { LivePublisher } from '../live/live-publisher';
 import { recordJobEvent } from './job-events';
 import { JobStatus } from './job-status';
 import { Job } from './job.entity';
@@ -33,6 +34,7 @@ export class JobActionsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly relay: OutboxRelay,
     private readonly dispatcher: JobDispatcher,
+    private readonly live: LivePublisher,
   ) {}
 
   /** `owner`: the calling key's account; another account's job is a 404, like a missing one. */
@@ -52,7 +54,30 @@ export class JobActionsService {
       return m.findOneByOrFail(Job, { id });
     });
     this.relay.poke();
+    this.live.publish({ jobId: id });
     if (withdrawn.length) await this.dispatcher.withdraw(withdrawn);
+    return jobView(job);
+  }
+
+  /**
+   * Changes an order's priority. PostgreSQL holds it; entries already queued in Redis are moved
+   * to the new priority as a courtesy (one the reconciler would also make good if Redis lost them).
+   */
+  async setPriority(id: string, priority: number): Promise<JobView> {
+    if (!Number.isInteger(priority) || priority < 1 || priority > 4) {
+      throw new ProblemException(400, 'priority must be a whole number from 1 (most urgent) to 4', [{ field: 'priority', messages: ['use 1, 2, 3 or 4'] }]);
+    }
+    const { job, open } = await this.db.transaction(async (m) => {
+      const current = await m.getRepository(Job).createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :id', { id }).getOne();
+      if (!current) throw new ProblemException(404, `job ${id} not found`);
+      if (current.priority !== priority) {
+        await m.query(`UPDATE jobs SET priority = $2, updated_at = now() WHERE id = $1`, [id, priority]);
+        await recordJobEvent(m, id, 'priority_changed', { from: current.priority, to: priority });
+      }
+      return { job: await m.findOneByOrFail(Job, { id }), open: await this.openRows(m, id) };
+    });
+    await this.dispatcher.reprioritise(open, priority);
+    this.live.publish({ jobId: id });
     return jobView(job);
   }
 

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { JobActionsService } from './job-actions.service';
+import { JobEventsController } from './job-events.controller';
 import { JobsController } from './jobs.controller';
+import { ReviewService } from '../results/review.service';
 import { JobsService } from './jobs.service';
 
 @Module({
   imports: [DispatchModule],
-  controllers: [JobsController],
-  providers: [JobsService, JobActionsService],
+  controllers: [JobEventsController, JobsController],
+  providers: [JobsService, JobActionsService, ReviewService],
+  exports: [JobsService, JobActionsService, ReviewService],
 })
 export class JobsModule {}

@@ -7,6 +7,7 @@ import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { LivePublisher } from '../live/live-publisher';
 import { Caller, ownerOf } from '../auth/caller';
 import { JobResult } from '../results/job-result.entity';
 import { CreateJobDto } from './dto/create-job.dto';
@@ -23,6 +24,7 @@ export class JobsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly live: LivePublisher,
   ) {}
 
   /**
@@ -57,6 +59,7 @@ export class JobsService {
     });
     crashPoint(this.config, 'api.after-commit');
     if (!result.replayed && result.body.status === 'queued') this.relay.poke();
+    if (!result.replayed) this.live.publish({ jobId: result.body.id });
     return result;
   }
 

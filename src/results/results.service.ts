@@ -6,6 +6,7 @@ import { Customer } from '../customers/customer.entity';
 import { Directory } from '../directories/directory.entity';
 import { completeIfDone } from '../jobs/job-actions.service';
 import { recordJobEvent } from '../jobs/job-events';
+import { LivePublisher } from '../live/live-publisher';
 import { ResponseLogEntry } from './job-result.entity';
 
 /** Everything a worker needs for one attempt, read from PostgreSQL (never from the queue payload). */
@@ -64,7 +65,10 @@ async function lockOrderOf(m: EntityManager, resultId: string): Promise<void> {
 export class ResultsService {
   private readonly logger = new Logger(ResultsService.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly live: LivePublisher,
+  ) {}
 
   /** `settleMs`: how long after its deadline an earlier attempt's click may still be answered. */
   async claim(resultId: string, generation: number, settleMs: number): Promise<Claim> {
@@ -97,6 +101,7 @@ export class ResultsService {
     });
     if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
     if ('busyUntil' in claimed) return { kind: 'busy', until: claimed.busyUntil as Date };
+    this.live.publish({ jobId: claimed.jobId, resultId });
 
     const [ctxRow]: Array<{ directory: AttemptContext['directory']; customer_id: string }> = await this.db.query(
       `SELECT json_build_object('id', d.id, 'name', d.name, 'submitUrl', d.submit_url, 'adapter', d.adapter) AS directory,
@@ -128,7 +133,7 @@ export class ResultsService {
 
   /** Writes an attempt's outcome; a final one also moves the order's counters, atomically. */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
-    return this.db.transaction(async (m) => {
+    const jobId = await this.db.transaction(async (m) => {
       await lockOrderOf(m, ctx.resultId);
       const final = outcome.status in COUNTER;
       const [rows]: [Array<{ job_id: string }>, number] = await m.query(
@@ -144,14 +149,16 @@ export class ResultsService {
       );
       if (!rows.length) {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped, a newer attempt owns the row`);
-        return false;
+        return undefined;
       }
       const counter = COUNTER[outcome.status];
       if (counter) {
         await m.query(`UPDATE jobs SET ${counter} = ${counter} + 1, updated_at = now() WHERE id = $1`, [rows[0].job_id]);
         await completeIfDone(m, rows[0].job_id);
       }
-      return true;
+      return rows[0].job_id;
     });
+    if (jobId) this.live.publish({ jobId, resultId: ctx.resultId });
+    return jobId !== undefined;
   }
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config.schema';
 import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { SubmissionService, WaitUntil } from './submission.service';
+import { WorkerFleet } from './worker-fleet';
 
 const config = loadConfig();
 /** How long a submission waits when PostgreSQL does not answer. */
@@ -25,6 +26,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   constructor(
     private readonly submissions: SubmissionService,
+    private readonly fleet: WorkerFleet,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
   ) {
     super();
@@ -36,6 +38,16 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
     const info = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    const { resultId, jobId, directoryId } = job.data;
+    this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
+    try {
+      return await this.attempt(job, info, token);
+    } finally {
+      this.fleet.end(resultId);
+    }
+  }
+
+  private async attempt(job: Job<SubmitListingPayload>, info: { attempt: number; maxAttempts: number }, token?: string): Promise<string> {
     for (;;) {
       try {
         return await this.submissions.run(job.data, info);

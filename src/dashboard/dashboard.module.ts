@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { CustomersModule } from '../customers/customers.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { AuditPageController } from './audit-page.controller';
+import { LiveController } from './live.controller';
+import { NewOrderController } from './new-order.controller';
+import { OrderDetailQuery } from './order-detail.query';
+import { OrdersController } from './orders.controller';
+import { OrdersQuery } from './orders.query';
+import { OverviewController } from './overview.controller';
+import { OverviewQuery } from './overview.query';
+import { ReviewController } from './review.controller';
+import { Views } from './views';
+
+/**
+ * The staff dashboard under /dashboard: server-rendered pages over the same services the API uses,
+ * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
+ */
+@Module({
+  imports: [AuthModule, JobsModule, CustomersModule],
+  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController],
+  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery],
+})
+export class DashboardModule {}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Public } from '../auth/caller';
+import { StaffRequest } from '../auth/staff-sessions';
+import { REVIEW_DECISIONS, ReviewDecision, ReviewService } from '../results/review.service';
+import { expected, redirectWith, requireAdmin, staffActor } from './staff-action';
+import { Views } from './views';
+
+const DECIDED: Record<ReviewDecision, string> = { submitted: 'marked submitted', failed: 'marked failed', resubmit: 'queued to be submitted again' };
+
+/**
+ * Needs review: results whose outcome a crash left unknown (the worker may have clicked submit,
+ * and the directory cannot say whether the listing arrived). Staff check the directory and decide.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('dashboard/review')
+export class ReviewController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly review: ReviewService,
+    private readonly audit: AuditService,
+    private readonly views: Views,
+  ) {}
+
+  @Get()
+  async list(@Req() req: StaffRequest, @Res() res: Response) {
+    const rows = await this.db.query(
+      `SELECT r.id::text, r.job_id AS "jobId", r.directory_id AS "directoryId", d.name AS "directoryName", d.submit_url AS "submitUrl",
+              c.business_name AS "businessName", r.attempts, r.error_message AS "errorMessage", r.updated_at AS "updatedAt",
+              r.screenshot_path IS NOT NULL AS "hasScreenshot"
+         FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN customers c ON c.id = j.customer_id JOIN directories d ON d.id = r.directory_id
+        WHERE r.status = 'needs_review' ORDER BY r.updated_at LIMIT 200`,
+    );
+    this.views.send(req, res, 'review.njk', { title: 'Needs review', rows, decisions: REVIEW_DECISIONS });
+  }
+
+  @Post(':id')
+  async decide(@Req() req: StaffRequest, @Res() res: Response, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    requireAdmin(req);
+    const decision = body.decision as ReviewDecision;
+    if (!REVIEW_DECISIONS.includes(decision)) return redirectWith(req, res, '/dashboard/review', 'error', `Choose one of: ${REVIEW_DECISIONS.join(', ')}.`);
+    try {
+      const { jobId } = await this.review.decide(id, decision, req.staff?.email ?? 'staff');
+      await this.audit.record({ ...staffActor(req), action: `result.review.${decision}`, jobId, detail: { resultId: id } });
+      await redirectWith(req, res, '/dashboard/review', 'notice', `Result ${id} ${DECIDED[decision]}.`);
+    } catch (err) {
+      await redirectWith(req, res, '/dashboard/review', 'error', expected(err));
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Controller, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { concatMap, from, interval, map, merge, Observable } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { AcceptsEventToken, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
+import { UuidPipe } from '../common/uuid.pipe';
+import { EventTokens } from '../live/event-tokens';
+import { LiveHub, LiveUpdate } from '../live/live-hub.service';
+import { JobsService } from './jobs.service';
+
+const jobId = new UuidPipe('job');
+/** A comment-like ping keeps proxies from closing a quiet stream. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * An order's live feed for API clients, as server-sent events: `job` (the order as GET /jobs/:id
+ * shows it) and `result` (one directory's row) whenever they change, a full catch-up from
+ * PostgreSQL on every (re)connect, and `ping` every 15 s.
+ */
+@ApiTags('jobs')
+@ApiBearerAuth()
+@RequireScopes('jobs:read', 'jobs:write')
+@Controller('jobs')
+export class JobEventsController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly hub: LiveHub,
+    private readonly tokens: EventTokens,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** A token for `GET /jobs/:id/events?token=…`, valid for a few minutes, for browsers' EventSource. */
+  @Post(':id/events/token')
+  async token(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
+    await this.jobs.get(id, ownerOf(caller));
+    const { token, expiresAt } = this.tokens.issue({ jobId: id, keyId: caller.keyId, accountId: isAdmin(caller) ? null : caller.accountId });
+    return { token, expiresAt, url: `/api/v1/jobs/${id}/events?token=${encodeURIComponent(token)}` };
+  }
+
+  @Sse(':id/events')
+  @AcceptsEventToken()
+  @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
+  async events(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
+    await this.jobs.get(id, ownerOf(caller)); // 404 before the stream starts
+    const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
+    const pings = interval(KEEPALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' })));
+    return merge(updates, pings);
+  }
+
+  private async render(id: string, u: LiveUpdate): Promise<MessageEvent[]> {
+    const job = u.type === 'job' ? u.job : await this.jobs.get(id);
+    const rows = u.type === 'job' ? u.rows : 'all';
+    const changed = await this.db.query(
+      `SELECT id::text, directory_id AS "directoryId", status, attempts, error_message AS "errorMessage",
+              started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"
+         FROM job_results WHERE job_id = $1 AND ($2::bigint[] IS NULL OR id = ANY($2)) ORDER BY id`,
+      [id, rows === 'all' ? null : rows],
+    );
+    return [{ type: 'job', data: job }, ...changed.map((r: unknown): MessageEvent => ({ type: 'result', data: r as object }))];
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Names shared by the processes that report (workers, API) and the API's live feed. All keys and
+ * channels live under QUEUE_PREFIX, so test runs and deployments sharing a Redis never meet.
+ */
+
+/** Redis pub/sub channel on which every change to an order or one of its rows is announced. */
+export const liveChannel = (prefix: string) => `${prefix}:live`;
+
+/** Sorted set of worker process ids, scored by their last heartbeat (epoch ms). */
+export const fleetIndexKey = (prefix: string) => `${prefix}:fleet`;
+/** One worker process's last heartbeat, as {@link WorkerBeat} JSON. */
+export const fleetWorkerKey = (prefix: string, workerId: string) => `${prefix}:fleet:${workerId}`;
+
+/** Workers write a heartbeat this often... */
+export const HEARTBEAT_MS = 2000;
+/** ...are shown as gone after this long without one... */
+export const GONE_AFTER_MS = 3 * HEARTBEAT_MS;
+/** ...and forgotten after this long. */
+export const FORGET_AFTER_MS = 15 * 60_000;
+
+/** What was announced: an order changed, and with `resultId` which of its rows. */
+export interface LiveNotice {
+  jobId: string;
+  resultId?: string;
+}
+
+/** One busy slot of a worker: which row it is on, since when. */
+export interface WorkerSlot {
+  resultId: string;
+  jobId: string;
+  directoryId: string;
+  attempt: number;
+  since: string;
+}
+
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  startedAt: string;
+  beatAt: string;
+  slots: WorkerSlot[];
+}

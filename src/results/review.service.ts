@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ProblemException } from '../common/problem.filter';
+import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { completeIfDone } from '../jobs/job-actions.service';
+import { recordJobEvent } from '../jobs/job-events';
+import { LivePublisher } from '../live/live-publisher';
+
+/** What staff may decide about a result whose outcome a crash left unknown. */
+export const REVIEW_DECISIONS = ['submitted', 'failed', 'resubmit'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/**
+ * Staff decisions on `needs_review` rows: the directory was checked by a person and the listing
+ * is there (submitted) or is not and should stay so (failed), or it should be submitted again
+ * (resubmit: the row is queued afresh). Each decision moves the order's counters in the same
+ * transaction and lands in the row's log and the order's timeline.
+ */
+@Injectable()
+export class ReviewService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly live: LivePublisher,
+  ) {}
+
+  async decide(resultId: string, decision: ReviewDecision, actor: string): Promise<{ jobId: string }> {
+    if (!/^\d{1,19}$/.test(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
+    const jobId = await this.db.transaction(async (m) => {
+      // Order first, then row: the lock order every writer of these tables keeps.
+      const [job]: Array<{ id: string; status: string }> = await m.query(
+        `SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`,
+        [resultId],
+      );
+      if (!job) throw new ProblemException(404, `result ${resultId} not found`);
+      const [row]: Array<{ status: string }> = await m.query(`SELECT status FROM job_results WHERE id = $1 FOR UPDATE`, [resultId]);
+      if (row.status !== 'needs_review') throw new ProblemException(409, `result ${resultId} is ${row.status}, not awaiting review`);
+      if (decision === 'resubmit' && job.status === 'cancelled') {
+        throw new ProblemException(409, 'the order is cancelled: mark the result submitted or failed instead');
+      }
+      const entry = JSON.stringify([{ at: new Date().toISOString(), attempt: 0, event: `staff review: ${decision}`, detail: actor }]);
+      if (decision === 'resubmit') {
+        await m.query(
+          `UPDATE job_results SET status = 'pending', generation = generation + 1, attempt_token = NULL, error_message = NULL,
+                  finished_at = NULL, response_log = response_log || $2::jsonb, updated_at = now() WHERE id = $1`,
+          [resultId, entry],
+        );
+        // A completed order is open again; a paused one stays paused and takes the row on resume.
+        await m.query(
+          `UPDATE jobs SET needs_review = needs_review - 1, completed_at = NULL, updated_at = now(),
+                  status = CASE WHEN status = 'completed' THEN 'running' ELSE status END WHERE id = $1`,
+          [job.id],
+        );
+        if (job.status !== 'paused') await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [job.id]);
+      } else {
+        const counter = decision === 'submitted' ? 'submitted' : 'failed';
+        await m.query(
+          `UPDATE job_results SET status = $2, response_log = response_log || $3::jsonb, updated_at = now(),
+                  submitted_at = CASE WHEN $2 = 'submitted' THEN now() ELSE submitted_at END,
+                  error_message = CASE WHEN $2 = 'submitted' THEN NULL ELSE 'marked failed by staff after review' END
+            WHERE id = $1`,
+          [resultId, decision, entry],
+        );
+        await m.query(`UPDATE jobs SET needs_review = needs_review - 1, ${counter} = ${counter} + 1, updated_at = now() WHERE id = $1`, [job.id]);
+        await completeIfDone(m, job.id);
+      }
+      await recordJobEvent(m, job.id, 'reviewed', { resultId, decision, by: actor });
+      return job.id;
+    });
+    if (decision === 'resubmit') this.relay.poke();
+    this.live.publish({ jobId, resultId });
+    return { jobId };
+  }
+}

@@ -1,0 +1,242 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { createApiKey } from '../src/auth/api-keys.service';
+import { createStaff } from '../src/auth/staff.service';
+import { sandboxCatalogue } from '../src/directories/catalogue';
+import { syncDirectories } from '../src/directories/directory-sync';
+import { behaviourOf } from '../src/sandbox/behaviour';
+import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
+import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
+import { createTestDatabase, TestDatabase } from '../scripts/support/database';
+import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
+import { waitFor } from '../scripts/support/wait';
+import { CUSTOMER } from './support/api-app';
+import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+
+/**
+ * The staff dashboard in real Chromium, against the API and a worker as separate processes,
+ * PostgreSQL, Redis and the sandbox directories. Orders need approval here (REQUIRE_APPROVAL), so
+ * every order starts in the approvals list. Screenshots go to SCREENSHOT_DIR (the README's come
+ * from a run with SCREENSHOT_DIR=docs/screenshots).
+ */
+let sandbox: SandboxHandle;
+let db: TestDatabase;
+let api: Proc;
+let worker: Proc;
+let browser: Browser;
+let origin: string;
+let headers: Record<string, string>;
+const ADMIN = { email: 'admin@boltline.example', password: 'dashboard admin password' };
+const VIEWER = { email: 'viewer@boltline.example', password: 'dashboard viewer password' };
+const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? join('artifacts', 'screenshots'));
+
+/** Sandbox directories that answer quickly and plainly (not slow, flaky or always listed). */
+const NORMAL = Array.from({ length: 200 }, (_, i) => i + 1)
+  .filter((p) => behaviourOf(p) === 'normal')
+  .map((p) => `sandbox-${String(p).padStart(4, '0')}`);
+let nextDirectory = 0;
+const directories = (n: number) => NORMAL.slice(nextDirectory, (nextDirectory += n));
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  db = await createTestDatabase();
+  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
+  await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
+  const { token } = await createApiKey(db.dataSource.manager, { name: 'dashboard test', scopes: ['jobs:read', 'jobs:write'], account: 'dashboard' });
+  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: testQueuePrefix(),
+    EGRESS_PRIVATE_ORIGINS: sandbox.url,
+    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-dashboard-')),
+    REQUIRE_APPROVAL: 'true',
+    WORKER_CONCURRENCY: '2',
+    SUBMIT_BACKOFF_MS: '300',
+    OUTBOX_POLL_MS: '200',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  };
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  api = await startApi(env, port);
+  worker = await startWorker(env);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  mkdirSync(SHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.kill('SIGTERM');
+  await api?.kill('SIGTERM');
+  await db?.drop();
+  await sandbox?.close();
+});
+
+async function post(path: string, body: unknown = {}) {
+  const res = await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** An order through the API, for a customer named `businessName`; it awaits approval. */
+async function order(businessName: string, directoryIds: string[]): Promise<{ id: string; status: string }> {
+  const customer = await post('/customers', { ...CUSTOMER, businessName, website: `https://${businessName.toLowerCase().replace(/\W+/g, '-')}.example` });
+  return post('/jobs', { customerId: customer.id, directoryIds, priority: 2 });
+}
+
+/** A browser context signed in through the sign-in form, as a person would. */
+async function signIn(who: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${origin}/dashboard`);
+  expect(new URL(page.url()).pathname).toBe('/staff/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${origin}/dashboard`).catch(async (e) => { console.log(page.url(), await page.content()); throw e; });
+  return { context, page };
+}
+
+/** Waits until `locator` (its first match) shows `text`; says what it showed instead on time-out. */
+async function showsText(locator: Locator, text: string, timeoutMs = 15_000): Promise<void> {
+  let last: string | null = null;
+  await waitFor(`${locator} to show "${text}"`, async () => {
+    last = await locator.first().textContent({ timeout: 1000 }).catch(() => null);
+    return last !== null && last.replace(/\s+/g, ' ').includes(text);
+  }, { timeoutMs, describe: async () => `it showed "${last}"` });
+}
+
+async function hasCount(locator: Locator, n: number, timeoutMs = 15_000): Promise<void> {
+  await waitFor(`${locator} to match ${n} elements`, async () => (await locator.count()) === n, { timeoutMs, describe: async () => `${await locator.count()} matched` });
+}
+
+const progressOf = (page: Page, jobId: string) =>
+  page.locator(`.order-head [data-progress="${jobId}"] progress`).evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
+
+async function rowStatuses(jobId: string): Promise<Record<string, number>> {
+  const rows: Array<{ status: string; n: number }> = await db.dataSource.query(`SELECT status, count(*)::int AS n FROM job_results WHERE job_id = $1 GROUP BY status`, [jobId]);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+describe('the staff dashboard', () => {
+  let admin: { context: BrowserContext; page: Page };
+  beforeAll(async () => {
+    admin = await signIn(ADMIN);
+  }, 30_000);
+  afterAll(() => admin?.context.close());
+
+  it('approves an order that awaits approval, then shows its progress reaching 100 % without a reload', async () => {
+    const { page } = admin;
+    const job = await order('Sunrise Florist', directories(6));
+    expect(job.status).toBe('awaiting_approval');
+
+    await page.goto(`${origin}/dashboard/approvals`);
+    const row = page.locator(`tr[data-job="${job.id}"]`);
+    await showsText(row.getByRole('link'), 'Sunrise Florist');
+    await row.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await showsText(page.locator('.flash'), '1 of 1 orders approved.');
+
+    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    // A mark on the page's window: it survives only if the page is never reloaded.
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const seen = new Set<number>();
+    await waitFor('the progress bar to reach 6/6', async () => {
+      const p = await progressOf(page, job.id);
+      seen.add(p.value);
+      return p.value === p.max && p.max === 6;
+    }, { timeoutMs: 90_000, intervalMs: 100 });
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect([...seen].some((v) => v > 0 && v < 6)).toBe(true); // it moved, not jumped from a reload
+    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed');
+    await showsText(page.locator('.order-head .progress-text'), '6/6 submitted');
+    await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 6);
+    await page.locator('#rows details').first().locator('summary').click();
+    await page.locator('#rows details').first().locator('img').waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(SHOTS, 'order-detail.png'), fullPage: false });
+  }, 120_000);
+
+  it('cancels an order mid-run: rows not started become cancelled', async () => {
+    const { page } = admin;
+    const job = await order('Harbor Hardware', directories(40));
+    await post(`/jobs/${job.id}/approve`);
+    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await waitFor('two directories to be done', async () => (await progressOf(page, job.id)).value >= 2, { timeoutMs: 60_000, intervalMs: 100 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await showsText(page.locator('.flash'), 'Order cancelled.');
+    await showsText(page.locator(`[data-status="${job.id}"]`), 'cancelled');
+    // What was in a browser at the moment finishes; everything else is cancelled, on the page too.
+    await waitFor('no row to be open', async () => {
+      const s = await rowStatuses(job.id);
+      return !s.pending && !s.retry && !s.submitting;
+    }, { timeoutMs: 60_000 });
+    const s = await rowStatuses(job.id);
+    expect(s.cancelled).toBeGreaterThan(20);
+    expect((s.submitted ?? 0) + (s.cancelled ?? 0)).toBe(40);
+    await hasCount(page.locator('#rows tr[data-row-status="cancelled"]'), s.cancelled);
+  }, 120_000);
+
+  it('retries the failed rows of an order', async () => {
+    const { page } = admin;
+    const [bad1, bad2, ...good] = directories(5);
+    // Each bad directory answers its form with 410 Gone once: a final failure, not retried.
+    for (const slug of [bad1, bad2]) sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
+    const job = await order('Meadow Pottery', [bad1, bad2, ...good]);
+    await post(`/jobs/${job.id}/approve`);
+    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed', 60_000);
+    await showsText(page.locator('.order-head .progress-text'), '3/5 submitted, 2 failed');
+    await hasCount(page.locator('#rows tr[data-row-status="failed"]'), 2);
+
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await showsText(page.locator('.flash'), 'Order retried.');
+    await showsText(page.locator('.order-head .progress-text'), '5/5 submitted', 60_000);
+    await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 5);
+    expect(await rowStatuses(job.id)).toEqual({ submitted: 5 });
+  }, 120_000);
+
+  it('finds an order by business name, and shows the overview', async () => {
+    const { page } = admin;
+    const wanted = await order('Quiet Owl Bookshop', directories(2));
+    await order('Loud Parrot Records', directories(2));
+    await page.goto(`${origin}/dashboard/orders`);
+    await page.getByLabel('Search').fill('owl shop');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await page.locator('tr[data-job]').count()).toBe(0); // words in another order: no match
+    await page.getByLabel('Search').fill('Owl Bookshop');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await hasCount(page.locator('tr[data-job]'), 1);
+    await showsText(page.locator(`tr[data-job="${wanted.id}"]`), 'Quiet Owl Bookshop');
+
+    await page.goto(`${origin}/dashboard`);
+    await page.getByRole('heading', { name: 'Workers' }).waitFor({ state: 'visible' });
+    await showsText(page.locator('.worker').first(), `pid ${worker.child.pid}`);
+    await page.getByRole('img', { name: /Submissions .* per minute/ }).waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+  }, 60_000);
+});
+
+describe('a viewer', () => {
+  it('sees orders but cannot act on them', async () => {
+    const job = await order('Viewer Test Cafe', directories(2));
+    const { context, page } = await signIn(VIEWER);
+    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await showsText(page.locator('.order-head'), 'You are a viewer');
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    // Sending the form anyway, with a valid CSRF token, is refused and changes nothing.
+    const csrf = await page.locator('body').getAttribute('data-csrf');
+    const res = await page.request.post(`${origin}/dashboard/orders/${job.id}/actions/approve`, { form: { _csrf: csrf as string } });
+    expect(res.status()).toBe(403);
+    const bulk = await page.request.post(`${origin}/dashboard/orders/bulk`, { form: { _csrf: csrf as string, action: 'cancel', ids: job.id } });
+    expect(bulk.status()).toBe(403);
+    const [row] = await db.dataSource.query(`SELECT status FROM jobs WHERE id = $1`, [job.id]);
+    expect(row.status).toBe('awaiting_approval');
+    await context.close();
+  }, 60_000);
+});
