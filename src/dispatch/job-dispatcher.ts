@@ -61,7 +61,7 @@ export class JobDispatcher {
     await Promise.all(
       rows.map(async (r) => {
         const entry = await this.queue.getJob(submissionJobId(r.resultId, r.generation)).catch(() => undefined);
-        if (entry && entry.opts.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
+        if (entry && entry.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
       }),
     );
   }

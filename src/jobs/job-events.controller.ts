@@ -1,9 +1,9 @@
-import { Controller, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { concatMap, from, interval, map, merge, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { AcceptsEventToken, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
+import { AcceptsEventToken, AuthenticatedRequest, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
@@ -12,6 +12,21 @@ import { JobsService } from './jobs.service';
 const jobId = new UuidPipe('job');
 /** A comment-like ping keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
+
+/**
+ * 404 for an order the caller may not see, before the event stream starts: once it has, the
+ * status is 200 and an error could only be an event.
+ */
+@Injectable()
+class VisibleOrderGuard implements CanActivate {
+  constructor(private readonly jobs: JobsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    await this.jobs.get(jobId.transform(req.params.id as string), ownerOf(req.caller as Caller));
+    return true;
+  }
+}
 
 /**
  * An order's live feed for API clients, as server-sent events: `job` (the order as GET /jobs/:id
@@ -40,9 +55,9 @@ export class JobEventsController {
 
   @Sse(':id/events')
   @AcceptsEventToken()
+  @UseGuards(VisibleOrderGuard)
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
-  async events(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
-    await this.jobs.get(id, ownerOf(caller)); // 404 before the stream starts
+  events(@Param('id', jobId) id: string): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
     const pings = interval(KEEPALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' })));
     return merge(updates, pings);

@@ -31,8 +31,9 @@ export class EventTokens {
   }
 
   issue(grant: Omit<EventGrant, 'expiresAt'>, now = Date.now()): { token: string; expiresAt: Date } {
-    const expiresAt = new Date(now + EVENT_TOKEN_TTL_S * 1000);
-    const payload = Buffer.from(JSON.stringify({ j: grant.jobId, k: grant.keyId, a: grant.accountId, e: Math.floor(expiresAt.getTime() / 1000) })).toString('base64url');
+    const expires = Math.floor(now / 1000) + EVENT_TOKEN_TTL_S; // whole seconds, as the token says
+    const expiresAt = new Date(expires * 1000);
+    const payload = Buffer.from(JSON.stringify({ j: grant.jobId, k: grant.keyId, a: grant.accountId, e: expires })).toString('base64url');
     return { token: `${payload}.${this.sign(payload)}`, expiresAt };
   }
 

@@ -74,8 +74,10 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   @OnWorkerEvent('stalled')
   async onStalled(jobId: string): Promise<void> {
     const job = await this.queue.getJob(jobId).catch(() => undefined);
-    if (!job?.opts.priority) return;
-    await job.changePriority({ priority: job.opts.priority, lifo: true }).catch(() => undefined);
+    // job.priority, not opts.priority: staff may have changed it since the job was added.
+    const priority = job?.priority || job?.opts.priority;
+    if (!job || !priority) return;
+    await job.changePriority({ priority, lifo: true }).catch(() => undefined);
     this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
   }
 
