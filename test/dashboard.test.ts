@@ -213,11 +213,22 @@ describe('the staff dashboard', () => {
     await hasCount(page.locator('tr[data-job]'), 1);
     await showsText(page.locator(`tr[data-job="${wanted.id}"]`), 'Quiet Owl Bookshop');
 
+    // The overview, live: a running order shows up in the worker's slots without a reload.
     await page.goto(`${origin}/dashboard`);
-    await page.getByRole('heading', { name: 'Workers' }).waitFor({ state: 'visible' });
-    await showsText(page.locator('.worker').first(), `pid ${worker.child.pid}`);
     await page.getByRole('img', { name: /Submissions .* per minute/ }).waitFor({ state: 'visible' });
+    await showsText(page.locator('.worker').first(), `pid ${worker.child.pid}`);
+    const busy = await order('Copper Kettle Diner', directories(8));
+    await post(`/jobs/${busy.id}/approve`);
+    await showsText(page.locator('.worker').first(), 'Copper Kettle Diner', 30_000);
     await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+
+    // A phone-width screen: nothing but the tables' own scroll areas is wider than the screen.
+    const phone = await admin.context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${origin}/dashboard/orders/${busy.id}`);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'order-phone.png') });
+    await phone.close();
   }, 60_000);
 });
 

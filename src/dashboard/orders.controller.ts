@@ -10,7 +10,7 @@ import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { JOB_ACTIONS, JobAction, JobActionsService } from '../jobs/job-actions.service';
+import { ALLOWED_FROM, JOB_ACTIONS, JobAction, JobActionsService } from '../jobs/job-actions.service';
 import { JOB_STATUSES } from '../jobs/job-status';
 import { OrderDetailQuery } from './order-detail.query';
 import { orderFilters, OrdersQuery } from './orders.query';
@@ -86,7 +86,10 @@ export class OrdersController {
     const order = await this.detail.order(id);
     if (!order) throw new ProblemException(404, `order ${id} not found`);
     const rows = await this.detail.rows(id);
-    this.views.send(req, res, 'order.njk', { title: `Order for ${order.customer.businessName}`, ...order, rows, actions: JOB_ACTIONS });
+    // The actions its status allows now (the page's script follows later changes of status).
+    const { status, progress } = order.job;
+    const actions = JOB_ACTIONS.filter((a) => ALLOWED_FROM[a].includes(status) && (a !== 'retry' || progress.failed > 0));
+    this.views.send(req, res, 'order.njk', { title: `Order for ${order.customer.businessName}`, ...order, rows, actions, allActions: JOB_ACTIONS, allowedFrom: ALLOWED_FROM });
   }
 
   /** Table rows of the order (or only `ids`), rendered as on the page: what live updates swap in. */

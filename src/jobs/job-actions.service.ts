@@ -14,7 +14,7 @@ export const JOB_ACTIONS = ['approve', 'pause', 'resume', 'cancel', 'retry'] as 
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 /** Which statuses each action may start from. */
-const ALLOWED_FROM: Record<JobAction, readonly JobStatus[]> = {
+export const ALLOWED_FROM: Record<JobAction, readonly JobStatus[]> = {
   approve: ['awaiting_approval'],
   pause: ['queued', 'running'],
   resume: ['paused'],

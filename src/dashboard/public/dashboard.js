@@ -39,6 +39,11 @@
       el.textContent = label(job.status);
       el.className = `status status-${job.status}`;
     }
+    // The order's action buttons: those its new status allows (retry only with failed rows).
+    for (const form of document.querySelectorAll(`[data-job="${job.id}"] form[data-allowed-from]`)) {
+      const allowed = form.dataset.allowedFrom.split(' ').includes(job.status) && (form.dataset.action !== 'retry' || p.failed > 0);
+      form.hidden = !allowed;
+    }
   }
 
   async function fetchText(url) {
