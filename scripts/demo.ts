@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const job = await call(`${api}/api/v1/jobs`, { customerId: customer.id, packageSize: 50, priority: 2 });
   console.log(`order ${job.id}: ${job.progress.total} directories`);
+  console.log(`watch it live: ${api}/dashboard/orders/${job.id}  (sign in as ${DEMO_STAFF}, password ${staffPassword})`);
 
   const bar = new SingleBar({ format: '{bar} {done}/{total} directories | {submitted} submitted, {failed} failed | {status}' });
   bar.start(job.progress.total, 0, { done: 0, submitted: 0, failed: 0, status: job.status });
@@ -76,8 +77,10 @@ async function main(): Promise<void> {
   console.log(`\n${current.status}: ${p.submitted} submitted, ${p.failed} failed, ${p.needsReview} to review, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`sandbox: ${mine.length} submissions received for ${slugs.size} directories, ${accepted.length} accepted` +
     (mine.length === slugs.size ? ' (exactly one per directory)' : ' (SOME DIRECTORY RECEIVED MORE THAN ONE)'));
-  console.log(`\nAPI docs:   ${api}/docs`);
-  console.log(`Bull Board: ${api}/admin/queues  (sign in as ${DEMO_STAFF}, password ${staffPassword})`);
+  console.log(`\nDashboard:  ${api}/dashboard  (sign in as ${DEMO_STAFF}, password ${staffPassword})`);
+  console.log(`This order: ${api}/dashboard/orders/${job.id}`);
+  console.log(`API docs:   ${api}/docs`);
+  console.log(`Bull Board: ${api}/admin/queues`);
   console.log(`Results:    ${api}/api/v1/jobs/${job.id}/results`);
   console.log(`API key:    ${token}  (account demo; send as Authorization: Bearer <key>)`);
   console.log('\nRunning until Ctrl-C.');
