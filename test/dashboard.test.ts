@@ -24,6 +24,8 @@ import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 let sandbox: SandboxHandle;
 let db: TestDatabase;
 let api: Proc;
+let apiEnv: Record<string, string>;
+let apiPort: number;
 let worker: Proc;
 let browser: Browser;
 let origin: string;
@@ -55,14 +57,17 @@ beforeAll(async () => {
     EGRESS_PRIVATE_ORIGINS: sandbox.url,
     ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-dashboard-')),
     REQUIRE_APPROVAL: 'true',
+    // Shared by the API processes this file starts, so a restart keeps staff signed in.
+    SESSION_SECRET: 'dashboard test session secret, not a real one',
     WORKER_CONCURRENCY: '2',
     SUBMIT_BACKOFF_MS: '300',
     OUTBOX_POLL_MS: '200',
     RATE_LIMIT_PER_MINUTE: '100000',
   };
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  api = await startApi(env, port);
+  apiPort = await freePort();
+  apiEnv = env;
+  origin = `http://127.0.0.1:${apiPort}`;
+  api = await startApi(env, apiPort);
   worker = await startWorker(env);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(SHOTS, { recursive: true });
@@ -199,6 +204,25 @@ describe('the staff dashboard', () => {
     await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 5);
     expect(await rowStatuses(job.id)).toEqual({ submitted: 5 });
   }, 120_000);
+
+  it('reconnects by itself after the API restarts, and catches up', async () => {
+    const { page } = admin;
+    const job = await order('Northside Tailor', directories(12));
+    await post(`/jobs/${job.id}/approve`);
+    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    await waitFor('a first directory done', async () => (await progressOf(page, job.id)).value >= 1, { timeoutMs: 60_000 });
+    await api.kill('SIGKILL');
+    await page.locator('#live-state').waitFor({ state: 'visible' }); // the page says it lost the feed
+    api = await startApi(apiEnv, apiPort);
+    await waitFor('the progress bar to reach 12/12 after the restart', async () => {
+      const p = await progressOf(page, job.id);
+      return p.value === 12 && p.max === 12;
+    }, { timeoutMs: 90_000 });
+    await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 12);
+    expect(await page.locator('#live-state').isHidden()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  }, 150_000);
 
   it('finds an order by business name, and shows the overview', async () => {
     const { page } = admin;

@@ -17,18 +17,29 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: [
-          {
-            level: PINO_LEVELS[config.LOG_LEVEL],
-            redact: REDACT_PATHS,
-            hooks: { streamWrite: scrubSecrets },
-            // Health probes every few seconds would drown everything else.
-            autoLogging: { ignore: (req) => req.url === '/api/v1/health' },
-          },
-          config.LOG_FILE ? pino.destination({ dest: config.LOG_FILE, mkdir: true, sync: false }) : pino.destination(1),
-        ],
-      }),
+      useFactory: (config: AppConfig) => {
+        // Nest runs this middleware twice for routes outside the global prefix (/staff,
+        // /dashboard): log each request once.
+        const logged = new WeakSet<object>();
+        return {
+          pinoHttp: [
+            {
+              level: PINO_LEVELS[config.LOG_LEVEL],
+              redact: REDACT_PATHS,
+              hooks: { streamWrite: scrubSecrets },
+              // Health probes every few seconds would drown everything else.
+              autoLogging: {
+                ignore: (req) => {
+                  if (req.url === '/api/v1/health' || logged.has(req)) return true;
+                  logged.add(req);
+                  return false;
+                },
+              },
+            },
+            config.LOG_FILE ? pino.destination({ dest: config.LOG_FILE, mkdir: true, sync: false }) : pino.destination(1),
+          ],
+        };
+      },
     }),
   ],
 })
