@@ -4,6 +4,8 @@ import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layou
 import { SITES } from '../src/sandbox/pages';
 import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';
+import IORedis from 'ioredis';
+import { fleetIndexKey, fleetWorkerKey, WorkerBeat } from '../src/live/live.constants';
 import { waitFor } from '../scripts/support/wait';
 import { awkwardCustomer, BAD_REQUESTS } from './faults/bad-requests';
 import { check, Counters } from './faults/checker';
@@ -88,11 +90,24 @@ async function stopAllWorkers() {
  * Rows in a worker's hands right now, with their attempt counts. Not `retry` rows: those wait out
  * their backoff in BullMQ's delayed set, held by no worker, and then queue behind the backlog.
  */
-async function inFlight(orders: string[]): Promise<Array<{ id: string; attempts: number }>> {
-  return h.db.dataSource.query(
-    `SELECT id::text, attempts FROM job_results WHERE job_id = ANY($1) AND attempt_token IS NOT NULL AND status IN ('pending', 'submitting')`,
-    [orders],
-  );
+/**
+ * The rows a worker process is on, from its heartbeat in Redis (the dashboard's fleet view), which
+ * it rewrites whenever a slot starts or ends. Only these rows wait for the worker's death to be
+ * noticed: the other worker's rows may retry later for reasons of their own (a flaky directory's
+ * 500 after the click), and counting them measured the backlog, not the recovery.
+ */
+async function heldBy(pid: number): Promise<Array<{ id: string; attempts: number }>> {
+  const redis = new IORedis(h.redis.url);
+  try {
+    const ids = await redis.zrange(fleetIndexKey(h.env.QUEUE_PREFIX), 0, -1);
+    const beats = (ids.length ? await redis.mget(ids.map((id) => fleetWorkerKey(h.env.QUEUE_PREFIX, id))) : [])
+      .filter((b): b is string => b !== null)
+      .map((b) => JSON.parse(b) as WorkerBeat);
+    const held = beats.find((b) => b.pid === pid)?.slots.map((s) => s.resultId) ?? [];
+    return held.length ? h.db.dataSource.query(`SELECT id::text, attempts FROM job_results WHERE id = ANY($1::bigint[])`, [held]) : [];
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -138,14 +153,20 @@ it('workers SIGKILLed at random moments are replaced and the orders complete', a
       // Spaced so that each kill's recovery is measured on its own, not a storm of them.
       await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
       const live = h.liveWorkers();
-      const rows = await inFlight(orders);
+      const victim = live[Math.floor(Math.random() * live.length)];
+      const rows = await heldBy(victim.child.pid as number);
       killed.push({ at: Date.now(), rows });
-      await live[Math.floor(Math.random() * live.length)].kill('SIGKILL');
+      await victim.kill('SIGKILL');
       await h.addWorker();
     }
     await h.untilFinal(orders);
     for (const k of killed) {
       const recovery = await recoveryAfter(k.at, k.rows);
+      if (process.env.FAULTS_DEBUG) {
+        const logs: Array<{ id: string; response_log: Array<{ at: string; attempt: number; event: string }> }> = await h.db.dataSource.query(
+          `SELECT id::text, response_log FROM job_results WHERE id = ANY($1::bigint[])`, [k.rows.map((r) => r.id)]);
+        for (const r of logs) console.log(`row ${r.id}: ${r.response_log.map((e) => `${Date.parse(e.at) - k.at} ms a${e.attempt} ${e.event}`).join('; ')}`);
+      }
       if (process.env.FAULTS_DEBUG) console.log(`kill at ${new Date(k.at).toISOString()}: ${k.rows.length} rows in flight, recovery ${recovery}`);
       if (recovery !== undefined) recoveries['worker SIGKILL (until its submissions are taken up again)'].push(recovery);
     }
