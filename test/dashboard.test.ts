@@ -262,6 +262,11 @@ describe('a viewer', () => {
     const { context, page } = await signIn(VIEWER);
     await page.goto(`${origin}/dashboard/orders/${job.id}`);
     await showsText(page.locator('.order-head'), 'You are a viewer');
+    // By keyboard: the first Tab reaches the skip link, which moves focus past the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(new URL(page.url()).hash).toBe('#main');
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     // Sending the form anyway, with a valid CSRF token, is refused and changes nothing.
