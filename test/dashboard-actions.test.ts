@@ -209,6 +209,8 @@ describe('dashboard actions', () => {
     const bad = await a.post('/dashboard/new-order').type('form').send({ _csrf: csrf, requestId, ...CUSTOMER, businessName: 'Form Made Bakery', email: 'not an email', source: 'package', packageSize: '50', priority: '2' }).expect(422);
     expect(bad.text).toContain('email must be an email address');
     expect(bad.text).toContain('value="Form Made Bakery"'); // what was typed stays
+    const empty = await a.post('/dashboard/new-order').type('form').send({ _csrf: csrf, requestId, ...CUSTOMER, city: ' ', source: 'package', packageSize: '50', priority: '2' }).expect(422);
+    expect(empty.text).toMatch(/id="e-city">required: fill this in</);
     expect(await customers()).toBe(before);
 
     const send = () => a.post('/dashboard/new-order').type('form').send({ _csrf: csrf, requestId, ...CUSTOMER, businessName: 'Form Made Bakery', source: 'package', packageSize: '50', priority: '2' }).expect(303);

@@ -71,7 +71,11 @@ export class NewOrderController {
     });
     const errors = collect(await validate(jobDto));
     if (existing && errors.customerId) errors.customerId = ['customer id must be a UUID, or leave it empty to create a customer'];
-    if (!existing) collect(await validate(customerDto), errors);
+    if (!existing) {
+      collect(await validate(customerDto), errors);
+      // An empty field needs filling in, whatever else a validator says of an empty string.
+      for (const f of CUSTOMER_FIELDS) if (f !== 'description' && !String(body[f] ?? '').trim()) errors[f] = ['required: fill this in'];
+    }
     if (Object.keys(errors).length) return this.render(req, res, { ...values, requestId }, errors, 422);
 
     let customerId = existing;
