@@ -229,6 +229,33 @@ describe('reconciler', () => {
     expect(await reconciler.reconcile()).toBe(0);
   });
 
+  it('does not reopen a row that a worker finished while the reconciler was looking', async () => {
+    const id = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0010'] }).expect(201)).body.id;
+    await waitFor('the queued entry', async () => (await h.queue.queue.getJobs(['prioritized'])).some((j) => j.data.jobId === id));
+    const [[row]] = await h.db.dataSource.query(`UPDATE job_results SET updated_at = now() - interval '1 minute' WHERE job_id = $1 RETURNING id::text`, [id]);
+    const { Reconciler } = await import('../src/dispatch/reconciler.service');
+    const { getQueueToken } = await import('@nestjs/bullmq');
+    const { SUBMISSION_QUEUE, submissionJobId } = await import('../src/queue/queue.constants');
+    const queue = h.app.get<import('bullmq').Queue>(getQueueToken(SUBMISSION_QUEUE));
+    // The interleaving a frozen database made likely: the reconciler reads the row while it is
+    // open, then the worker commits "submitted" and BullMQ completes the job, then the reconciler
+    // asks BullMQ and hears "completed".
+    const real = queue.getJobState.bind(queue);
+    const spy = jest.spyOn(queue, 'getJobState').mockImplementation(async (jobId: string) => {
+      if (jobId !== submissionJobId(row.id, 1)) return real(jobId);
+      await h.db.dataSource.query(`UPDATE job_results SET status = 'submitted', finished_at = now() WHERE id = $1`, [row.id]);
+      return 'completed';
+    });
+    try {
+      await h.app.get(Reconciler).reconcile();
+    } finally {
+      spy.mockRestore();
+    }
+    const [after] = await h.db.dataSource.query(`SELECT status, generation FROM job_results WHERE id = $1`, [row.id]);
+    expect(after).toEqual({ status: 'submitted', generation: 1 }); // not reopened as 'retry' to be submitted again
+    expect(await h.queue.queue.getJob(submissionJobId(row.id, 2))).toBeUndefined();
+  });
+
   it('drops queue entries that no open row stands behind', async () => {
     const id = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0008', 'sandbox-0009'] }).expect(201)).body.id;
     await waitFor('2 queued entries', async () => (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === id).length === 2);

@@ -96,12 +96,17 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     }
     const toBump = missing.filter((r) => r.generation === -1).map((r) => r.resultId);
     if (toBump.length) {
-      // UPDATE through TypeORM answers [rows, affected].
+      const seen = new Map(open.map((r) => [r.resultId, r.generation]));
+      // Only rows still as they were read: a worker may have finished one since (its last
+      // attempt's entry is what made BullMQ say completed or failed), and reopening a finished
+      // row would submit it again. UPDATE through TypeORM answers [rows, affected].
       const [bumped]: [Array<{ id: string; generation: number }>, number] = await this.db.query(
-        `UPDATE job_results SET generation = generation + 1,
-                status = CASE WHEN status = 'submitting' THEN status ELSE 'retry' END, updated_at = now()
-          WHERE id = ANY($1::bigint[]) RETURNING id::text, generation`,
-        [toBump],
+        `UPDATE job_results r SET generation = r.generation + 1,
+                status = CASE WHEN r.status = 'submitting' THEN r.status ELSE 'retry' END, updated_at = now()
+           FROM unnest($1::bigint[], $2::int[]) AS s(id, generation)
+          WHERE r.id = s.id AND r.generation = s.generation AND r.status IN ('pending', 'retry', 'submitting')
+          RETURNING r.id::text, r.generation`,
+        [toBump, toBump.map((id) => seen.get(id))],
       );
       const gen = new Map(bumped.map((b) => [b.id, b.generation]));
       for (const r of missing) if (r.generation === -1) r.generation = gen.get(r.resultId) ?? -1;
