@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { resolve, sep } from 'node:path';
-import { Inject } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';

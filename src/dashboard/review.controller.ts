@@ -1,8 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
@@ -21,7 +19,6 @@ const DECIDED: Record<ReviewDecision, string> = { submitted: 'marked submitted',
 @Controller('dashboard/review')
 export class ReviewController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly review: ReviewService,
     private readonly audit: AuditService,
     private readonly views: Views,
@@ -29,14 +26,7 @@ export class ReviewController {
 
   @Get()
   async list(@Req() req: StaffRequest, @Res() res: Response) {
-    const rows = await this.db.query(
-      `SELECT r.id::text, r.job_id AS "jobId", r.directory_id AS "directoryId", d.name AS "directoryName", d.submit_url AS "submitUrl",
-              c.business_name AS "businessName", r.attempts, r.error_message AS "errorMessage", r.updated_at AS "updatedAt",
-              r.screenshot_path IS NOT NULL AS "hasScreenshot"
-         FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN customers c ON c.id = j.customer_id JOIN directories d ON d.id = r.directory_id
-        WHERE r.status = 'needs_review' ORDER BY r.updated_at LIMIT 200`,
-    );
-    this.views.send(req, res, 'review.njk', { title: 'Needs review', rows, decisions: REVIEW_DECISIONS });
+    this.views.send(req, res, 'review.njk', { title: 'Needs review', rows: await this.review.awaiting(), decisions: REVIEW_DECISIONS });
   }
 
   @Post(':id')

@@ -1,8 +1,6 @@
 import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { concatMap, from, interval, map, merge, Observable } from 'rxjs';
-import { DataSource } from 'typeorm';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
@@ -42,7 +40,6 @@ export class JobEventsController {
     private readonly jobs: JobsService,
     private readonly hub: LiveHub,
     private readonly tokens: EventTokens,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   /** A token for `GET /jobs/:id/events?token=…`, valid for a few minutes, for browsers' EventSource. */
@@ -66,12 +63,7 @@ export class JobEventsController {
   private async render(id: string, u: LiveUpdate): Promise<MessageEvent[]> {
     const job = u.type === 'job' ? u.job : await this.jobs.get(id);
     const rows = u.type === 'job' ? u.rows : 'all';
-    const changed = await this.db.query(
-      `SELECT id::text, directory_id AS "directoryId", status, attempts, error_message AS "errorMessage",
-              started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"
-         FROM job_results WHERE job_id = $1 AND ($2::bigint[] IS NULL OR id = ANY($2)) ORDER BY id`,
-      [id, rows === 'all' ? null : rows],
-    );
-    return [{ type: 'job', data: job }, ...changed.map((r: unknown): MessageEvent => ({ type: 'result', data: r as object }))];
+    const changed = await this.jobs.resultSummaries(id, rows === 'all' ? undefined : rows);
+    return [{ type: 'job', data: job }, ...changed.map((r): MessageEvent => ({ type: 'result', data: r }))];
   }
 }

@@ -145,6 +145,16 @@ export class JobsService {
     return { items: page.items.map(jobView), nextCursor: page.nextCursor };
   }
 
+  /** The live-feed shape of an order's rows (or only `ids` of them): no logs, no fencing token. */
+  resultSummaries(jobId: string, ids?: string[]): Promise<object[]> {
+    return this.db.query(
+      `SELECT id::text, directory_id AS "directoryId", status, attempts, error_message AS "errorMessage",
+              started_at AS "startedAt", finished_at AS "finishedAt", duration_ms AS "durationMs"
+         FROM job_results WHERE job_id = $1 AND ($2::bigint[] IS NULL OR id = ANY($2)) ORDER BY id`,
+      [jobId, ids ?? null],
+    );
+  }
+
   async results(id: string, owner?: string) {
     await this.get(id, owner);
     const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });

@@ -55,7 +55,7 @@ export class LiveHub implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const channel = liveChannel(this.config.QUEUE_PREFIX);
     // Its own connection: a subscribed connection can do nothing else. Retries forever.
-    this.subscriber = new IORedis({ ...redisOptionsFromUrl(this.config.REDIS_URL, 'worker'), lazyConnect: false });
+    this.subscriber = new IORedis(redisOptionsFromUrl(this.config.REDIS_URL, 'worker'));
     this.subscriber.on('error', (err) => this.logger.debug(`live channel: ${err.message}`));
     let connectedBefore = false;
     this.subscriber.on('ready', () => {

@@ -25,6 +25,18 @@ export class ReviewService {
     private readonly live: LivePublisher,
   ) {}
 
+  /** Rows awaiting a decision, oldest first, with what staff need to check the directory. */
+  awaiting(limit = 200) {
+    return this.db.query(
+      `SELECT r.id::text, r.job_id AS "jobId", r.directory_id AS "directoryId", d.name AS "directoryName", d.submit_url AS "submitUrl",
+              c.business_name AS "businessName", r.attempts, r.error_message AS "errorMessage", r.updated_at AS "updatedAt",
+              r.screenshot_path IS NOT NULL AS "hasScreenshot"
+         FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN customers c ON c.id = j.customer_id JOIN directories d ON d.id = r.directory_id
+        WHERE r.status = 'needs_review' ORDER BY r.updated_at LIMIT $1`,
+      [limit],
+    );
+  }
+
   async decide(resultId: string, decision: ReviewDecision, actor: string): Promise<{ jobId: string }> {
     if (!/^\d{1,19}$/.test(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
     const jobId = await this.db.transaction(async (m) => {
