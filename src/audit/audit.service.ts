@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/cursor';
+import { isRowId } from '../common/ids';
 
 export interface AuditEntry {
   actorType: 'staff' | 'api_key' | 'system';
@@ -47,7 +48,7 @@ export class AuditService {
   async list(q: AuditQuery) {
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor);
-    if (after && !/^\d{1,19}$/.test(after.id)) decodeCursor('not a cursor'); // throws the usual 400
+    if (after && !isRowId(after.id)) decodeCursor('not a cursor'); // throws the usual 400
     const rows = await this.db.query(
       `SELECT id::text, at AS "createdAt", actor_type AS "actorType", actor_id AS "actorId", actor, action, job_id AS "jobId", detail, ip
          FROM audit_log

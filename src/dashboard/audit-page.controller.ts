@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
+import { isUuid } from '../common/ids';
 import { Views } from './views';
 
 /** The audit log: who did what to which order, from where. Filters by actor, action or order. */
@@ -23,7 +24,7 @@ export class AuditPageController {
     const filters = {
       actor: text(q.actor),
       action: text(q.action),
-      jobId: jobId && /^[0-9a-f-]{36}$/i.test(jobId) ? jobId : undefined,
+      jobId: isUuid(jobId) ? jobId : undefined,
       cursor: text(q.cursor),
     };
     let page;

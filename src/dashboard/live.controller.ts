@@ -2,12 +2,12 @@ import { Controller, MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { catchError, distinctUntilChanged, EMPTY, from, interval, map, merge, Observable, switchMap } from 'rxjs';
 import { Public } from '../auth/caller';
+import { isUuid } from '../common/ids';
 import { HEARTBEAT_MS } from '../live/live.constants';
 import { LiveHub } from '../live/live-hub.service';
 import { OverviewQuery } from './overview.query';
 
 const KEEPALIVE_MS = 15_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The dashboard's live feed (server-sent events, staff session only). Events name what changed;
@@ -28,7 +28,7 @@ export class LiveController {
 
   @Sse('live')
   live(@Query('job') job?: string, @Query('fleet') fleet?: string): Observable<MessageEvent> {
-    const jobId = job && UUID.test(job) ? job.toLowerCase() : undefined;
+    const jobId = isUuid(job) ? job.toLowerCase() : undefined;
     const updates = this.hub.updates({ jobId }).pipe(
       map((u): MessageEvent =>
         u.type === 'resync' ? { type: 'resync', data: {} } : { type: 'job', data: { id: u.job.id, status: u.job.status, priority: u.job.priority, progress: u.job.progress, rows: u.rows } },

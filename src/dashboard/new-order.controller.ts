@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Caller, Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
+import { isUuid } from '../common/ids';
 import { CustomersService } from '../customers/customers.service';
 import { CreateCustomerDto } from '../customers/dto/create-customer.dto';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
@@ -54,7 +55,7 @@ export class NewOrderController {
     requireAdmin(req);
     const values: Record<string, unknown> = { ...body };
     delete values._csrf;
-    const requestId = typeof body.requestId === 'string' && /^[0-9a-f-]{36}$/.test(body.requestId) ? body.requestId : randomUUID();
+    const requestId = isUuid(body.requestId) ? body.requestId : randomUUID();
     const caller: Caller = { keyId: `staff:${req.staff?.id}`, name: req.staff?.email ?? 'staff', scopes: ['admin'], accountId: null };
     const key = `dashboard:${requestId}`;
 

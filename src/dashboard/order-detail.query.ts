@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { isRowId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { Job } from '../jobs/job.entity';
 import { JobView, jobView } from '../jobs/job-view';
@@ -56,7 +57,7 @@ export class OrderDetailQuery {
 
   /** Where a row's screenshot is on disk, if it has one. */
   async screenshotPath(resultId: string): Promise<string | undefined> {
-    if (!/^\d{1,19}$/.test(resultId)) return undefined;
+    if (!isRowId(resultId)) return undefined;
     const [row] = await this.db.query(`SELECT screenshot_path FROM job_results WHERE id = $1`, [resultId]);
     return row?.screenshot_path ?? undefined;
   }

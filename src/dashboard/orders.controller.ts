@@ -5,6 +5,7 @@ import { resolve, sep } from 'node:path';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
+import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { APP_CONFIG } from '../config/config.module';
@@ -94,7 +95,7 @@ export class OrdersController {
   /** Table rows of the order (or only `ids`), rendered as on the page: what live updates swap in. */
   @Get('orders/:id/rows')
   async rows(@Req() req: StaffRequest, @Res() res: Response, @Param('id', orderId) id: string, @Query('ids') ids: unknown) {
-    const only = typeof ids === 'string' && ids ? ids.split(',').filter((i) => /^\d{1,19}$/.test(i)).slice(0, 500) : undefined;
+    const only = typeof ids === 'string' && ids ? ids.split(',').filter(isRowId).slice(0, 500) : undefined;
     this.views.fragment(req, res, 'order-rows.njk', { rows: await this.detail.rows(id, only) });
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/cursor';
+import { isUuid } from '../common/ids';
 import { Job } from '../jobs/job.entity';
 import { JOB_STATUSES, JobStatus } from '../jobs/job-status';
 import { JobView, jobView } from '../jobs/job-view';
@@ -17,7 +18,6 @@ export interface OrderFilters {
 
 export type OrderRow = JobView & { businessName: string; email: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const PAGE_SIZE = 50;
 
 /** Reads what a filter form sent, dropping what is not a valid filter (the page shows what applied). */
@@ -29,7 +29,7 @@ export function orderFilters(query: Record<string, unknown>): OrderFilters {
   return {
     status: (JOB_STATUSES as readonly string[]).includes(status ?? '') ? (status as JobStatus) : undefined,
     priority: Number.isInteger(priority) && priority >= 1 && priority <= 4 ? priority : undefined,
-    customerId: customerId && UUID.test(customerId) ? customerId : undefined,
+    customerId: isUuid(customerId) ? customerId : undefined,
     q: str(query.q),
     cursor: str(query.cursor),
   };
@@ -61,7 +61,7 @@ export class OrdersQuery {
     if (f.status) qb.andWhere('j.status = :status', { status: f.status });
     if (f.priority) qb.andWhere('j.priority = :priority', { priority: f.priority });
     if (f.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: f.customerId });
-    if (f.q && UUID.test(f.q)) {
+    if (isUuid(f.q)) {
       qb.andWhere('(j.id = :uuid OR j.customer_id = :uuid)', { uuid: f.q });
     } else if (f.q) {
       qb.andWhere(
@@ -87,7 +87,7 @@ export class OrdersQuery {
   private cursor(value: string | undefined) {
     try {
       const c = decodeCursor(value);
-      return c && UUID.test(c.id) ? c : undefined;
+      return c && isUuid(c.id) ? c : undefined;
     } catch {
       return undefined;
     }
@@ -95,7 +95,7 @@ export class OrdersQuery {
 
   /** Current progress of the orders a page shows, for its catch-up after a reconnect. */
   async progress(ids: string[]): Promise<JobView[]> {
-    const valid = ids.filter((id) => UUID.test(id)).slice(0, 200);
+    const valid = ids.filter(isUuid).slice(0, 200);
     if (!valid.length) return [];
     const jobs = await this.db.getRepository(Job).createQueryBuilder('j').where('j.id IN (:...valid)', { valid }).getMany();
     return jobs.map(jobView);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import IORedis from 'ioredis';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { isUuid } from '../common/ids';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Job } from '../jobs/job.entity';
@@ -110,7 +111,7 @@ export class LiveHub implements OnModuleInit, OnApplicationShutdown {
     this.dirty = new Map();
     this.flushing = true;
     try {
-      const ids = [...batch.keys()].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+      const ids = [...batch.keys()].filter(isUuid);
       const jobs = ids.length ? await this.db.getRepository(Job).createQueryBuilder('j').where('j.id IN (:...ids)', { ids }).getMany() : [];
       for (const job of jobs) {
         const rows = batch.get(job.id) as Set<string> | 'all';

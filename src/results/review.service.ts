@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { completeIfDone } from '../jobs/job-actions.service';
@@ -38,7 +39,7 @@ export class ReviewService {
   }
 
   async decide(resultId: string, decision: ReviewDecision, actor: string): Promise<{ jobId: string }> {
-    if (!/^\d{1,19}$/.test(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
+    if (!isRowId(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
     const jobId = await this.db.transaction(async (m) => {
       // Order first, then row: the lock order every writer of these tables keeps.
       const [job]: Array<{ id: string; status: string }> = await m.query(
