@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
 import { JobDispatcher } from '../dispatch/job-dispatcher';
+import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { LivePublisher } from '../live/live-publisher';
 import { recordJobEvent } from './job-events';
@@ -83,7 +84,7 @@ export class JobActionsService {
 
   private async approve(m: EntityManager, job: Job) {
     await this.setStatus(m, job.id, 'queued');
-    await this.enqueue(m, job.id);
+    await enqueueOrder(m, job.id);
     await recordJobEvent(m, job.id, 'approved');
     return [];
   }
@@ -101,7 +102,7 @@ export class JobActionsService {
       [job.id],
     );
     await this.setStatus(m, job.id, job.startedAt ? 'running' : 'queued');
-    await this.enqueue(m, job.id);
+    await enqueueOrder(m, job.id);
     await recordJobEvent(m, job.id, 'resumed');
     await completeIfDone(m, job.id);
     return [];
@@ -137,17 +138,13 @@ export class JobActionsService {
       `UPDATE jobs SET failed = failed - $2, attempts = attempts + 1, status = $3, completed_at = NULL, updated_at = now() WHERE id = $1`,
       [job.id, retried, next],
     );
-    if (next !== 'paused') await this.enqueue(m, job.id);
+    if (next !== 'paused') await enqueueOrder(m, job.id);
     await recordJobEvent(m, job.id, 'retried', { directories: retried });
     return [];
   }
 
   private async setStatus(m: EntityManager, id: string, status: JobStatus) {
     await m.query(`UPDATE jobs SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
-  }
-
-  private async enqueue(m: EntityManager, id: string) {
-    await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [id]);
   }
 
   private openRows(m: EntityManager, id: string): Promise<Array<{ resultId: string; generation: number }>> {

@@ -6,6 +6,7 @@ import { crashPoint } from '../common/crash-point';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { LivePublisher } from '../live/live-publisher';
 import { Caller, ownerOf } from '../auth/caller';
@@ -97,7 +98,7 @@ export class JobsService {
       }),
     );
     await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, directoryIds]);
-    if (status === 'queued') await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [job.id]);
+    if (status === 'queued') await enqueueOrder(m, job.id);
     await recordJobEvent(m, job.id, 'created', { status, total: job.total });
     return m.findOneByOrFail(Job, { id: job.id });
   }

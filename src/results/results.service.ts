@@ -53,8 +53,9 @@ const COUNTER: Record<string, string | undefined> = {
  * order and then its results; a worker locking a result and then the order (for its counters)
  * could deadlock with them. Every transaction here goes order first, then result.
  */
-async function lockOrderOf(m: EntityManager, resultId: string): Promise<void> {
-  await m.query(`SELECT 1 FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
+export async function lockOrderOf(m: EntityManager, resultId: string): Promise<{ id: string; status: string } | undefined> {
+  const [order] = await m.query(`SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
+  return order;
 }
 
 /**

@@ -3,10 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
+import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { completeIfDone } from '../jobs/job-actions.service';
 import { recordJobEvent } from '../jobs/job-events';
 import { LivePublisher } from '../live/live-publisher';
+import { lockOrderOf } from './results.service';
 
 /** What staff may decide about a result whose outcome a crash left unknown. */
 export const REVIEW_DECISIONS = ['submitted', 'failed', 'resubmit'] as const;
@@ -42,10 +44,7 @@ export class ReviewService {
     if (!isRowId(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
     const jobId = await this.db.transaction(async (m) => {
       // Order first, then row: the lock order every writer of these tables keeps.
-      const [job]: Array<{ id: string; status: string }> = await m.query(
-        `SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`,
-        [resultId],
-      );
+      const job = await lockOrderOf(m, resultId);
       if (!job) throw new ProblemException(404, `result ${resultId} not found`);
       const [row]: Array<{ status: string }> = await m.query(`SELECT status FROM job_results WHERE id = $1 FOR UPDATE`, [resultId]);
       if (row.status !== 'needs_review') throw new ProblemException(409, `result ${resultId} is ${row.status}, not awaiting review`);
@@ -65,7 +64,7 @@ export class ReviewService {
                   status = CASE WHEN status = 'completed' THEN 'running' ELSE status END WHERE id = $1`,
           [job.id],
         );
-        if (job.status !== 'paused') await m.query(`INSERT INTO outbox (topic, job_id) VALUES ('enqueue_job', $1)`, [job.id]);
+        if (job.status !== 'paused') await enqueueOrder(m, job.id);
       } else {
         const counter = decision === 'submitted' ? 'submitted' : 'failed';
         await m.query(
