@@ -58,7 +58,7 @@ export async function createHttpApp(): Promise<INestApplication> {
   mountBullBoards(app, sessions, app.get(AuditService));
   // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
   app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));
-  app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.requireCsrf, sessions.errors);
+  app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.adminsToAct, sessions.requireCsrf, sessions.errors);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}'] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { escapeHtml, staffPage } from '../common/html';
 import { Public } from './caller';
 import { RateLimitStorage } from './rate-limit';
-import { StaffRequest, StaffSessions } from './staff-sessions';
+import { saveSession, StaffRequest, StaffSessions } from './staff-sessions';
 import { StaffService } from './staff.service';
 
 export class LoginDto {
@@ -80,9 +80,7 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
     // A new session id on sign-in, so a session fixed before it is worth nothing after.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.staffId = member.id;
-    // Stored before the redirect is sent: express-session would send the headers before saving,
-    // and a quick browser would arrive at the next page still signed out.
-    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+    await saveSession(req);
     await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.login', ip });
     res.redirect(303, safeNext(dto.next));
   }

@@ -16,6 +16,15 @@ declare module 'express-session' {
 
 export type StaffRequest = Request & { staff?: StaffMember };
 
+/**
+ * Saves the session now. express-session saves at the end of the response but sends the headers
+ * first, so a browser following a redirect could load the session before a sign-in or a notice
+ * is stored: save, then redirect.
+ */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function problem(res: Response, status: number, detail: string): void {
@@ -121,6 +130,12 @@ export class StaffSessions implements OnApplicationShutdown {
       })().catch(next);
     };
   }
+
+  /** After requireStaff: anyone signed in may look; only admins may change anything. */
+  readonly adminsToAct: RequestHandler = (req: StaffRequest, res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.staff?.role === 'admin') return next();
+    problem(res, 403, `Viewers may look but not act: this needs the staff role admin (you are ${req.staff?.role ?? 'signed out'}).`);
+  };
 
   /** Last on a staff mount: an error in the middleware above becomes problem+json, never a stack trace. */
   readonly errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
