@@ -5,7 +5,7 @@ import { SITES } from '../src/sandbox/pages';
 import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';
 import IORedis from 'ioredis';
-import { fleetIndexKey, fleetWorkerKey, WorkerBeat } from '../src/live/live.constants';
+import { readFleet } from '../src/live/fleet';
 import { waitFor } from '../scripts/support/wait';
 import { awkwardCustomer, BAD_REQUESTS } from './faults/bad-requests';
 import { check, Counters } from './faults/checker';
@@ -99,11 +99,7 @@ async function stopAllWorkers() {
 async function heldBy(pid: number): Promise<Array<{ id: string; attempts: number }>> {
   const redis = new IORedis(h.redis.url);
   try {
-    const ids = await redis.zrange(fleetIndexKey(h.env.QUEUE_PREFIX), 0, -1);
-    const beats = (ids.length ? await redis.mget(ids.map((id) => fleetWorkerKey(h.env.QUEUE_PREFIX, id))) : [])
-      .filter((b): b is string => b !== null)
-      .map((b) => JSON.parse(b) as WorkerBeat);
-    const held = beats.find((b) => b.pid === pid)?.slots.map((s) => s.resultId) ?? [];
+    const held = (await readFleet(redis, h.env.QUEUE_PREFIX)).find((b) => b.pid === pid)?.slots.map((s) => s.resultId) ?? [];
     return held.length ? h.db.dataSource.query(`SELECT id::text, attempts FROM job_results WHERE id = ANY($1::bigint[])`, [held]) : [];
   } finally {
     redis.disconnect();

@@ -1,13 +1,13 @@
 import { Controller, MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { catchError, distinctUntilChanged, EMPTY, from, interval, map, merge, Observable, switchMap } from 'rxjs';
+import { distinctUntilChanged, from, interval, map, Observable, switchMap } from 'rxjs';
 import { Public } from '../auth/caller';
 import { isUuid } from '../common/ids';
+import { isGone } from '../live/fleet';
 import { HEARTBEAT_MS } from '../live/live.constants';
+import { withPings } from '../live/sse';
 import { LiveHub } from '../live/live-hub.service';
 import { OverviewQuery } from './overview.query';
-
-const KEEPALIVE_MS = 15_000;
 
 /**
  * The dashboard's live feed (server-sent events, staff session only). Events name what changed;
@@ -34,15 +34,15 @@ export class LiveController {
         u.type === 'resync' ? { type: 'resync', data: {} } : { type: 'job', data: { id: u.job.id, status: u.job.status, priority: u.job.priority, progress: u.job.progress, rows: u.rows } },
       ),
     );
-    const pings = interval(KEEPALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' })));
-    if (fleet !== '1') return merge(updates, pings);
+    if (fleet !== '1') return withPings(updates);
     // What the fleet panel shows, apart from the ticking clocks: workers, gone or not, busy rows.
+    // Read from the heartbeats alone; the page asks for names when it redraws.
     const fleetChanges = interval(HEARTBEAT_MS).pipe(
-      switchMap(() => from(this.overview.fleet()).pipe(catchError(() => EMPTY))),
-      map((workers) => workers.map((w) => `${w.id}:${w.gone}:${w.slots.map((s) => s.resultId).join(',')}`).join('|')),
+      switchMap(() => from(this.overview.beats())),
+      map((beats) => beats.map((b) => `${b.id}:${isGone(b)}:${b.slots.map((s) => s.resultId).join(',')}`).join('|')),
       distinctUntilChanged(),
       map((): MessageEvent => ({ type: 'fleet', data: {} })),
     );
-    return merge(updates, pings, fleetChanges);
+    return withPings(updates, fleetChanges);
   }
 }

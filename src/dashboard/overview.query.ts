@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { JOB_STATUSES } from '../jobs/job-status';
-import { fleetIndexKey, fleetWorkerKey, GONE_AFTER_MS, WorkerBeat } from '../live/live.constants';
+import { isGone, readFleet } from '../live/fleet';
+import { WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 
@@ -75,17 +76,16 @@ export class OverviewQuery {
     }
   }
 
+  /** The workers' heartbeats alone (Redis only): none while Redis does not answer. */
+  beats(): Promise<WorkerBeat[]> {
+    return redisOf(this.queue)
+      .then((redis) => readFleet(redis, this.config.QUEUE_PREFIX))
+      .catch(() => []);
+  }
+
   /** Every worker that beat in the last 15 minutes, with names for what its slots are on. */
   async fleet(): Promise<FleetWorker[]> {
-    let beats: WorkerBeat[];
-    try {
-      const redis = await redisOf(this.queue);
-      const ids = await redis.zrange(fleetIndexKey(this.config.QUEUE_PREFIX), 0, -1);
-      const raw = ids.length ? await redis.mget(ids.map((id) => fleetWorkerKey(this.config.QUEUE_PREFIX, id))) : [];
-      beats = raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as WorkerBeat);
-    } catch {
-      return [];
-    }
+    const beats = await this.beats();
     const resultIds = beats.flatMap((b) => b.slots.map((s) => s.resultId));
     const names: Array<{ id: string; customer: string; directory: string }> = resultIds.length
       ? await this.db.query(
@@ -100,7 +100,7 @@ export class OverviewQuery {
     return beats
       .map((b) => ({
         ...b,
-        gone: now - Date.parse(b.beatAt) > GONE_AFTER_MS,
+        gone: isGone(b, now),
         slots: b.slots.map((s) => ({ ...s, customer: byId.get(s.resultId)?.customer ?? '', directoryName: byId.get(s.resultId)?.directory ?? s.directoryId, elapsedMs: now - Date.parse(s.since) })),
       }))
       .sort((a, b) => Number(a.gone) - Number(b.gone) || a.id.localeCompare(b.id));

@@ -1,15 +1,15 @@
 import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { concatMap, from, interval, map, merge, Observable } from 'rxjs';
+import { concatMap, from, Observable } from 'rxjs';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
+import { withPings } from '../live/sse';
 import { JobsService } from './jobs.service';
 
 const jobId = new UuidPipe('job');
 /** A comment-like ping keeps proxies from closing a quiet stream. */
-const KEEPALIVE_MS = 15_000;
 
 /**
  * 404 for an order the caller may not see, before the event stream starts: once it has, the
@@ -56,8 +56,7 @@ export class JobEventsController {
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
   events(@Param('id', jobId) id: string): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
-    const pings = interval(KEEPALIVE_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' })));
-    return merge(updates, pings);
+    return withPings(updates);
   }
 
   private async render(id: string, u: LiveUpdate): Promise<MessageEvent[]> {
