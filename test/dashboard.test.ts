@@ -93,6 +93,14 @@ async function order(businessName: string, directoryIds: string[]): Promise<{ id
   return post('/jobs', { customerId: customer.id, directoryIds, priority: 2 });
 }
 
+/** An order through the API, approved there, with its page open in `page`. */
+async function watchApproved(page: Page, businessName: string, directoryIds: string[]) {
+  const job = await order(businessName, directoryIds);
+  await post(`/jobs/${job.id}/approve`);
+  await page.goto(`${origin}/dashboard/orders/${job.id}`);
+  return job;
+}
+
 /** A browser context signed in through the sign-in form, as a person would. */
 async function signIn(who: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -168,9 +176,7 @@ describe('the staff dashboard', () => {
 
   it('cancels an order mid-run: rows not started become cancelled', async () => {
     const { page } = admin;
-    const job = await order('Harbor Hardware', directories(40));
-    await post(`/jobs/${job.id}/approve`);
-    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    const job = await watchApproved(page, 'Harbor Hardware', directories(40));
     await waitFor('two directories to be done', async () => (await progressOf(page, job.id)).value >= 2, { timeoutMs: 60_000, intervalMs: 100 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await showsText(page.locator('.flash'), 'Order cancelled.');
@@ -191,9 +197,7 @@ describe('the staff dashboard', () => {
     const [bad1, bad2, ...good] = directories(5);
     // Each bad directory answers its form with 410 Gone once: a final failure, not retried.
     for (const slug of [bad1, bad2]) sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
-    const job = await order('Meadow Pottery', [bad1, bad2, ...good]);
-    await post(`/jobs/${job.id}/approve`);
-    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    const job = await watchApproved(page, 'Meadow Pottery', [bad1, bad2, ...good]);
     await showsText(page.locator(`[data-status="${job.id}"]`), 'completed', 60_000);
     await showsText(page.locator('.order-head .progress-text'), '3/5 submitted, 2 failed');
     await hasCount(page.locator('#rows tr[data-row-status="failed"]'), 2);
@@ -207,9 +211,7 @@ describe('the staff dashboard', () => {
 
   it('reconnects by itself after the API restarts, and catches up', async () => {
     const { page } = admin;
-    const job = await order('Northside Tailor', directories(12));
-    await post(`/jobs/${job.id}/approve`);
-    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    const job = await watchApproved(page, 'Northside Tailor', directories(12));
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     await waitFor('a first directory done', async () => (await progressOf(page, job.id)).value >= 1, { timeoutMs: 60_000 });
     await api.kill('SIGKILL');
