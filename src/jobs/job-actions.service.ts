@@ -46,8 +46,7 @@ export class JobActionsService {
     }
     const withdrawn: Array<{ resultId: string; generation: number }> = [];
     const job = await this.db.transaction(async (m) => {
-      const current = await m.getRepository(Job).createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :id', { id }).getOne();
-      if (!current) throw new ProblemException(404, `job ${id} not found`);
+      const current = await lockJob(m, id);
       if (!ALLOWED_FROM[action].includes(current.status)) {
         throw new ProblemException(409, `cannot ${action} job ${id}: it is ${current.status} (${action} needs ${ALLOWED_FROM[action].join(' or ')})`);
       }
@@ -69,8 +68,7 @@ export class JobActionsService {
       throw new ProblemException(400, 'priority must be a whole number from 1 (most urgent) to 4', [{ field: 'priority', messages: ['use 1, 2, 3 or 4'] }]);
     }
     const { job, open } = await this.db.transaction(async (m) => {
-      const current = await m.getRepository(Job).createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :id', { id }).getOne();
-      if (!current) throw new ProblemException(404, `job ${id} not found`);
+      const current = await lockJob(m, id);
       if (current.priority !== priority) {
         await m.query(`UPDATE jobs SET priority = $2, updated_at = now() WHERE id = $1`, [id, priority]);
         await recordJobEvent(m, id, 'priority_changed', { from: current.priority, to: priority });
@@ -150,6 +148,13 @@ export class JobActionsService {
   private openRows(m: EntityManager, id: string): Promise<Array<{ resultId: string; generation: number }>> {
     return m.query(`SELECT id::text AS "resultId", generation FROM job_results WHERE job_id = $1 AND status IN ('pending', 'retry')`, [id]);
   }
+}
+
+/** The order, locked for this transaction (404 when there is none). */
+async function lockJob(m: EntityManager, id: string): Promise<Job> {
+  const job = await m.getRepository(Job).createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :id', { id }).getOne();
+  if (!job) throw new ProblemException(404, `job ${id} not found`);
+  return job;
 }
 
 /**

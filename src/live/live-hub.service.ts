@@ -84,10 +84,6 @@ export class LiveHub implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   private note(message: string): void {
     let notices: LiveNotice[];
     try {
