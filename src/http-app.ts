@@ -13,7 +13,7 @@ import { strictValidationPipe } from './common/validation';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { mountBullBoards } from './dashboard/bull-boards';
-import { ASSETS_DIR } from './dashboard/views';
+import { ASSETS_DIR } from './dashboard/templates';
 import express from 'express';
 
 export const API_PREFIX = 'api/v1';

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { TemplatesModule } from '../dashboard/templates';
 import { DatabaseWatchdogModule } from '../database/database.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
@@ -19,6 +20,7 @@ import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './r
 @Module({
   imports: [
     DatabaseWatchdogModule,
+    TemplatesModule,
     RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { escapeHtml, staffPage } from '../common/html';
+import { Templates } from '../dashboard/templates';
 import { Public } from './caller';
 import { RateLimitStorage } from './rate-limit';
 import { saveSession, StaffRequest, StaffSessions } from './staff-sessions';
@@ -40,27 +40,13 @@ export class LoginController {
     private readonly staff: StaffService,
     private readonly audit: AuditService,
     private readonly limits: RateLimitStorage,
+    private readonly templates: Templates,
   ) {}
 
   @Get('login')
   page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, error?: string, status = 200) {
-    const token = this.sessions.csrfToken(req);
-    res.status(status).type('html').send(
-      staffPage(
-        'Sign in',
-        `<main>
-<h1>Boltline staff</h1>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/staff/login">
-<input type="hidden" name="_csrf" value="${escapeHtml(token)}">
-<input type="hidden" name="next" value="${escapeHtml(safeNext(next))}">
-<p><label for="email">Email</label><br><input id="email" name="email" type="email" autocomplete="username" required></p>
-<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
-<p><button type="submit">Sign in</button></p>
-</form>
-</main>`,
-      ),
-    );
+    const html = this.templates.render('login.njk', { title: 'Sign in', error, csrf: this.sessions.csrfToken(req), next: safeNext(next) });
+    res.status(status).type('html').send(html);
   }
 
   @Post('login')

@@ -11,6 +11,7 @@ import { OrdersQuery } from './orders.query';
 import { OverviewController } from './overview.controller';
 import { OverviewQuery } from './overview.query';
 import { ReviewController } from './review.controller';
+import { TemplatesModule } from './templates';
 import { Views } from './views';
 
 /**
@@ -18,7 +19,7 @@ import { Views } from './views';
  * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
  */
 @Module({
-  imports: [AuthModule, JobsModule, CustomersModule],
+  imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule],
   controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController],
   providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery],
 })
