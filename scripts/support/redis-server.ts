@@ -4,6 +4,9 @@ import { redisOptionsFromUrl } from '../../src/queue/redis-options';
 import { freePort } from './processes';
 import { waitFor } from './wait';
 
+/** The shared Redis the tests use (each file under a queue prefix of its own). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 /** A redis-server of a test's own, which it may flush, kill, pause and restart. */
 export interface RedisServer {
   url: string;

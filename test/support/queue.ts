@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { SUBMISSION_QUEUE } from '../../src/queue/queue.constants';
+import { TEST_REDIS_URL } from '../../scripts/support/redis-server';
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL };
 
 /** A BullMQ key prefix of its own for one test file. */
 export function testQueuePrefix(): string {
