@@ -13,6 +13,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
+import { DEADLINE, orderDeadline } from './support/deadlines';
 import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
@@ -71,7 +72,7 @@ beforeAll(async () => {
   worker = await startWorker(env);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(SHOTS, { recursive: true });
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -116,7 +117,7 @@ async function signIn(who: { email: string; password: string }): Promise<{ conte
 }
 
 /** Waits until `locator` (its first match) shows `text`; says what it showed instead on time-out. */
-async function showsText(locator: Locator, text: string, timeoutMs = 15_000): Promise<void> {
+async function showsText(locator: Locator, text: string, timeoutMs = DEADLINE.event): Promise<void> {
   let last: string | null = null;
   await waitFor(`${locator} to show "${text}"`, async () => {
     last = await locator.first().textContent({ timeout: 1000 }).catch(() => null);
@@ -124,7 +125,7 @@ async function showsText(locator: Locator, text: string, timeoutMs = 15_000): Pr
   }, { timeoutMs, describe: async () => `it showed "${last}"` });
 }
 
-async function hasCount(locator: Locator, n: number, timeoutMs = 15_000): Promise<void> {
+async function hasCount(locator: Locator, n: number, timeoutMs = DEADLINE.event): Promise<void> {
   await waitFor(`${locator} to match ${n} elements`, async () => (await locator.count()) === n, { timeoutMs, describe: async () => `${await locator.count()} matched` });
 }
 
@@ -140,7 +141,7 @@ describe('the staff dashboard', () => {
   let admin: { context: BrowserContext; page: Page };
   beforeAll(async () => {
     admin = await signIn(ADMIN);
-  }, 30_000);
+  });
   afterAll(() => admin?.context.close());
 
   it('approves an order that awaits approval, then shows its progress reaching 100 % without a reload', async () => {
@@ -163,7 +164,7 @@ describe('the staff dashboard', () => {
       const p = await progressOf(page, job.id);
       seen.add(p.value);
       return p.value === p.max && p.max === 6;
-    }, { timeoutMs: 90_000, intervalMs: 100 });
+    }, { timeoutMs: orderDeadline(6), intervalMs: 100 });
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect([...seen].some((v) => v > 0 && v < 6)).toBe(true); // it moved, not jumped from a reload
     await showsText(page.locator(`[data-status="${job.id}"]`), 'completed');
@@ -172,25 +173,27 @@ describe('the staff dashboard', () => {
     await page.locator('#rows details').first().locator('summary').click();
     await page.locator('#rows details').first().locator('img').waitFor({ state: 'visible' });
     await page.screenshot({ path: join(SHOTS, 'order-detail.png'), fullPage: false });
-  }, 120_000);
+  });
 
   it('cancels an order mid-run: rows not started become cancelled', async () => {
     const { page } = admin;
     const job = await watchApproved(page, 'Harbor Hardware', directories(40));
-    await waitFor('two directories to be done', async () => (await progressOf(page, job.id)).value >= 2, { timeoutMs: 60_000, intervalMs: 100 });
+    await waitFor('two directories to be done', async () => (await progressOf(page, job.id)).value >= 2, { timeoutMs: DEADLINE.firstSubmission, intervalMs: 100 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await showsText(page.locator('.flash'), 'Order cancelled.');
+    const atCancel = (await rowStatuses(job.id)).submitted ?? 0;
     await showsText(page.locator(`[data-status="${job.id}"]`), 'cancelled');
-    // What was in a browser at the moment finishes; everything else is cancelled, on the page too.
+    // What was in a browser at the moment finishes (at most the worker's 2 slots); everything
+    // else is cancelled, on the page too. An in-flight submission may take SUBMIT_TIMEOUT_MS.
     await waitFor('no row to be open', async () => {
       const s = await rowStatuses(job.id);
       return !s.pending && !s.retry && !s.submitting;
-    }, { timeoutMs: 60_000 });
+    }, { timeoutMs: DEADLINE.firstSubmission });
     const s = await rowStatuses(job.id);
-    expect(s.cancelled).toBeGreaterThan(20);
+    expect(s.submitted ?? 0).toBeLessThanOrEqual(atCancel + 2);
     expect((s.submitted ?? 0) + (s.cancelled ?? 0)).toBe(40);
     await hasCount(page.locator('#rows tr[data-row-status="cancelled"]'), s.cancelled);
-  }, 120_000);
+  });
 
   it('retries the failed rows of an order', async () => {
     const { page } = admin;
@@ -198,33 +201,33 @@ describe('the staff dashboard', () => {
     // Each bad directory answers its form with 410 Gone once: a final failure, not retried.
     for (const slug of [bad1, bad2]) sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
     const job = await watchApproved(page, 'Meadow Pottery', [bad1, bad2, ...good]);
-    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed', 60_000);
+    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed', orderDeadline(5));
     await showsText(page.locator('.order-head .progress-text'), '3/5 submitted, 2 failed');
     await hasCount(page.locator('#rows tr[data-row-status="failed"]'), 2);
 
     await page.getByRole('button', { name: 'Retry failed' }).click();
     await showsText(page.locator('.flash'), 'Order retried.');
-    await showsText(page.locator('.order-head .progress-text'), '5/5 submitted', 60_000);
+    await showsText(page.locator('.order-head .progress-text'), '5/5 submitted', orderDeadline(2));
     await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 5);
     expect(await rowStatuses(job.id)).toEqual({ submitted: 5 });
-  }, 120_000);
+  });
 
   it('reconnects by itself after the API restarts, and catches up', async () => {
     const { page } = admin;
     const job = await watchApproved(page, 'Northside Tailor', directories(12));
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
-    await waitFor('a first directory done', async () => (await progressOf(page, job.id)).value >= 1, { timeoutMs: 60_000 });
+    await waitFor('a first directory done', async () => (await progressOf(page, job.id)).value >= 1, { timeoutMs: DEADLINE.firstSubmission });
     await api.kill('SIGKILL');
     await page.locator('#live-state').waitFor({ state: 'visible' }); // the page says it lost the feed
     api = await startApi(apiEnv, apiPort);
     await waitFor('the progress bar to reach 12/12 after the restart', async () => {
       const p = await progressOf(page, job.id);
       return p.value === 12 && p.max === 12;
-    }, { timeoutMs: 90_000 });
+    }, { timeoutMs: orderDeadline(12) });
     await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 12);
     expect(await page.locator('#live-state').isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
-  }, 150_000);
+  });
 
   it('finds an order by business name, and shows the overview', async () => {
     const { page } = admin;
@@ -245,7 +248,7 @@ describe('the staff dashboard', () => {
     await showsText(page.locator('.worker').first(), `pid ${worker.child.pid}`);
     const busy = await order('Copper Kettle Diner', directories(8));
     await post(`/jobs/${busy.id}/approve`);
-    await showsText(page.locator('.worker').first(), 'Copper Kettle Diner', 30_000);
+    await showsText(page.locator('.worker').first(), 'Copper Kettle Diner', DEADLINE.firstSubmission);
     await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
 
     // A phone-width screen: nothing but the tables' own scroll areas is wider than the screen.
@@ -255,7 +258,7 @@ describe('the staff dashboard', () => {
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(SHOTS, 'order-phone.png') });
     await phone.close();
-  }, 60_000);
+  });
 });
 
 describe('a viewer', () => {
@@ -280,5 +283,5 @@ describe('a viewer', () => {
     const [row] = await db.dataSource.query(`SELECT status FROM jobs WHERE id = $1`, [job.id]);
     expect(row.status).toBe('awaiting_approval');
     await context.close();
-  }, 60_000);
+  });
 });

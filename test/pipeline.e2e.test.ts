@@ -11,6 +11,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 import { waitFor } from '../scripts/support/wait';
+import { DEADLINE, orderDeadline } from './support/deadlines';
 
 /**
  * The whole pipeline on the real components: the API and the workers as separate processes,
@@ -54,7 +55,7 @@ beforeAll(async () => {
   headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   api = await startApi(env, port);
   workers.push(await startWorker(env));
-}, 60_000);
+});
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill('SIGKILL')));
@@ -78,11 +79,12 @@ async function order(website: string, directoryIds: string[]) {
 
 const positions = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `sandbox-${String(from + i).padStart(4, '0')}`);
 
-async function untilFinished(id: string, timeoutMs = 120_000) {
+/** Until the order is completed; `directories` sizes the deadline (one worker, two slots). */
+async function untilFinished(id: string, directories: number) {
   return waitFor(`job ${id} to complete`, async () => {
     const job = await get(`/jobs/${id}`);
     return job.status === 'completed' ? job : undefined;
-  }, { timeoutMs, intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + workers.map((w) => w.output().slice(-1500)).join('\n') });
+  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + workers.map((w) => w.output().slice(-1500)).join('\n') });
 }
 
 /** The sandbox's own record: what each directory received for one website. */
@@ -97,7 +99,7 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
   const job = await order(website, positions(1, 20));
   expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 20, percent: 0 });
 
-  const done = await untilFinished(job.id);
+  const done = await untilFinished(job.id, 20);
   expect(done.progress).toEqual({ total: 20, submitted: 20, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 0, percent: 100 });
   expect(done.startedAt).not.toBeNull();
   expect(done.completedAt).not.toBeNull();
@@ -111,9 +113,11 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
     expect(r.responseLog.some((e: { event: string }) => e.event === 'accepted')).toBe(true);
     expect(existsSync(r.screenshotPath)).toBe(true);
   }
-  // Flaky directories answered 500 once: their rows show the retry.
+  // Flaky directories answered their first POST with 500: each row shows a later attempt, which
+  // asked the directory before it submitted again (at least 2 attempts; a loaded machine may add one).
   const flaky = items.filter((r: { directoryId: string }) => ['sandbox-0005', 'sandbox-0012', 'sandbox-0019'].includes(r.directoryId));
-  expect(flaky.map((r: { attempts: number }) => r.attempts)).toEqual([2, 2, 2]);
+  expect(flaky).toHaveLength(3);
+  for (const r of flaky) expect([r.directoryId, r.attempts >= 2]).toEqual([r.directoryId, true]);
 
   const received = receivedBySlug(website);
   expect([...received.keys()].sort()).toEqual(positions(1, 20));
@@ -123,11 +127,11 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
 it('finishes an order after a worker is SIGKILLed mid-run, submitting no directory twice', async () => {
   const website = 'https://killed.example';
   const job = await order(website, positions(21, 60));
-  await waitFor('a few submissions before the kill', async () => (await get(`/jobs/${job.id}`)).progress.submitted >= 4);
+  await waitFor('a few submissions before the kill', async () => (await get(`/jobs/${job.id}`)).progress.submitted >= 4, { timeoutMs: DEADLINE.firstSubmission });
   expect(await workers[0].kill('SIGKILL')).toBe('SIGKILL');
   workers.push(await startWorker(env));
 
-  const done = await untilFinished(job.id);
+  const done = await untilFinished(job.id, 40);
   // sandbox-0050 always answers "already listed": a permanent failure, not retried.
   expect(done.progress).toMatchObject({ total: 40, submitted: 39, failed: 1, pending: 0 });
   const { items } = await get(`/jobs/${job.id}/results`);
@@ -138,23 +142,23 @@ it('finishes an order after a worker is SIGKILLed mid-run, submitting no directo
   const received = receivedBySlug(website);
   expect([...received.keys()].sort()).toEqual(positions(21, 60));
   for (const [slug, outcomes] of received) expect([slug, outcomes]).toEqual([slug, [slug === 'sandbox-0050' ? 'already_listed' : 'accepted']]);
-}, 180_000); // 40 directories in Chromium with a kill and a takeover: a bound for a loaded CI box, not a speed target
+});
 
 it('stops a worker on SIGTERM with exit code 0', async () => {
   const worker = workers[workers.length - 1];
   const job = await order('https://sigterm.example', positions(61, 66));
-  await waitFor('the worker to start on the order', async () => (await get(`/jobs/${job.id}`)).status === 'running');
+  await waitFor('the worker to start on the order', async () => (await get(`/jobs/${job.id}`)).status === 'running', { timeoutMs: DEADLINE.firstSubmission });
   const browserProcesses = descendants(worker.child.pid as number);
   expect(browserProcesses.length).toBeGreaterThan(0);
   expect(await worker.kill('SIGTERM')).toBe(0);
   // Its Chromium went with it: no process it started outlives it.
   await waitFor('the stopped worker\'s Chromium processes to exit', async () => browserProcesses.filter(isAlive).length === 0, {
-    timeoutMs: 5000,
+    timeoutMs: DEADLINE.event,
     describe: async () => browserProcesses.filter(isAlive).join(', '),
   });
   // What the stopped worker did not finish is handed back; a new worker completes the order.
   workers.push(await startWorker(env));
-  const done = await untilFinished(job.id);
+  const done = await untilFinished(job.id, 6);
   expect(done.progress).toMatchObject({ submitted: 6, pending: 0 });
   for (const outcomes of receivedBySlug('https://sigterm.example').values()) expect(outcomes).toEqual(['accepted']);
 });
@@ -162,7 +166,7 @@ it('stops a worker on SIGTERM with exit code 0', async () => {
 it('after a crash between click and record, asks the directory instead of submitting again', async () => {
   const website = 'https://interrupted.example';
   const job = await order(website, ['sandbox-0071', 'sandbox-0072']);
-  await untilFinished(job.id);
+  await untilFinished(job.id, 2);
   // Recreate what a worker killed right after clicking leaves behind: rows in `submitting`, no
   // queue entry. sandbox-0071 did receive the listing; sandbox-0073 (in place of 0072) never did.
   await db.dataSource.query(
@@ -175,7 +179,7 @@ it('after a crash between click and record, asks the directory instead of submit
   await db.dataSource.query(`UPDATE jobs SET status = 'running', submitted = 0, completed_at = NULL WHERE id = $1`, [job.id]);
 
   // The reconciler finds the rows missing from Redis and queues them; the workers verify.
-  const done = await untilFinished(job.id, 60_000);
+  const done = await untilFinished(job.id, 2);
   expect(done.progress).toMatchObject({ submitted: 2, failed: 0, needsReview: 0 });
   const received = receivedBySlug(website);
   expect(Object.fromEntries(received)).toEqual({ 'sandbox-0071': ['accepted'], 'sandbox-0072': ['accepted'], 'sandbox-0073': ['accepted'] });

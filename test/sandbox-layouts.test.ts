@@ -8,6 +8,7 @@ import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server'
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
 import { runAdapter, type RunResult } from '../src/workers/browser/form-runner';
 import { OutcomeUnknown } from '../src/workers/browser/listing-submitter';
+import { DEADLINE } from './support/deadlines';
 import { directoryOf, UNICODE_CUSTOMER } from './support/sandbox-fixtures';
 
 /**
@@ -16,7 +17,8 @@ import { directoryOf, UNICODE_CUSTOMER } from './support/sandbox-fixtures';
  */
 
 type Customer = Record<CustomerField, string>;
-const STEP_TIMEOUT_MS = 10_000;
+// Each step's bound: generous, so a loaded machine does not turn a slow step into a failure.
+const STEP_TIMEOUT_MS = DEADLINE.event;
 
 const customer = UNICODE_CUSTOMER;
 

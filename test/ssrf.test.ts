@@ -18,6 +18,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
+import { orderDeadline } from './support/deadlines';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
@@ -124,7 +125,7 @@ beforeAll(async () => {
   headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   api = await startApi(env, port);
   worker = await startWorker(env);
-}, 60_000);
+});
 
 afterAll(async () => {
   await worker?.kill('SIGKILL');
@@ -161,7 +162,7 @@ it('ends every hostile page blocked_by_policy with the host it tried; the canari
   const done = await waitFor(`job ${job.id} to complete`, async () => {
     const j = await get(`/jobs/${job.id}`);
     return j.status === 'completed' ? j : undefined;
-  }, { timeoutMs: 150_000, intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${job.id}`)).progress) + worker.output().slice(-2000) });
+  }, { timeoutMs: orderDeadline(ids.length), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${job.id}`)).progress) + worker.output().slice(-2000) });
   const { items }: { items: ResultRow[] } = await get(`/jobs/${job.id}/results`);
   const row = (id: string) => items.find((r) => r.directoryId === id) as ResultRow;
 
@@ -196,7 +197,7 @@ it('ends every hostile page blocked_by_policy with the host it tried; the canari
   expect(received.filter((s) => s.slug.startsWith('hostile-')).map((s) => s.slug)).toEqual(
     targets.map(() => 'hostile-redirect-307'),
   );
-}, 180_000);
+});
 
 /** A page that tries to leave something behind: a service worker (also from a fresh frame's realm), a download, a file: page. */
 const LINGERING_PAGE = `<!doctype html><script>

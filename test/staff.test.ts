@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createStaff } from '../src/auth/staff.service';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
 import { ApiHarness, startApiInProcess } from './support/api-app';
+import { DEADLINE } from './support/deadlines';
 
 /**
  * Staff sign-in and the tools behind it (Bull Board): sessions, roles, CSRF and cross-site
@@ -172,9 +173,9 @@ describe('in Chromium, under the CSP', () => {
       await page.getByLabel('Password').fill(ADMIN.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${base}/admin/queues`);
-      await page.getByText('submissions').first().waitFor({ timeout: 15_000 });
+      await page.getByText('submissions').first().waitFor({ timeout: DEADLINE.event });
       await page.goto(`${base}/docs`);
-      await page.getByText('Boltline API').first().waitFor({ timeout: 15_000 });
+      await page.getByText('Boltline API').first().waitFor({ timeout: DEADLINE.event });
       expect(violations).toEqual([]);
     } finally {
       server.close();

@@ -44,12 +44,18 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
   };
 }
 
+/**
+ * How long a process may take to start: a few seconds on a quiet machine; a worker launches
+ * Chromium first, and tests may start one beside a CPU hog and other suites' browsers.
+ */
+const START_DEADLINE_MS = 60_000;
+
 export async function startApi(env: Record<string, string | undefined>, port: number): Promise<Proc> {
   const api = startProcess('main', { ...env, PORT: String(port) });
   await waitFor('the API to answer /api/v1/health', async () => {
     if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
     return fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.ok, () => false);
-  }, { timeoutMs: 30_000, describe: async () => api.output().slice(-2000) });
+  }, { timeoutMs: START_DEADLINE_MS, describe: async () => api.output().slice(-2000) });
   return api;
 }
 
@@ -58,7 +64,7 @@ export async function startWorker(env: Record<string, string | undefined>): Prom
   await waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());
-  }, { timeoutMs: 30_000, describe: async () => worker.output().slice(-2000) });
+  }, { timeoutMs: START_DEADLINE_MS, describe: async () => worker.output().slice(-2000) });
   return worker;
 }
 

@@ -13,6 +13,7 @@ import { PostgresServer, startPostgres } from '../../scripts/support/postgres-se
 import { RedisServer, startRedis } from '../../scripts/support/redis-server';
 import { waitFor } from '../../scripts/support/wait';
 import { CUSTOMER } from '../support/api-app';
+import { orderDeadline } from '../support/deadlines';
 
 /**
  * Boltline on components a test may break: its own redis-server, an API process and worker
@@ -61,7 +62,9 @@ export class FaultHarness {
       SUBMIT_ATTEMPTS: '5',
       QUEUE_LOCK_MS: '3000',
       SUBMIT_LEASE_MS: '2000',
-      SUBMIT_TIMEOUT_MS: '6000',
+      // Well above what one submission takes on a loaded machine (a few seconds), so only the
+      // pages that hang on purpose reach it, and the broken-pages scenario's counts hold.
+      SUBMIT_TIMEOUT_MS: '10000',
       OUTBOX_POLL_MS: '200',
       RECONCILE_INTERVAL_MS: '2000',
       SHUTDOWN_GRACE_MS: '10000',
@@ -128,12 +131,17 @@ export class FaultHarness {
     return row as { status: string; submitted: number; failed: number; needs_review: number; total: number };
   }
 
-  async untilFinal(ids: string[], timeoutMs = 120_000): Promise<void> {
+  /**
+   * Until every order in `ids` is completed or cancelled. The deadline follows their size: the
+   * workers may be down to one (2 slots) while a scenario replaces them.
+   */
+  async untilFinal(ids: string[], timeoutMs?: number): Promise<void> {
+    const [{ total }] = await this.db.dataSource.query(`SELECT coalesce(sum(total), 0)::int AS total FROM jobs WHERE id = ANY($1)`, [ids]);
     await waitFor(`orders ${ids.join(', ')} to finish`, async () => {
       const rows: Array<{ status: string }> = await this.db.dataSource.query(`SELECT status FROM jobs WHERE id = ANY($1)`, [ids]);
       return rows.every((r) => r.status === 'completed' || r.status === 'cancelled');
     }, {
-      timeoutMs,
+      timeoutMs: timeoutMs ?? orderDeadline(total),
       intervalMs: 250,
       describe: async () => JSON.stringify(await this.db.dataSource.query(`SELECT id, status, submitted, failed, total FROM jobs WHERE id = ANY($1)`, [ids])),
     });
