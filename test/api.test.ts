@@ -83,8 +83,11 @@ describe('POST /jobs', () => {
     expect(job?.opts.priority).toBe(2);
     expect(job?.opts.attempts).toBe(4);
     expect(job?.data).toEqual({ resultId: expect.any(String), generation: 1, jobId: res.body.id, directoryId: expect.stringMatching(/^sandbox-/) });
-    const [outbox] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
-    expect(outbox.n).toBe(0);
+    // The relay marks its entry sent only after BullMQ took the jobs: it follows, it does not precede.
+    await waitFor('the outbox entry to be marked sent', async () => {
+      const [outbox] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
+      return outbox.n === 0;
+    });
   });
 
   it('takes an explicit list of directories', async () => {

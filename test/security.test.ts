@@ -6,6 +6,7 @@ import { createApiKey } from '../src/auth/api-keys.service';
 import { createTestDatabase } from '../scripts/support/database';
 import { waitFor } from '../scripts/support/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
+import { DEADLINE } from './support/deadlines';
 
 /**
  * API keys end to end: who may call what, and that a refused request changes nothing. Every
@@ -143,9 +144,11 @@ describe('key management', () => {
     expect(row.digest).toBe(require('node:crypto').createHash('sha256').update(secret).digest('hex'));
     expect(row.last_used_at).toBeNull();
     await call('get', '/jobs', made.body.key).expect(200);
-    await new Promise((r) => setTimeout(r, 200)); // written after the answer
-    const [used] = await h.db.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [made.body.id]);
-    expect(used.last_used_at).not.toBeNull();
+    // Written after the answer, off the request's path.
+    await waitFor('the key\'s last use to be recorded', async () => {
+      const [used] = await h.db.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [made.body.id]);
+      return used.last_used_at !== null;
+    }, { timeoutMs: DEADLINE.event });
   });
 
   it('refuses a jobs key without an account, an unknown scope and a past expiry, naming the field', async () => {
