@@ -25,9 +25,9 @@ module.exports = {
     { ...common, displayName: 'light', testRegex: '.*\\.(spec|test)\\.ts$', testPathIgnorePatterns: ['/node_modules/', ...HEAVY.map((f) => `/${f.replace(/\./g, '\\.')}$`)] },
     { ...common, displayName: 'heavy', testMatch: heavyPaths, setupFilesAfterEnv: ['<rootDir>/test/support/heavy-setup.ts'] },
   ],
-  // A light test waits on events with deadlines of its own; 60 s only stops a hung one. Heavy
-  // tests get a larger backstop (test/support/heavy-setup.ts).
-  testTimeout: 60_000,
+  // A light test waits on events with deadlines of its own; 120 s (more than two of them) only
+  // stops a hung one. Heavy tests get a larger backstop (test/support/heavy-setup.ts).
+  testTimeout: 120_000,
   maxWorkers: 2,
   // Every process's log lines go to one directory; the run ends by scanning them for secrets.
   globalSetup: '<rootDir>/test/support/log-scan.ts',

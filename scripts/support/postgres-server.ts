@@ -18,7 +18,7 @@ export interface PostgresServer {
 }
 
 function binDir(): string {
-  const versions = execFileSync('ls', ['/usr/lib/postgresql']).toString().trim().split('\n').sort();
+  const versions = execFileSync('ls', ['/usr/lib/postgresql']).toString().trim().split('\n').sort((a, b) => parseFloat(a) - parseFloat(b));
   return `/usr/lib/postgresql/${versions[versions.length - 1]}/bin`;
 }
 

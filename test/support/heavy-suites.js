@@ -1,11 +1,12 @@
 /**
- * Test files that start worker processes, Chromium or servers of their own. jest.config.js runs
+ * Test files that start API or worker processes, Chromium or a PostgreSQL of their own. jest.config.js runs
  * them one at a time; test/suites.test.ts fails when a file that starts one is missing here.
  */
 module.exports = [
   'test/dashboard.test.ts',
   'test/faults.test.ts',
   'test/pipeline.e2e.test.ts',
+  'test/redis-fitness.test.ts',
   'test/sandbox-layouts.test.ts',
   'test/ssrf.test.ts',
   'test/staff.test.ts',
