@@ -13,7 +13,10 @@ it('holds new orders until staff approve them, then queues them', async () => {
   const customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
   const job = (await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0001', 'sandbox-0002'] }).expect(201)).body;
   expect(job.status).toBe('awaiting_approval');
-  await new Promise((r) => setTimeout(r, 500));
+  // Nothing for the relay to send: no outbox entry (so it cannot be queued, however long we wait),
+  // and nothing on the queue.
+  const outbox = await h.db.dataSource.query(`SELECT id FROM outbox WHERE job_id = $1`, [job.id]);
+  expect(outbox).toEqual([]);
   expect(await h.queue.queue.getJobCountByTypes('prioritized', 'waiting')).toBe(0);
 
   await http.post(`/api/v1/jobs/${job.id}/pause`).expect(409);

@@ -123,15 +123,17 @@ describe('the live feed of an order for API clients', () => {
     await waitFor('the catch-up', async () => feed.of('job').length === 1);
     const [row] = await h.db.dataSource.query(`SELECT id::text FROM job_results WHERE job_id = $1 LIMIT 1`, [job.id]);
     const burst = Date.now();
-    for (let i = 0; i < 500; i++) await redis.publish(liveChannel(prefix()), JSON.stringify([{ jobId: job.id, resultId: row.id }]));
+    // One pipeline: the 500 notices leave together, so the burst lasts a flush or two however busy the machine.
+    const notices = redis.pipeline();
+    for (let i = 0; i < 500; i++) notices.publish(liveChannel(prefix()), JSON.stringify([{ jobId: job.id, resultId: row.id }]));
+    await notices.exec();
     await waitFor('an update after the burst', async () => feed.of('job').length >= 2, { timeoutMs: DEADLINE.event });
     await new Promise((r) => setTimeout(r, 2 * LIVE_FLUSH_MS)); // let a last flush arrive too
     const updates = feed.of('job').length - 1;
-    // At most one update per flush since the burst began, however long the burst took on this
-    // machine (about 1 s when quiet, so 3 or 4), and never one per notice.
+    // At most one update per flush since the burst began (about 3 on a quiet machine), never one
+    // per notice: counted against the flushes that really passed, so a slow machine cannot fail it.
     const flushes = Math.ceil((Date.now() - burst) / LIVE_FLUSH_MS) + 1;
     expect(updates).toBeLessThanOrEqual(flushes);
-    expect(updates).toBeLessThan(50);
     feed.close();
   });
 
@@ -141,7 +143,7 @@ describe('the live feed of an order for API clients', () => {
     await waitFor('the catch-up', async () => feed.of('job').length === 1);
     // Drops every subscribed connection; the hub's reconnects and every feed catches up again.
     await redis.client('KILL', 'TYPE', 'pubsub');
-    await waitFor('a second catch-up', async () => feed.of('job').length >= 2, { timeoutMs: 15_000 });
+    await waitFor('a second catch-up', async () => feed.of('job').length >= 2, { timeoutMs: DEADLINE.event });
     expect(feed.of('result').length).toBeGreaterThanOrEqual(6);
     feed.close();
   });
@@ -150,7 +152,8 @@ describe('the live feed of an order for API clients', () => {
 describe('dashboard actions', () => {
   it('sets an order’s priority, in PostgreSQL and on its queued entries', async () => {
     const job = await newOrder();
-    await waitFor('the order on the queue', async () => (await h.queue.queue.getJobCountByTypes('prioritized')) >= 3);
+    // This order's own entries: earlier tests' orders are on the same queue.
+    await waitFor('the order on the queue', async () => (await h.queue.queue.getJobs(['prioritized'])).filter((j) => j.data.jobId === job.id).length === 3);
     const { a, csrf } = await staff();
     await a.post(`/dashboard/orders/${job.id}/priority`).type('form').send({ _csrf: csrf, priority: '1' }).expect(303);
     const rows: Array<{ id: string; generation: number }> = await h.db.dataSource.query(`SELECT id::text, generation FROM job_results WHERE job_id = $1`, [job.id]);

@@ -13,6 +13,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
+import { fetchRetrying } from './support/http';
 import { DEADLINE, orderDeadline } from './support/deadlines';
 import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
@@ -83,7 +84,7 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown = {}) {
-  const res = await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetchRetrying(`${origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -234,11 +235,15 @@ describe('the staff dashboard', () => {
     const wanted = await order('Quiet Owl Bookshop', directories(2));
     await order('Loud Parrot Records', directories(2));
     await page.goto(`${origin}/dashboard/orders`);
-    await page.getByLabel('Search').fill('owl shop');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    expect(await page.locator('tr[data-job]').count()).toBe(0); // words in another order: no match
-    await page.getByLabel('Search').fill('Owl Bookshop');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    // Each search is a GET: wait for its page, not the one before it, then count.
+    const search = async (q: string) => {
+      await page.getByLabel('Search').fill(q);
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForURL((url) => url.searchParams.get('q') === q);
+    };
+    await search('owl shop');
+    await hasCount(page.locator('tr[data-job]'), 0); // words in another order: no match
+    await search('Owl Bookshop');
     await hasCount(page.locator('tr[data-job]'), 1);
     await showsText(page.locator(`tr[data-job="${wanted.id}"]`), 'Quiet Owl Bookshop');
 

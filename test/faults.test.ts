@@ -385,7 +385,7 @@ it('Redis out of memory during an enqueue burst: orders are accepted, and queued
     await waitFor('the outbox to drain', async () => {
       const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
       return n === 0;
-    });
+    }, { timeoutMs: DEADLINE.recovery });
     // Processing all of them would only repeat other scenarios: cancel, which also empties the queue.
     for (const id of orders) {
       const res = await h.request('POST', `/jobs/${id}/cancel`);
@@ -403,9 +403,15 @@ it('concurrent requests with one Idempotency-Key make one order', async () => {
     const body = { customerId: customer.body.id, directoryIds: ['sandbox-0410'] };
     const n = FULL ? 1000 : 200;
     const answers = await Promise.all(Array.from({ length: n }, () => h.request('POST', '/jobs', body, { 'Idempotency-Key': 'burst' })));
-    const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id));
+    // 409 while the first holds the key; 503 with Retry-After if a loaded machine kept a request
+    // waiting for a database connection past its bound. Then the key answers with its one order.
+    expect(answers.filter((a) => ![201, 409, 503].includes(a.status))).toEqual([]);
+    const settled = await waitFor('the key to answer with its order', async () => {
+      const r = await h.request('POST', '/jobs', body, { 'Idempotency-Key': 'burst' });
+      return r.status === 201 ? r : undefined;
+    }, { timeoutMs: DEADLINE.recovery, intervalMs: 500 });
+    const ids = new Set([...answers.filter((a) => a.status === 201), settled].map((a) => a.body.id));
     expect(ids.size).toBe(1);
-    expect(answers.every((a) => a.status === 201 || a.status === 409)).toBe(true);
     expect((await h.request('POST', '/jobs', { ...body, priority: 1 }, { 'Idempotency-Key': 'burst' })).status).toBe(422);
     h.acknowledged.add([...ids][0]);
     return { faults: n, orders: [...ids] };
@@ -461,9 +467,13 @@ it('directory pages that hang, trickle, fail, crash the renderer or are gone: bo
     // After the click, a 500 or silence is an unknown outcome: each retry asks the directory first.
     atLeast(submitError, 3);
     atLeast(submitHang, 2);
+    const verified = (slug: string, listed: boolean) =>
+      expect(row(slug).response_log).toContainEqual(expect.objectContaining({ event: 'verified after an interrupted attempt', detail: `listed: ${listed}` }));
+    verified(submitError, false);
+    verified(submitHang, false);
     // The crash hid an accepted listing: the next attempt finds it listed and does not submit again.
     atLeast(submitCrash, 2);
-    expect(row(submitCrash).response_log).toContainEqual(expect.objectContaining({ event: 'verified after an interrupted attempt', detail: 'listed: true' }));
+    verified(submitCrash, true);
     const received = h.sandbox.received().filter((s) => s.website === website);
     for (const slug of [trickle, error, submitError, submitHang, submitCrash]) {
       expect(received.filter((s) => s.slug === slug).map((s) => s.outcome)).toEqual(['accepted']);

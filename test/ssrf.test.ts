@@ -18,6 +18,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
+import { fetchRetrying } from './support/http';
 import { orderDeadline } from './support/deadlines';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
@@ -137,7 +138,7 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown) {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }

@@ -13,6 +13,7 @@ import { PostgresServer, startPostgres } from '../../scripts/support/postgres-se
 import { RedisServer, startRedis } from '../../scripts/support/redis-server';
 import { waitFor } from '../../scripts/support/wait';
 import { CUSTOMER } from '../support/api-app';
+import { fetchRetrying } from '../support/http';
 import { orderDeadline } from '../support/deadlines';
 
 /**
@@ -117,10 +118,23 @@ export class FaultHarness {
     return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
   }
 
-  /** A customer and an order over `count` quick directories from `from` on; returns the order id. */
+  /**
+   * A customer and an order over `count` quick directories from `from` on; returns the order id.
+   * Retried as a client would on a 503 with Retry-After (fetchRetrying): scenarios that cause
+   * outages on purpose use `request` and count those answers themselves.
+   */
   async order(website: string, from: number, count: number, headers: Record<string, string> = {}): Promise<string> {
-    const customer = await this.request('POST', '/customers', { ...CUSTOMER, businessName: `Faults ${website}`, website });
-    const job = await this.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: quickDirectories(from, count) }, headers);
+    const post = async (path: string, body: unknown, extra: Record<string, string> = {}) => {
+      const res = await fetchRetrying(`http://127.0.0.1:${this.port}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}`, ...extra },
+        body: JSON.stringify(body),
+      });
+      this.statuses.push(res.status);
+      return { status: res.status, body: await res.json() };
+    };
+    const customer = await post('/customers', { ...CUSTOMER, businessName: `Faults ${website}`, website });
+    const job = await post('/jobs', { customerId: customer.body.id, directoryIds: quickDirectories(from, count) }, headers);
     if (job.status >= 300) throw new Error(`POST /jobs answered ${job.status}: ${JSON.stringify(job.body)}`);
     this.acknowledged.add(job.body.id);
     return job.body.id;
