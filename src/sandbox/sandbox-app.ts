@@ -68,8 +68,10 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
   const fault = (on: 'form' | 'submit') => state.faults.middleware(on, (res) => dirOf(res).slug);
 
   const pace: RequestHandler = (_req, res, next) => {
-    if (dirOf(res).behaviour === 'slow') setTimeout(next, opts.slowMs);
-    else next();
+    if (dirOf(res).behaviour !== 'slow') return next();
+    // A client that gave up (or close() ending every connection) ends the wait: no timer outlives it.
+    const timer = setTimeout(next, opts.slowMs);
+    res.once('close', () => clearTimeout(timer));
   };
 
   app.get('/d/:slug/', fault('form'), pace, (_req, res) => {
