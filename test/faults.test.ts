@@ -91,15 +91,22 @@ async function retryKeys(customerId: string, keys: string[], directories: string
 
 /** How many rows of `order` live workers have in hand (in a slot by their heartbeat, or `submitting`). */
 async function rowsInWorkers(order: string): Promise<number> {
+  const held = await slotsOf(h.liveWorkers().map((w) => w.child.pid as number));
+  const [{ n }] = await h.db.dataSource.query(
+    `SELECT count(*)::int AS n FROM job_results WHERE job_id = $1 AND (id = ANY($2::bigint[]) OR status = 'submitting')`,
+    [order, held],
+  );
+  return n;
+}
+
+/**
+ * The result rows in the slots of these worker processes, from their heartbeats in Redis (the
+ * dashboard's fleet view), which each rewrites whenever a slot starts or ends.
+ */
+async function slotsOf(pids: number[]): Promise<string[]> {
   const redis = new IORedis(h.redis.url);
   try {
-    const live = new Set(h.liveWorkers().map((w) => w.child.pid));
-    const held = (await readFleet(redis, h.env.QUEUE_PREFIX)).filter((b) => live.has(b.pid)).flatMap((b) => b.slots.map((s) => s.resultId));
-    const [{ n }] = await h.db.dataSource.query(
-      `SELECT count(*)::int AS n FROM job_results WHERE job_id = $1 AND (id = ANY($2::bigint[]) OR status = 'submitting')`,
-      [order, held],
-    );
-    return n;
+    return (await readFleet(redis, h.env.QUEUE_PREFIX)).filter((b) => pids.includes(b.pid)).flatMap((b) => b.slots.map((s) => s.resultId));
   } finally {
     redis.disconnect();
   }
@@ -118,19 +125,13 @@ async function stopAllWorkers() {
  * their backoff in BullMQ's delayed set, held by no worker, and then queue behind the backlog.
  */
 /**
- * The rows a worker process is on, from its heartbeat in Redis (the dashboard's fleet view), which
- * it rewrites whenever a slot starts or ends. Only these rows wait for the worker's death to be
+ * The rows a worker process is on, from its heartbeat. Only these rows wait for the worker's death to be
  * noticed: the other worker's rows may retry later for reasons of their own (a flaky directory's
  * 500 after the click), and counting them measured the backlog, not the recovery.
  */
 async function heldBy(pid: number): Promise<Array<{ id: string; attempts: number }>> {
-  const redis = new IORedis(h.redis.url);
-  try {
-    const held = (await readFleet(redis, h.env.QUEUE_PREFIX)).find((b) => b.pid === pid)?.slots.map((s) => s.resultId) ?? [];
-    return held.length ? h.db.dataSource.query(`SELECT id::text, attempts FROM job_results WHERE id = ANY($1::bigint[])`, [held]) : [];
-  } finally {
-    redis.disconnect();
-  }
+  const held = await slotsOf([pid]);
+  return held.length ? h.db.dataSource.query(`SELECT id::text, attempts FROM job_results WHERE id = ANY($1::bigint[])`, [held]) : [];
 }
 
 /**
