@@ -1,5 +1,5 @@
 # One image for every Boltline process (api, worker, migrations, sandbox); the command picks the role.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY scripts scripts
 COPY bench bench
 RUN npx nest build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # Debian's Chromium: Playwright's own browser download is not needed (nor reachable everywhere).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-liberation ca-certificates tini \

@@ -7,6 +7,7 @@ import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { prepareServices } from './demo-services';
+import { unsupportedNode } from './support/node-support';
 import { Proc, startApi, startWorker } from './support/processes';
 
 /**
@@ -17,6 +18,11 @@ const DEMO_STAFF = 'demo@boltline.local';
 let auth = '';
 
 async function main(): Promise<void> {
+  const node = unsupportedNode();
+  if (node) {
+    console.error(node);
+    process.exit(1);
+  }
   const config = loadConfig();
   const dataSource = await prepareServices(config);
 

@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ADMIN_DATABASE_URL } from './support/database';
+import { unsupportedNode } from './support/node-support';
 import { redisAnswers, TEST_REDIS_URL } from './support/redis-server';
 
 /**
@@ -62,6 +63,7 @@ async function missing(): Promise<string[]> {
   const onPath = (cmd: string) => (process.env.PATH ?? '').split(':').some((dir) => executable(join(dir, cmd)));
   const pgBins = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => executable(`/usr/lib/postgresql/${v}/bin/initdb`));
   return [
+    unsupportedNode(),
     !(await postgresAnswers(ADMIN_DATABASE_URL)) &&
       `PostgreSQL does not answer at ${redact(ADMIN_DATABASE_URL)} (TEST_DATABASE_URL): start it, e.g. \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n1) main start\`, or run \`bash .ci/run\`.`,
     !(await redisAnswers(TEST_REDIS_URL)) &&
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
 
   const cores = cpus().length;
   // The 1-minute average trails: the light phase's figures still carry some of the build before it.
-  console.log(`\nTest phases on ${cores} cores (1-minute load average, sampled every 2 s):`);
+  console.log(`\nTest phases on Node ${process.version}, ${cores} cores (1-minute load average, sampled every 2 s):`);
   for (const o of outcomes) {
     const broken = o.brokenFiles ? `, ${o.brokenFiles} file(s) could not run` : '';
     console.log(
