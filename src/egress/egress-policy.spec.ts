@@ -20,6 +20,8 @@ const rows = [
   { submitUrl: 'http://127.0.0.1:4000/d/sandbox-0001/' },
   { submitUrl: 'http://[::1]:4000/d/sandbox-0001/' },
   { submitUrl: 'http://169.254.169.254/latest/meta-data/' },
+  { submitUrl: 'http://compat.example/form' },
+  { submitUrl: 'http://[::7f00:1]/form' },
   { submitUrl: 'file:///etc/passwd' },
   { submitUrl: 'https://{website}/listed', verifyUrl: null },
 ];
@@ -31,6 +33,8 @@ describe('EgressPolicy', () => {
     'api.two.example': ['2606:4700::1111'],
     'internal.example': ['10.0.0.7', '127.0.0.1'],
     'rebind.example': ['127.0.0.1', '93.184.216.36'],
+    // AAAA records in ::/96, printed the way node's lookup prints them
+    'compat.example': ['::8.8.8.8', '::127.0.0.1'],
   });
   const policy = EgressPolicy.fromCatalogue(rows, ['http://127.0.0.1:4000'], resolve);
   beforeEach(() => asked.splice(0));
@@ -58,6 +62,12 @@ describe('EgressPolicy', () => {
     });
     await expect(policy.check('169.254.169.254', 80)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to 169.254.169.254 (ipv4 linkLocal)' });
     await expect(policy.check('[::1]', 4000)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to ::1 (ipv6 loopback)' });
+  });
+
+  it('refuses IPv4-compatible IPv6 (::/96), as a name\'s addresses and as a literal', async () => {
+    await expect(policy.check('compat.example', 80)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to ::8.8.8.8 (ipv6 ipv4Compatible)' });
+    await expect(policy.check('[::7f00:1]', 80)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to ::7f00:1 (ipv6 ipv4Compatible)' });
+    await expect(policy.check('[::127.0.0.1]', 80)).resolves.toMatchObject({ kind: 'block', endpoint: '[::7f00:1]:80' });
   });
 
   it('lets an exempt (sandbox) origin reach loopback, and only that one', async () => {
