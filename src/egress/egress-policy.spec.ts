@@ -87,8 +87,40 @@ describe('EgressPolicy', () => {
 
   it('compares hosts the way URL normalises them', () => {
     expect(targetEndpoint('DIR.Example', 443)).toBe('dir.example:443');
+    expect(targetEndpoint('dir.example.', 443)).toBe('dir.example:443');
     expect(targetEndpoint('::1', 80)).toBe('[::1]:80');
     expect(targetEndpoint('[::ffff:127.0.0.1]', 80)).toBe('[::ffff:7f00:1]:80');
+    expect(targetEndpoint('0x7f.1', 80)).toBe('127.0.0.1:80');
     expect(targetEndpoint('bad host', 80)).toBeUndefined();
+    // Only a host: nothing URL would read as a user, a port or a path, and no empty label.
+    for (const bad of ['user@dir.example', 'dir.example:443', 'dir.example/x', 'dir.example?x', 'dir.example\\x', 'dir.example..', '.', '%40dir.example']) {
+      expect([bad, targetEndpoint(bad, 443)]).toEqual([bad, undefined]);
+    }
+    expect(targetEndpoint('dir.example', 0)).toBeUndefined();
+  });
+
+  /** A CONNECT's host as proxy-chain hands it over: `new URL('connect://…')` leaves it un-normalised. */
+  const connectHost = (hostPort: string) => new URL(`connect://${hostPort}`).hostname;
+
+  it('resolves the very name it compared, however the CONNECT spelled it (case, trailing dot, IDNA, percent-encoding)', async () => {
+    const dns = resolver({ 'dir.example': ['93.184.216.34'], 'xn--bcher-kva.example': ['93.184.216.40'] });
+    const idn = EgressPolicy.fromCatalogue([{ submitUrl: 'https://dir.example/' }, { submitUrl: 'https://bücher.example/' }], [], dns.resolve);
+    const spellings = ['DIR.Example.:443', '%64ir.example:443', '\uff24\uff29\uff32\u3002example:443', 'd\u00adir.example:443'];
+    for (const spelling of spellings) {
+      expect([spelling, await idn.check(connectHost(spelling), 443)]).toEqual([spelling, { kind: 'allow', endpoint: 'dir.example:443', address: '93.184.216.34', family: 4 }]);
+    }
+    await expect(idn.check(connectHost('BÜCHER.example:443'), 443)).resolves.toMatchObject({ kind: 'allow', endpoint: 'xn--bcher-kva.example:443', address: '93.184.216.40' });
+    expect(dns.asked).toEqual([...spellings.map(() => 'dir.example'), 'xn--bcher-kva.example']);
+  });
+
+  it('an exempt endpoint is compared and resolved in the same spelling too', async () => {
+    // A single-label name: resolved raw, `sandbox.` would be absolute and `sandbox` subject to the
+    // resolver's search domains; the one canonical name is asked, and only it.
+    const dns = resolver({ sandbox: ['10.0.0.9'] });
+    const exempt = EgressPolicy.fromCatalogue([{ submitUrl: 'https://sandbox:4443/d/' }], ['https://SANDBOX.:4443'], dns.resolve);
+    for (const spelling of ['sandbox:4443', 'SANDBOX.:4443', '%73andbox:4443']) {
+      await expect(exempt.check(connectHost(spelling), 4443)).resolves.toEqual({ kind: 'allow', endpoint: 'sandbox:4443', address: '10.0.0.9', family: 4 });
+    }
+    expect(dns.asked).toEqual(['sandbox', 'sandbox', 'sandbox']);
   });
 });

@@ -28,6 +28,7 @@ beforeAll(async () => {
     [`http://pinned.test:${port}`],
     async (host) => {
       asked.push(host);
+      if (!answers[host]) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
       return [{ address: answers[host], family: 4 }];
     },
   );
@@ -89,6 +90,13 @@ describe('EgressProxy', () => {
     await expect(viaProxy(`http://pinned.test:${port}/`, auth(lease))).resolves.toEqual({ status: 200, body: `hello from pinned.test:${port}` });
     expect(await connectVia(`pinned.test:${port}`, auth(lease))).toBe('HTTP/1.1 200 Connection Established');
     expect(asked).toEqual(['pinned.test', 'pinned.test']);
+  });
+
+  it('resolves the name it compared: a CONNECT spelled another way asks for, and reaches, the one canonical name', async () => {
+    for (const spelling of ['PINNED.Test.', '%50inned.test', '%EF%BD%90inned.test']) {
+      expect([spelling, await connectVia(`${spelling}:${port}`, auth(lease))]).toEqual([spelling, 'HTTP/1.1 200 Connection Established']);
+    }
+    expect(asked).toEqual(['pinned.test', 'pinned.test', 'pinned.test']);
   });
 
   it('refuses with 403 and records the refusal against the lease that asked', async () => {
