@@ -76,6 +76,34 @@ describe('deniedRange', () => {
     expect(deniedRange(address)).toBeUndefined();
   });
 
+  describe('for an exempt (sandbox) origin', () => {
+    it.each(['127.0.0.1', '127.0.0.2', '10.1.2.3', '172.16.0.1', '192.168.1.1', '::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '93.184.216.34', '2606:4700::1111'])(
+      'lets loopback, private and public %s through',
+      (address) => expect(deniedRange(address, { privateAllowed: true })).toBeUndefined(),
+    );
+
+    it.each([
+      ['169.254.169.254', 'ipv4 linkLocal'],
+      ['::ffff:169.254.169.254', 'ipv4 linkLocal'],
+      ['fe80::1', 'ipv6 linkLocal'],
+      ['0.0.0.0', 'ipv4 unspecified'],
+      ['::', 'ipv6 unspecified'],
+      ['::ffff:0.0.0.0', 'ipv4 unspecified'],
+      ['100.64.0.1', 'ipv4 carrierGradeNat'],
+      ['224.0.0.1', 'ipv4 multicast'],
+      ['255.255.255.255', 'ipv4 broadcast'],
+      ['240.0.0.1', 'ipv4 reserved'],
+      ['ff02::1', 'ipv6 multicast'],
+      ['::7f00:1', 'ipv6 ipv4Compatible'],
+      ['::127.0.0.1', 'ipv6 ipv4Compatible'],
+      ['64:ff9b::7f00:1', 'ipv6 rfc6052'],
+      ['2002:7f00:1::', 'ipv6 6to4'],
+      ['2001:0:7f00:1::', 'ipv6 teredo'],
+    ])('still refuses %s (%s)', (address, range) => {
+      expect(deniedRange(address, { privateAllowed: true })).toBe(range);
+    });
+  });
+
   it('refuses what is not an address at all', () => {
     expect(deniedRange('localhost')).toBe('not an IP address');
     expect(deniedRange('2130706433')).toBe('not an IP address');

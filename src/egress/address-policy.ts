@@ -9,6 +9,14 @@ import ipaddr from 'ipaddr.js';
 const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
 
 /**
+ * What an exempt origin (EGRESS_PRIVATE_ORIGINS, the local sandbox) may reach besides public
+ * unicast: loopback and private networks. Not link-local (169.254.169.254 is the cloud metadata
+ * service), not the unspecified address (0.0.0.0 and :: reach this host's own services), and no
+ * IPv6 form that carries an IPv4 address.
+ */
+const PRIVATE_RANGES: ReadonlySet<string> = new Set(['ipv4 loopback', 'ipv4 private', 'ipv6 loopback', 'ipv6 uniqueLocal']);
+
+/**
  * The address the kernel connects to, parsed. ipaddr.js reads the dotted IPv6 form `::a.b.c.d` as
  * IPv4-mapped (`::ffff:a.b.c.d`) where inet_pton reads it as IPv4-compatible (`::a.b.c.d` is how
  * node's lookup prints an AAAA record of ::808:808), so an IPv6 address goes through the WHATWG
@@ -32,8 +40,8 @@ export function addressRange(address: string): string | undefined {
 }
 
 /**
- * Why a worker's browser may not connect to `address`, or undefined when it is an ordinary
- * public unicast address.
+ * Why a worker's browser may not connect to `address`, or undefined when it may: an ordinary
+ * public unicast address, and with `privateAllowed` (an exempt origin) also loopback and private.
  *
  * An allowlist rather than a list of forbidden ranges: ipaddr.js names every special range
  * (loopback, RFC 1918 private, link-local with the 169.254.169.254 metadata service, 100.64/10
@@ -42,9 +50,10 @@ export function addressRange(address: string): string | undefined {
  * 64:ff9b:1::/48, IPv4-translated ::ffff:0:0:0/96), IPv4-compatible ::/96 is named above, and
  * anything not called `unicast` is refused, so a range we forgot to list cannot slip through.
  */
-export function deniedRange(address: string): string | undefined {
+export function deniedRange(address: string, { privateAllowed = false } = {}): string | undefined {
   const range = addressRange(address);
   if (!range) return 'not an IP address';
   if (range === 'ipv4 unicast' || range === 'ipv6 unicast') return undefined;
+  if (privateAllowed && PRIVATE_RANGES.has(range)) return undefined;
   return range;
 }

@@ -75,6 +75,22 @@ describe('EgressPolicy', () => {
     await expect(policy.check('[::1]', 4000)).resolves.toMatchObject({ kind: 'block' });
   });
 
+  it('an exempt origin reaches only loopback or private addresses, and only one that passed', async () => {
+    const dns = resolver({
+      'sandbox.test': ['169.254.169.254', '0.0.0.0', '::7f00:1', '127.0.0.1', '10.0.0.5'],
+      'metadata.test': ['169.254.169.254', 'fe80::1'],
+      'any.test': ['0.0.0.0', '::'],
+    });
+    const origins = ['http://sandbox.test:4000', 'http://metadata.test:4000', 'http://any.test:4000', 'http://169.254.169.254', 'http://[::7f00:1]:4000'];
+    const exempt = EgressPolicy.fromCatalogue(origins.map((o) => ({ submitUrl: `${o}/d/` })), origins, dns.resolve);
+    // The first address that passed, not the first address.
+    await expect(exempt.check('sandbox.test', 4000)).resolves.toEqual({ kind: 'allow', endpoint: 'sandbox.test:4000', address: '127.0.0.1', family: 4 });
+    await expect(exempt.check('metadata.test', 4000)).resolves.toEqual({ kind: 'block', endpoint: 'metadata.test:4000', reason: 'resolves to 169.254.169.254 (ipv4 linkLocal)' });
+    await expect(exempt.check('any.test', 4000)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to 0.0.0.0 (ipv4 unspecified)' });
+    await expect(exempt.check('169.254.169.254', 80)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to 169.254.169.254 (ipv4 linkLocal)' });
+    await expect(exempt.check('[::7f00:1]', 4000)).resolves.toMatchObject({ kind: 'block', reason: 'resolves to ::7f00:1 (ipv6 ipv4Compatible)' });
+  });
+
   it('an exempt origin outside the catalogue is still refused', async () => {
     const other = EgressPolicy.fromCatalogue(rows, ['http://127.0.0.1:5000'], resolve);
     await expect(other.check('127.0.0.1', 5000)).resolves.toMatchObject({ kind: 'block', reason: 'not a catalogue origin' });

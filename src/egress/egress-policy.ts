@@ -93,9 +93,9 @@ export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | nul
 
 /**
  * Which connections a worker's browser may open: only to catalogue endpoints, and only to public
- * unicast addresses, except for the endpoints exempted for the local sandbox. The answer names the
- * one address that was checked, so the proxy connects there and a second DNS answer (rebinding)
- * never comes into it.
+ * unicast addresses, except that the endpoints exempted for the local sandbox may also reach
+ * loopback and private ones. The answer names the one address that was checked, so the proxy
+ * connects there and a second DNS answer (rebinding) never comes into it.
  */
 export class EgressPolicy {
   constructor(
@@ -135,9 +135,12 @@ export class EgressPolicy {
       }
     }
     if (!addresses.length) return { kind: 'fail', endpoint, reason: `${host} has no address` };
-    if (this.privateAllowed.has(endpoint)) return { kind: 'allow', endpoint, ...addresses[0] };
-    const usable = addresses.find((a) => !deniedRange(a.address));
-    if (usable) return { kind: 'allow', endpoint, ...usable };
-    return { kind: 'block', endpoint, reason: `resolves to ${addresses[0].address} (${deniedRange(addresses[0].address)})` };
+    // An exempt endpoint may reach loopback and private addresses too, never the rest (link-local,
+    // unspecified, IPv4 inside IPv6). Either way the answer is an address that passed, and the
+    // proxy connects to it alone: the others never come into it.
+    const range = { privateAllowed: this.privateAllowed.has(endpoint) };
+    const usable = addresses.find((a) => !deniedRange(a.address, range));
+    if (usable) return { kind: 'allow', endpoint, address: usable.address, family: isIP(usable.address) };
+    return { kind: 'block', endpoint, reason: `resolves to ${addresses[0].address} (${deniedRange(addresses[0].address, range)})` };
   }
 }

@@ -16,20 +16,50 @@ let port: number;
 let proxy: EgressProxy;
 let lease: EgressLease;
 const asked: string[] = [];
-let answers: Record<string, string> = {};
+let answers: Record<string, string | string[]> = {};
+
+/**
+ * An exempt (sandbox) site on 127.0.0.2 and, on the same port of 127.0.0.1, a canary: a connection
+ * to 0.0.0.0 lands on this host's 127.0.0.1, so the canary sees any that went to 0.0.0.0.
+ */
+let sandbox: Server;
+let canary: Server;
+let sandboxPort: number;
+let canaryConnections = 0;
+
+async function listenBesideEachOther(): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    sandbox = createServer((req, res) => res.end(`sandbox on ${req.socket.localAddress}`));
+    sandbox.listen(0, '127.0.0.2');
+    await once(sandbox, 'listening');
+    sandboxPort = (sandbox.address() as AddressInfo).port;
+    canary = createServer((_req, res) => res.end('leaked'));
+    canary.on('connection', () => canaryConnections++);
+    try {
+      canary.listen(sandboxPort, '127.0.0.1');
+      await once(canary, 'listening');
+      return;
+    } catch (err) {
+      // The port is taken on 127.0.0.1 by someone else: try another pair.
+      sandbox.close();
+      if (attempt === 10) throw err;
+    }
+  }
+}
 
 beforeAll(async () => {
   target = createServer((req, res) => res.end(`hello from ${req.headers.host}`));
   target.listen(0, '127.0.0.1');
   await once(target, 'listening');
   port = (target.address() as AddressInfo).port;
+  await listenBesideEachOther();
   const policy = EgressPolicy.fromCatalogue(
-    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }],
-    [`http://pinned.test:${port}`],
+    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }, { submitUrl: `http://twofaced.test:${sandboxPort}/` }],
+    [`http://pinned.test:${port}`, `http://twofaced.test:${sandboxPort}`],
     async (host) => {
       asked.push(host);
       if (!answers[host]) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-      return [{ address: answers[host], family: 4 }];
+      return [answers[host]].flat().map((address) => ({ address, family: 4 }));
     },
   );
   proxy = new EgressProxy({ current: async () => policy } as unknown as CataloguePolicy);
@@ -39,8 +69,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.onApplicationShutdown();
-  target.closeAllConnections();
-  target.close();
+  for (const server of [target, sandbox, canary]) {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
 beforeEach(() => {
@@ -61,6 +93,23 @@ function viaProxy(url: string, authorization?: string): Promise<{ status: number
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A CONNECT through the proxy, then a GET through the tunnel; resolves with all that came back. */
+function tunnelGet(hostPort: string, authorization: string): Promise<string> {
+  const proxyUrl = new URL(proxy.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(proxyUrl.port), proxyUrl.hostname, () => {
+      socket.write(`CONNECT ${hostPort} HTTP/1.1\r\nHost: ${hostPort}\r\nProxy-Authorization: ${authorization}\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (d: Buffer) => {
+      if (!text) socket.write(`GET / HTTP/1.1\r\nHost: ${hostPort}\r\nConnection: close\r\n\r\n`);
+      text += d.toString();
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
   });
 }
 
@@ -97,6 +146,19 @@ describe('EgressProxy', () => {
       expect([spelling, await connectVia(`${spelling}:${port}`, auth(lease))]).toEqual([spelling, 'HTTP/1.1 200 Connection Established']);
     }
     expect(asked).toEqual(['pinned.test', 'pinned.test', 'pinned.test']);
+  });
+
+  it('an exempt name connects to the first of its addresses that passed, never to 0.0.0.0 (this host) because it came first', async () => {
+    answers['twofaced.test'] = ['0.0.0.0', '127.0.0.2'];
+    await expect(viaProxy(`http://twofaced.test:${sandboxPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: 'sandbox on 127.0.0.2' });
+    const tunnelled = await tunnelGet(`twofaced.test:${sandboxPort}`, auth(lease));
+    expect(tunnelled).toMatch(/^HTTP\/1.1 200 Connection Established\r\n\r\nHTTP\/1.1 200 OK\r\n/);
+    expect(tunnelled).toMatch(/sandbox on 127.0.0.2$/);
+    // With nothing but 0.0.0.0, the exemption does not apply: refused, and recorded.
+    answers['twofaced.test'] = ['0.0.0.0'];
+    expect(await connectVia(`twofaced.test:${sandboxPort}`, auth(lease))).toBe('HTTP/1.1 403 Forbidden');
+    expect(lease.refusal(`twofaced.test:${sandboxPort}`)).toEqual({ endpoint: `twofaced.test:${sandboxPort}`, reason: 'resolves to 0.0.0.0 (ipv4 unspecified)' });
+    expect(canaryConnections).toBe(0);
   });
 
   it('refuses with 403 and records the refusal against the lease that asked', async () => {
