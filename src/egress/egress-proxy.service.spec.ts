@@ -19,29 +19,31 @@ const asked: string[] = [];
 let answers: Record<string, string | string[]> = {};
 
 /**
- * An exempt (sandbox) site on 127.0.0.2 and, on the same port of 127.0.0.1, a canary: a connection
- * to 0.0.0.0 lands on this host's 127.0.0.1, so the canary sees any that went to 0.0.0.0.
+ * Two sites on one port, one on 127.0.0.2 and one on 127.0.0.1, each answering with its address,
+ * so a test sees which address a connection went to. A connection to 0.0.0.0 lands on this host's
+ * 127.0.0.1: the count of connections there tells whether one did.
  */
-let sandbox: Server;
-let canary: Server;
-let sandboxPort: number;
-let canaryConnections = 0;
+let two: Server;
+let one: Server;
+let twoPort: number;
+let connectionsToOne = 0;
 
-async function listenBesideEachOther(): Promise<void> {
+async function listenOnOneAndTwo(): Promise<void> {
+  const answering = () => createServer((req, res) => res.end(`${req.socket.localAddress} answered`));
   for (let attempt = 1; ; attempt++) {
-    sandbox = createServer((req, res) => res.end(`sandbox on ${req.socket.localAddress}`));
-    sandbox.listen(0, '127.0.0.2');
-    await once(sandbox, 'listening');
-    sandboxPort = (sandbox.address() as AddressInfo).port;
-    canary = createServer((_req, res) => res.end('leaked'));
-    canary.on('connection', () => canaryConnections++);
+    two = answering();
+    two.listen(0, '127.0.0.2');
+    await once(two, 'listening');
+    twoPort = (two.address() as AddressInfo).port;
+    one = answering();
+    one.on('connection', () => connectionsToOne++);
     try {
-      canary.listen(sandboxPort, '127.0.0.1');
-      await once(canary, 'listening');
+      one.listen(twoPort, '127.0.0.1');
+      await once(one, 'listening');
       return;
     } catch (err) {
       // The port is taken on 127.0.0.1 by someone else: try another pair.
-      sandbox.close();
+      two.close();
       if (attempt === 10) throw err;
     }
   }
@@ -52,10 +54,10 @@ beforeAll(async () => {
   target.listen(0, '127.0.0.1');
   await once(target, 'listening');
   port = (target.address() as AddressInfo).port;
-  await listenBesideEachOther();
+  await listenOnOneAndTwo();
   const policy = EgressPolicy.fromCatalogue(
-    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }, { submitUrl: `http://twofaced.test:${sandboxPort}/` }],
-    [`http://pinned.test:${port}`, `http://twofaced.test:${sandboxPort}`],
+    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }, { submitUrl: `http://twofaced.test:${twoPort}/` }],
+    [`http://pinned.test:${port}`, `http://twofaced.test:${twoPort}`],
     async (host) => {
       asked.push(host);
       if (!answers[host]) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
@@ -69,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.onApplicationShutdown();
-  for (const server of [target, sandbox, canary]) {
+  for (const server of [target, two, one]) {
     server.closeAllConnections();
     server.close();
   }
@@ -149,16 +151,26 @@ describe('EgressProxy', () => {
   });
 
   it('an exempt name connects to the first of its addresses that passed, never to 0.0.0.0 (this host) because it came first', async () => {
+    const before = connectionsToOne;
     answers['twofaced.test'] = ['0.0.0.0', '127.0.0.2'];
-    await expect(viaProxy(`http://twofaced.test:${sandboxPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: 'sandbox on 127.0.0.2' });
-    const tunnelled = await tunnelGet(`twofaced.test:${sandboxPort}`, auth(lease));
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.2 answered' });
+    const tunnelled = await tunnelGet(`twofaced.test:${twoPort}`, auth(lease));
     expect(tunnelled).toMatch(/^HTTP\/1.1 200 Connection Established\r\n\r\nHTTP\/1.1 200 OK\r\n/);
-    expect(tunnelled).toMatch(/sandbox on 127.0.0.2$/);
+    expect(tunnelled).toMatch(/127.0.0.2 answered$/);
     // With nothing but 0.0.0.0, the exemption does not apply: refused, and recorded.
     answers['twofaced.test'] = ['0.0.0.0'];
-    expect(await connectVia(`twofaced.test:${sandboxPort}`, auth(lease))).toBe('HTTP/1.1 403 Forbidden');
-    expect(lease.refusal(`twofaced.test:${sandboxPort}`)).toEqual({ endpoint: `twofaced.test:${sandboxPort}`, reason: 'resolves to 0.0.0.0 (ipv4 unspecified)' });
-    expect(canaryConnections).toBe(0);
+    expect(await connectVia(`twofaced.test:${twoPort}`, auth(lease))).toBe('HTTP/1.1 403 Forbidden');
+    expect(lease.refusal(`twofaced.test:${twoPort}`)).toEqual({ endpoint: `twofaced.test:${twoPort}`, reason: 'resolves to 0.0.0.0 (ipv4 unspecified)' });
+    expect(connectionsToOne - before).toBe(0);
+  });
+
+  it('a kept-alive connection is reused only for the address it was opened to: the name\'s next checked address gets its own', async () => {
+    answers['twofaced.test'] = ['127.0.0.1'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.1 answered' });
+    answers['twofaced.test'] = ['127.0.0.2'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.2 answered' });
+    answers['twofaced.test'] = ['127.0.0.1'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.1 answered' });
   });
 
   it('refuses with 403 and records the refusal against the lease that asked', async () => {
