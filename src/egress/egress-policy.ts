@@ -22,23 +22,58 @@ export type Verdict =
   | { kind: 'fail'; endpoint: string; reason: string };
 
 /**
- * `host:port` as the proxy sees a connection: host normalised as URL does (lower case, punycode,
- * IPv6 in brackets), port explicit. A CONNECT carries no scheme, so endpoints, not origins, are
- * compared; an http and an https origin on one host and port are the same endpoint.
+ * The one spelling of a host name that the policy compares and resolves: as URL normalises it
+ * (percent-decoded, lower case, IDNA to punycode, IPv4 in dotted decimal, IPv6 compressed hex),
+ * without IPv6 brackets and without a trailing dot. Undefined when `hostname` is not a host alone
+ * (a user, port, path or query in it would make URL read a different host than the one given).
  */
-export function endpointOf(url: URL): string | undefined {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
-}
-
-/** The endpoint of a proxy request's target (CONNECT gives hosts un-normalised, IPv6 maybe bare). */
-export function targetEndpoint(hostname: string, port: number): string | undefined {
-  const host = isIP(hostname) === 6 ? `[${hostname}]` : hostname;
+export function canonicalHost(hostname: string): string | undefined {
+  const bare = hostname.replace(/^\[(.*)\]$/, '$1');
+  const v6 = isIP(bare) === 6;
+  if (!v6 && /[:/\\?#@\s]/.test(bare)) return undefined;
+  let host: string;
   try {
-    return endpointOf(new URL(`http://${host}:${port}/`));
+    host = new URL(`http://${v6 ? `[${bare}]` : bare}/`).hostname;
   } catch {
     return undefined;
   }
+  if (v6) return host.slice(1, -1);
+  // `dir.example.` is dir.example, absolute; a second dot (an empty label) is no host.
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return host && !host.endsWith('.') ? host : undefined;
+}
+
+/** `host:port` of a canonical host, IPv6 in brackets. */
+function endpointFor(host: string, port: number | string): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * `host:port` as the proxy sees a connection, host canonical (see canonicalHost), port explicit.
+ * A CONNECT carries no scheme, so endpoints, not origins, are compared; an http and an https
+ * origin on one host and port are the same endpoint.
+ */
+export function endpointOf(url: URL): string | undefined {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const host = canonicalHost(url.hostname);
+  return host && endpointFor(host, url.port || (url.protocol === 'https:' ? '443' : '80'));
+}
+
+/**
+ * A proxy request's target as the policy judges it: the canonical host, which is the name it
+ * resolves, and the endpoint it compares. proxy-chain hands a CONNECT's host over as it came
+ * (`new URL('connect://…')` leaves an opaque host alone: case, a trailing dot, percent-encoded
+ * UTF-8), and a plain request's host as http URLs normalise it; both come out the same here.
+ */
+export function canonicalTarget(hostname: string, port: number): { host: string; endpoint: string } | undefined {
+  const host = canonicalHost(hostname);
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host, endpoint: endpointFor(host, port) };
+}
+
+/** The endpoint of a proxy request's target (see canonicalTarget). */
+export function targetEndpoint(hostname: string, port: number): string | undefined {
+  return canonicalTarget(hostname, port)?.endpoint;
 }
 
 /** The origins a catalogue row lets the browser reach: its form, and its "is it listed?" check. */
@@ -58,9 +93,9 @@ export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | nul
 
 /**
  * Which connections a worker's browser may open: only to catalogue endpoints, and only to public
- * unicast addresses, except for the endpoints exempted for the local sandbox. The answer names the
- * one address that was checked, so the proxy connects there and a second DNS answer (rebinding)
- * never comes into it.
+ * unicast addresses, except that the endpoints exempted for the local sandbox may also reach
+ * loopback and private ones. The answer names the one address that was checked, so the proxy
+ * connects there and a second DNS answer (rebinding) never comes into it.
  */
 export class EgressPolicy {
   constructor(
@@ -84,24 +119,28 @@ export class EgressPolicy {
   }
 
   async check(hostname: string, port: number): Promise<Verdict> {
-    const endpoint = targetEndpoint(hostname, port);
-    if (!endpoint) return { kind: 'block', endpoint: `${hostname}:${port}`, reason: 'not a valid host' };
+    const target = canonicalTarget(hostname, port);
+    if (!target) return { kind: 'block', endpoint: `${hostname}:${port}`, reason: 'not a valid host' };
+    const { host, endpoint } = target;
     if (!this.endpoints.has(endpoint)) return { kind: 'block', endpoint, reason: 'not a catalogue origin' };
 
-    const bare = hostname.replace(/^\[(.*)\]$/, '$1');
+    // The name that was compared is the name that is resolved: one answer, whatever the spelling.
     let addresses: ResolvedAddress[];
-    if (isIP(bare)) addresses = [{ address: bare, family: isIP(bare) }];
+    if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
     else {
       try {
-        addresses = await this.resolve(bare);
+        addresses = await this.resolve(host);
       } catch (err) {
-        return { kind: 'fail', endpoint, reason: `cannot resolve ${bare}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+        return { kind: 'fail', endpoint, reason: `cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
       }
     }
-    if (!addresses.length) return { kind: 'fail', endpoint, reason: `${bare} has no address` };
-    if (this.privateAllowed.has(endpoint)) return { kind: 'allow', endpoint, ...addresses[0] };
-    const usable = addresses.find((a) => !deniedRange(a.address));
-    if (usable) return { kind: 'allow', endpoint, ...usable };
-    return { kind: 'block', endpoint, reason: `resolves to ${addresses[0].address} (${deniedRange(addresses[0].address)})` };
+    if (!addresses.length) return { kind: 'fail', endpoint, reason: `${host} has no address` };
+    // An exempt endpoint may reach loopback and private addresses too, never the rest (link-local,
+    // unspecified, IPv4 inside IPv6). Either way the answer is an address that passed, and the
+    // proxy connects to it alone: the others never come into it.
+    const range = { privateAllowed: this.privateAllowed.has(endpoint) };
+    const usable = addresses.find((a) => !deniedRange(a.address, range));
+    if (usable) return { kind: 'allow', endpoint, address: usable.address, family: isIP(usable.address) };
+    return { kind: 'block', endpoint, reason: `resolves to ${addresses[0].address} (${deniedRange(addresses[0].address, range)})` };
   }
 }

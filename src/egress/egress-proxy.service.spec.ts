@@ -16,19 +16,52 @@ let port: number;
 let proxy: EgressProxy;
 let lease: EgressLease;
 const asked: string[] = [];
-let answers: Record<string, string> = {};
+let answers: Record<string, string | string[]> = {};
+
+/**
+ * Two sites on one port, one on 127.0.0.2 and one on 127.0.0.1, each answering with its address,
+ * so a test sees which address a connection went to. A connection to 0.0.0.0 lands on this host's
+ * 127.0.0.1: the count of connections there tells whether one did.
+ */
+let two: Server;
+let one: Server;
+let twoPort: number;
+let connectionsToOne = 0;
+
+async function listenOnOneAndTwo(): Promise<void> {
+  const answering = () => createServer((req, res) => res.end(`${req.socket.localAddress} answered`));
+  for (let attempt = 1; ; attempt++) {
+    two = answering();
+    two.listen(0, '127.0.0.2');
+    await once(two, 'listening');
+    twoPort = (two.address() as AddressInfo).port;
+    one = answering();
+    one.on('connection', () => connectionsToOne++);
+    try {
+      one.listen(twoPort, '127.0.0.1');
+      await once(one, 'listening');
+      return;
+    } catch (err) {
+      // The port is taken on 127.0.0.1 by someone else: try another pair.
+      two.close();
+      if (attempt === 10) throw err;
+    }
+  }
+}
 
 beforeAll(async () => {
   target = createServer((req, res) => res.end(`hello from ${req.headers.host}`));
   target.listen(0, '127.0.0.1');
   await once(target, 'listening');
   port = (target.address() as AddressInfo).port;
+  await listenOnOneAndTwo();
   const policy = EgressPolicy.fromCatalogue(
-    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }],
-    [`http://pinned.test:${port}`],
+    [{ submitUrl: `http://pinned.test:${port}/` }, { submitUrl: `http://private.test:${port}/` }, { submitUrl: `http://twofaced.test:${twoPort}/` }],
+    [`http://pinned.test:${port}`, `http://twofaced.test:${twoPort}`],
     async (host) => {
       asked.push(host);
-      return [{ address: answers[host], family: 4 }];
+      if (!answers[host]) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+      return [answers[host]].flat().map((address) => ({ address, family: 4 }));
     },
   );
   proxy = new EgressProxy({ current: async () => policy } as unknown as CataloguePolicy);
@@ -38,8 +71,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.onApplicationShutdown();
-  target.closeAllConnections();
-  target.close();
+  for (const server of [target, two, one]) {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
 beforeEach(() => {
@@ -60,6 +95,23 @@ function viaProxy(url: string, authorization?: string): Promise<{ status: number
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** A CONNECT through the proxy, then a GET through the tunnel; resolves with all that came back. */
+function tunnelGet(hostPort: string, authorization: string): Promise<string> {
+  const proxyUrl = new URL(proxy.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(proxyUrl.port), proxyUrl.hostname, () => {
+      socket.write(`CONNECT ${hostPort} HTTP/1.1\r\nHost: ${hostPort}\r\nProxy-Authorization: ${authorization}\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (d: Buffer) => {
+      if (!text) socket.write(`GET / HTTP/1.1\r\nHost: ${hostPort}\r\nConnection: close\r\n\r\n`);
+      text += d.toString();
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
   });
 }
 
@@ -89,6 +141,36 @@ describe('EgressProxy', () => {
     await expect(viaProxy(`http://pinned.test:${port}/`, auth(lease))).resolves.toEqual({ status: 200, body: `hello from pinned.test:${port}` });
     expect(await connectVia(`pinned.test:${port}`, auth(lease))).toBe('HTTP/1.1 200 Connection Established');
     expect(asked).toEqual(['pinned.test', 'pinned.test']);
+  });
+
+  it('resolves the name it compared: a CONNECT spelled another way asks for, and reaches, the one canonical name', async () => {
+    for (const spelling of ['PINNED.Test.', '%50inned.test', '%EF%BD%90inned.test']) {
+      expect([spelling, await connectVia(`${spelling}:${port}`, auth(lease))]).toEqual([spelling, 'HTTP/1.1 200 Connection Established']);
+    }
+    expect(asked).toEqual(['pinned.test', 'pinned.test', 'pinned.test']);
+  });
+
+  it('an exempt name connects to the first of its addresses that passed, never to 0.0.0.0 (this host) because it came first', async () => {
+    const before = connectionsToOne;
+    answers['twofaced.test'] = ['0.0.0.0', '127.0.0.2'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.2 answered' });
+    const tunnelled = await tunnelGet(`twofaced.test:${twoPort}`, auth(lease));
+    expect(tunnelled).toMatch(/^HTTP\/1.1 200 Connection Established\r\n\r\nHTTP\/1.1 200 OK\r\n/);
+    expect(tunnelled).toMatch(/127.0.0.2 answered$/);
+    // With nothing but 0.0.0.0, the exemption does not apply: refused, and recorded.
+    answers['twofaced.test'] = ['0.0.0.0'];
+    expect(await connectVia(`twofaced.test:${twoPort}`, auth(lease))).toBe('HTTP/1.1 403 Forbidden');
+    expect(lease.refusal(`twofaced.test:${twoPort}`)).toEqual({ endpoint: `twofaced.test:${twoPort}`, reason: 'resolves to 0.0.0.0 (ipv4 unspecified)' });
+    expect(connectionsToOne - before).toBe(0);
+  });
+
+  it('a kept-alive connection is reused only for the address it was opened to: the name\'s next checked address gets its own', async () => {
+    answers['twofaced.test'] = ['127.0.0.1'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.1 answered' });
+    answers['twofaced.test'] = ['127.0.0.2'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.2 answered' });
+    answers['twofaced.test'] = ['127.0.0.1'];
+    await expect(viaProxy(`http://twofaced.test:${twoPort}/`, auth(lease))).resolves.toEqual({ status: 200, body: '127.0.0.1 answered' });
   });
 
   it('refuses with 403 and records the refusal against the lease that asked', async () => {

@@ -20,7 +20,7 @@ export class EgressProxy implements OnModuleInit, OnApplicationShutdown {
   private server?: Server;
   private readonly leases = new Map<string, EgressLease>();
   // Forwarded http requests get an agent of their own: the shutdown closes its idle sockets.
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly agent = new PinnedAgent({ keepAlive: true });
 
   constructor(private readonly catalogue: CataloguePolicy) {}
 
@@ -66,12 +66,29 @@ export class EgressProxy implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** The address a pinnedLookup answers with, kept on the function for PinnedAgent. */
+const PINNED = Symbol('pinned address');
+type PinnedLookup = LookupFunction & { [PINNED]: string };
+
 /** A dns.lookup that answers every question with one address (net asks with `all` for happy eyeballs). */
-export function pinnedLookup(address: string, family: number): LookupFunction {
-  return (_hostname, options, callback) => {
+export function pinnedLookup(address: string, family: number): PinnedLookup {
+  const lookup: LookupFunction = (_hostname, options, callback) => {
     process.nextTick(() => {
       if (options.all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
       else callback(null, address, family);
     });
   };
+  return Object.assign(lookup, { [PINNED]: address });
+}
+
+/**
+ * A keep-alive agent that pools sockets by the address they were pinned to as well as by host and
+ * port. http.Agent keys its pool by host and port alone, so a request the policy pinned to one
+ * address would otherwise go out on an idle socket opened to the address an earlier check chose.
+ */
+export class PinnedAgent extends http.Agent {
+  override getName(options?: http.ClientRequestArgs): string {
+    const pinned = (options?.lookup as Partial<PinnedLookup> | undefined)?.[PINNED];
+    return pinned ? `${super.getName(options)}:pinned=${pinned}` : super.getName(options);
+  }
 }
