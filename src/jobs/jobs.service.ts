@@ -140,6 +140,7 @@ export class JobsService {
     const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
     if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
     if (q.status) qb.andWhere('j.status = :status', { status: q.status });
+    if (q.outcome) qb.andWhere('j.outcome = :outcome', { outcome: q.outcome });
     if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
     if (after) qb.andWhere('(j.created_at, j.id) < (:createdAt, :id)', after);
     const page = pageOf(await qb.getMany(), limit);
