@@ -15,8 +15,7 @@ import { AppConfig } from './config/config.schema';
 import { mountBullBoards } from './dashboard/bull-boards';
 import { ASSETS_DIR } from './dashboard/templates';
 import express from 'express';
-
-export const API_PREFIX = 'api/v1';
+import { API_PREFIX } from './common/api-path';
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
 function trustProxy(value: string): number | boolean | string {

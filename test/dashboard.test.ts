@@ -202,7 +202,9 @@ describe('the staff dashboard', () => {
     // Each bad directory answers its form with 410 Gone once: a final failure, not retried.
     for (const slug of [bad1, bad2]) sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
     const job = await watchApproved(page, 'Meadow Pottery', [bad1, bad2, ...good]);
-    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed', orderDeadline(5));
+    // The badge says how it ended, live: not a plain "completed".
+    await showsText(page.locator(`[data-status="${job.id}"]`), 'completed with 2 failures', orderDeadline(5));
+    expect(await page.locator(`[data-status="${job.id}"]`).getAttribute('class')).toBe('status status-partially_failed');
     await showsText(page.locator('.order-head .progress-text'), '3/5 submitted, 2 failed');
     await hasCount(page.locator('#rows tr[data-row-status="failed"]'), 2);
 
@@ -211,6 +213,11 @@ describe('the staff dashboard', () => {
     await showsText(page.locator('.order-head .progress-text'), '5/5 submitted', orderDeadline(2));
     await hasCount(page.locator('#rows tr[data-row-status="submitted"]'), 5);
     expect(await rowStatuses(job.id)).toEqual({ submitted: 5 });
+    await waitFor('the badge to say the order succeeded', async () => (await page.locator(`[data-status="${job.id}"]`).getAttribute('class')) === 'status status-completed', {
+      timeoutMs: DEADLINE.event,
+      describe: async () => `it showed "${await page.locator(`[data-status="${job.id}"]`).textContent()}"`,
+    });
+    expect(await page.locator(`[data-status="${job.id}"]`).textContent()).toBe('completed');
   });
 
   it('reconnects by itself after the API restarts, and catches up', async () => {

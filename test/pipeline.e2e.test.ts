@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ let sandbox: SandboxHandle;
 let db: TestDatabase;
 let env: Record<string, string>;
 let api: Proc;
+let origin: string;
 let base: string;
 let headers: Record<string, string>;
 const workers: Proc[] = [];
@@ -51,7 +51,8 @@ beforeAll(async () => {
     BROWSER_RECYCLE_AFTER: '7',
   };
   const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1`;
+  origin = `http://127.0.0.1:${port}`;
+  base = `${origin}/api/v1`;
   const { token } = await createApiKey(db.dataSource.manager, { name: 'e2e', scopes: ['jobs:read', 'jobs:write'], account: 'e2e' });
   headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   api = await startApi(env, port);
@@ -100,8 +101,10 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
   const job = await order(website, positions(1, 20));
   expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 20, percent: 0 });
 
+  expect(job.outcome).toBeNull();
   const done = await untilFinished(job.id, 20);
   expect(done.progress).toEqual({ total: 20, submitted: 20, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 0, percent: 100 });
+  expect(done.outcome).toBe('succeeded');
   expect(done.startedAt).not.toBeNull();
   expect(done.completedAt).not.toBeNull();
 
@@ -112,8 +115,14 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
     expect(r.submittedAt).not.toBeNull();
     expect(r.durationMs).toBeGreaterThan(0);
     expect(r.responseLog.some((e: { event: string }) => e.event === 'accepted')).toBe(true);
-    expect(existsSync(r.screenshotPath)).toBe(true);
+    // The screenshot the worker took, fetched as a client would: a URL, not a path on the server.
+    expect(r).not.toHaveProperty('screenshotPath');
+    expect(r.screenshotUrl).toBe(`/api/v1/jobs/${job.id}/results/${r.directoryId}/screenshot`);
+    const shot = await fetch(`${origin}${r.screenshotUrl}`, { headers });
+    expect([r.directoryId, shot.status, shot.headers.get('content-type')]).toEqual([r.directoryId, 200, 'image/png']);
+    expect(Buffer.from(await shot.arrayBuffer()).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   }
+  expect(JSON.stringify(items)).not.toContain(env.ARTIFACT_DIR);
   // Flaky directories answered their first POST with 500: each row shows a later attempt (at
   // least 2; a loaded machine may add one), and the sandbox's record below shows one listing each.
   const flaky = items.filter((r: { directoryId: string }) => ['sandbox-0005', 'sandbox-0012', 'sandbox-0019'].includes(r.directoryId));
@@ -135,6 +144,7 @@ it('finishes an order after a worker is SIGKILLed mid-run, submitting no directo
   const done = await untilFinished(job.id, 40);
   // sandbox-0050 always answers "already listed": a permanent failure, not retried.
   expect(done.progress).toMatchObject({ total: 40, submitted: 39, failed: 1, pending: 0 });
+  expect(done).toMatchObject({ status: 'completed', outcome: 'partially_failed' });
   const { items } = await get(`/jobs/${job.id}/results`);
   const failed = items.filter((r: { status: string }) => r.status === 'failed');
   expect(failed).toHaveLength(1);
@@ -143,6 +153,15 @@ it('finishes an order after a worker is SIGKILLed mid-run, submitting no directo
   const received = receivedBySlug(website);
   expect([...received.keys()].sort()).toEqual(positions(21, 60));
   for (const [slug, outcomes] of received) expect([slug, outcomes]).toEqual([slug, [slug === 'sandbox-0050' ? 'already_listed' : 'accepted']]);
+});
+
+it('ends an order whose every directory refused the listing as failed, not as a success', async () => {
+  const website = 'https://refused.example';
+  // Both always answer "already listed": a final failure each, not retried.
+  const job = await order(website, ['sandbox-0050', 'sandbox-0101']);
+  const done = await untilFinished(job.id, 2);
+  expect(done).toMatchObject({ status: 'completed', outcome: 'failed', progress: { submitted: 0, failed: 2, pending: 0 } });
+  expect(Object.fromEntries(receivedBySlug(website))).toEqual({ 'sandbox-0050': ['already_listed'], 'sandbox-0101': ['already_listed'] });
 });
 
 it('stops a worker on SIGTERM with exit code 0', async () => {

@@ -7,12 +7,14 @@ import { isGone } from '../live/fleet';
 import { HEARTBEAT_MS } from '../live/live.constants';
 import { withPings } from '../live/sse';
 import { LiveHub } from '../live/live-hub.service';
+import { orderBadge } from './order-badge';
 import { OverviewQuery } from './overview.query';
 
 /**
  * The dashboard's live feed (server-sent events, staff session only). Events name what changed;
  * the page reads the new state itself (progress as JSON, rows and panels as server-rendered HTML):
- * - `job` {id, status, progress, rows}: an order changed (rows: its changed row ids, or "all");
+ * - `job` {id, status, outcome, badge, progress, rows}: an order changed (badge: what its status
+ *   badge says, see order-badge.ts; rows: its changed row ids, or "all");
  * - `resync`: on every (re)connect and after the API lost Redis: read everything shown again;
  * - `fleet` (with `?fleet=1`): the worker fleet changed;
  * - `ping` every 15 s, so proxies keep the stream open.
@@ -31,7 +33,9 @@ export class LiveController {
     const jobId = isUuid(job) ? job.toLowerCase() : undefined;
     const updates = this.hub.updates({ jobId }).pipe(
       map((u): MessageEvent =>
-        u.type === 'resync' ? { type: 'resync', data: {} } : { type: 'job', data: { id: u.job.id, status: u.job.status, priority: u.job.priority, progress: u.job.progress, rows: u.rows } },
+        u.type === 'resync'
+          ? { type: 'resync', data: {} }
+          : { type: 'job', data: { id: u.job.id, status: u.job.status, outcome: u.job.outcome, badge: orderBadge(u.job), priority: u.job.priority, progress: u.job.progress, rows: u.rows } },
       ),
     );
     if (fleet !== '1') return withPings(updates);

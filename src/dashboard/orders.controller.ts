@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { resolve, sep } from 'node:path';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
 import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
+import { screenshotFile, sendScreenshot } from '../results/screenshots';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { ALLOWED_FROM, JOB_ACTIONS, JobAction, JobActionsService } from '../jobs/job-actions.service';
@@ -126,12 +126,8 @@ export class OrdersController {
   /** A row's screenshot, only from under ARTIFACT_DIR, whatever the row says. */
   @Get('results/:id/screenshot')
   async screenshot(@Res() res: Response, @Param('id') id: string) {
-    const path = await this.detail.screenshotPath(id);
-    const root = resolve(this.config.ARTIFACT_DIR);
-    const file = path ? resolve(path) : undefined;
-    if (!file || !file.startsWith(root + sep)) throw new ProblemException(404, `result ${id} has no screenshot`);
-    res.sendFile(file, { headers: { 'Cache-Control': 'private, max-age=3600' } }, (err) => {
-      if (err && !res.headersSent) res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `the screenshot of result ${id} is no longer on disk` });
-    });
+    const file = await screenshotFile(this.config.ARTIFACT_DIR, await this.detail.screenshotPath(id));
+    if (!file) throw new ProblemException(404, `result ${id} has no screenshot`);
+    sendScreenshot(res, file, `result ${id}`);
   }
 }

@@ -6,6 +6,7 @@ import { isUuid } from '../common/ids';
 import { Job } from '../jobs/job.entity';
 import { JOB_STATUSES, JobStatus } from '../jobs/job-status';
 import { JobView, jobView } from '../jobs/job-view';
+import { OrderBadge, orderBadge } from './order-badge';
 
 export interface OrderFilters {
   status?: JobStatus;
@@ -93,11 +94,11 @@ export class OrdersQuery {
     }
   }
 
-  /** Current progress of the orders a page shows, for its catch-up after a reconnect. */
-  async progress(ids: string[]): Promise<JobView[]> {
+  /** Current progress and badge of the orders a page shows, for its catch-up after a reconnect. */
+  async progress(ids: string[]): Promise<Array<JobView & { badge: OrderBadge }>> {
     const valid = ids.filter(isUuid).slice(0, 200);
     if (!valid.length) return [];
     const jobs = await this.db.getRepository(Job).createQueryBuilder('j').where('j.id IN (:...valid)', { valid }).getMany();
-    return jobs.map(jobView);
+    return jobs.map(jobView).map((job) => ({ ...job, badge: orderBadge(job) }));
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { orderBadge } from './order-badge';
 
 export const VIEWS_DIR = join(__dirname, 'views');
 export const ASSETS_DIR = join(__dirname, 'public');
@@ -39,6 +40,7 @@ export class Templates {
     this.env.addFilter('duration', duration);
     this.env.addFilter('timestamp', timestamp);
     this.env.addFilter('label', (s: string | null | undefined) => (s ?? '').replace(/_/g, ' '));
+    this.env.addFilter('badge', orderBadge);
   }
 
   render(template: string, context: Record<string, unknown>): string {

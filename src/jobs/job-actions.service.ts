@@ -159,15 +159,16 @@ async function lockJob(m: EntityManager, id: string): Promise<Job> {
 
 /**
  * Marks an active order completed once every directory is final. Called inside the transaction
- * that changed a counter, after the order's row is locked by that change.
+ * that changed a counter, after the order's row is locked by that change. PostgreSQL computes the
+ * order's outcome in the same statement; the timeline records it.
  */
 export async function completeIfDone(m: EntityManager, jobId: string): Promise<boolean> {
-  const [done]: [unknown[], number] = await m.query(
+  const [done]: [Array<{ outcome: string }>, number] = await m.query(
     `UPDATE jobs SET status = 'completed', completed_at = now(), updated_at = now()
       WHERE id = $1 AND status IN ('queued', 'running') AND submitted + failed + cancelled + needs_review + blocked = total
-      RETURNING id`,
+      RETURNING outcome`,
     [jobId],
   );
-  if (done.length) await recordJobEvent(m, jobId, 'completed');
+  if (done.length) await recordJobEvent(m, jobId, 'completed', { outcome: done[0].outcome });
   return done.length > 0;
 }

@@ -3,3 +3,10 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const PACKAGE_SIZES = [50, 100, 500] as const;
 export type PackageSize = (typeof PACKAGE_SIZES)[number];
+
+/**
+ * How an order ended (`jobs.outcome`, computed by PostgreSQL: see migrations/…-order-outcome.ts);
+ * null until it has. `status` is where the order is in its life, `outcome` what came of it.
+ */
+export const JOB_OUTCOMES = ['succeeded', 'partially_failed', 'failed', 'needs_review', 'cancelled'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
+import { sendScreenshot } from '../results/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { JOB_ACTIONS, JobAction, JobActionsService } from './job-actions.service';
@@ -57,6 +58,13 @@ export class JobsController {
   @Get(':id/results')
   results(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
     return this.jobs.results(id, ownerOf(caller));
+  }
+
+  /** The page of one directory after its latest attempt (a result's `screenshotUrl`). */
+  @Get(':id/results/:directory/screenshot')
+  @ApiProduces('image/png')
+  async screenshot(@Param('id', jobId) id: string, @Param('directory') directory: string, @CurrentCaller() caller: Caller, @Res() res: Response) {
+    sendScreenshot(res, await this.jobs.screenshot(id, directory, ownerOf(caller)), `directory ${directory} of job ${id}`);
   }
 
   @Post(':id/:action')

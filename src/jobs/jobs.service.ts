@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/cursor';
 import { crashPoint } from '../common/crash-point';
+import { isDirectoryId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
@@ -11,6 +12,8 @@ import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { LivePublisher } from '../live/live-publisher';
 import { Caller, ownerOf } from '../auth/caller';
 import { JobResult } from '../results/job-result.entity';
+import { resultView } from '../results/result-view';
+import { screenshotFile } from '../results/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { requestHash } from './idempotency';
@@ -140,6 +143,7 @@ export class JobsService {
     const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
     if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
     if (q.status) qb.andWhere('j.status = :status', { status: q.status });
+    if (q.outcome) qb.andWhere('j.outcome = :outcome', { outcome: q.outcome });
     if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
     if (after) qb.andWhere('(j.created_at, j.id) < (:createdAt, :id)', after);
     const page = pageOf(await qb.getMany(), limit);
@@ -159,7 +163,20 @@ export class JobsService {
   async results(id: string, owner?: string) {
     await this.get(id, owner);
     const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
-    // The attempt token is the workers' fencing secret, not part of the result.
-    return { items: rows.map(({ attemptToken: _token, ...row }) => row) };
+    return { items: rows.map(resultView) };
+  }
+
+  /**
+   * The screenshot file of one directory of an order, seen as its results are (another account's
+   * order is a 404, like a missing one), and only from under ARTIFACT_DIR.
+   */
+  async screenshot(id: string, directoryId: string, owner?: string): Promise<string> {
+    await this.get(id, owner);
+    const none = new ProblemException(404, `directory ${directoryId} of job ${id} has no screenshot`);
+    if (!isDirectoryId(directoryId)) throw none;
+    const row = await this.db.getRepository(JobResult).findOne({ select: { screenshotPath: true }, where: { jobId: id, directoryId } });
+    const file = await screenshotFile(this.config.ARTIFACT_DIR, row?.screenshotPath);
+    if (!file) throw none;
+    return file;
   }
 }

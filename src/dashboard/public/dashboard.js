@@ -20,7 +20,6 @@
   if (!order && !orders && !overview) return;
 
   const liveState = document.getElementById('live-state');
-  const label = (s) => s.replace(/_/g, ' ');
 
   /** Progress bars and status badges of one order, wherever the page shows them. */
   function showJob(job) {
@@ -35,9 +34,10 @@
       el.querySelector('[data-field="other"]').textContent =
         (p.needsReview ? `, ${p.needsReview} to review` : '') + (p.blocked ? `, ${p.blocked} blocked` : '') + (p.cancelled ? `, ${p.cancelled} cancelled` : '');
     }
+    // The badge's words and colour come from the server (order-badge.ts), as on a reload.
     for (const el of document.querySelectorAll(`[data-status="${job.id}"]`)) {
-      el.textContent = label(job.status);
-      el.className = `status status-${job.status}`;
+      el.textContent = job.badge.text;
+      el.className = `status status-${job.badge.tone}`;
     }
     // The order's action buttons: those its new status allows (retry only with failed rows).
     for (const form of document.querySelectorAll(`[data-job="${job.id}"] form[data-allowed-from]`)) {

@@ -1,0 +1,41 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { apiPath } from '../common/api-path';
+import type { JobResult } from './job-result.entity';
+
+/** Where the API serves a result's screenshot: behind the same key checks as the result itself. */
+export const screenshotUrl = (jobId: string, directoryId: string) => apiPath(`/jobs/${jobId}/results/${encodeURIComponent(directoryId)}/screenshot`);
+
+/**
+ * What the API says about one directory of an order. Fields are listed, not copied: the row's
+ * fencing token and where its screenshot lies on the server's disk are not for clients.
+ */
+export function resultView(r: JobResult) {
+  return {
+    id: r.id,
+    jobId: r.jobId,
+    directoryId: r.directoryId,
+    status: r.status,
+    attempts: r.attempts,
+    generation: r.generation,
+    responseLog: r.responseLog,
+    errorMessage: r.errorMessage,
+    screenshotUrl: r.screenshotPath ? screenshotUrl(r.jobId, r.directoryId) : null,
+    durationMs: r.durationMs,
+    startedAt: r.startedAt,
+    submittedAt: r.submittedAt,
+    finishedAt: r.finishedAt,
+    updatedAt: r.updatedAt,
+  };
+}
+export type ResultView = ReturnType<typeof resultView>;
+
+/** OpenAPI text for a result's `screenshotUrl`, for its response schema to take in. */
+export class ResultScreenshotProperty {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '/api/v1/jobs/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/results/sandbox-0001/screenshot',
+    description: "The directory's page after the latest attempt, as image/png, with the same API key as the result; null when there is none.",
+  })
+  screenshotUrl: string | null;
+}

@@ -1,0 +1,31 @@
+import type { Response } from 'express';
+import { realpath } from 'node:fs/promises';
+import { extname, sep } from 'node:path';
+
+/**
+ * The file a result's stored screenshot path names, if it may be served: a `.png` that exists
+ * under ARTIFACT_DIR once every symlink is resolved. Anything else (a path outside it, `..`
+ * steps, a link leading out, a file gone since) is undefined, whatever the row says.
+ */
+export async function screenshotFile(artifactDir: string, stored: string | null | undefined): Promise<string | undefined> {
+  if (!stored || extname(stored).toLowerCase() !== '.png') return undefined;
+  try {
+    const [root, file] = await Promise.all([realpath(artifactDir), realpath(stored)]);
+    return file.startsWith(root + sep) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends a screenshot found by {@link screenshotFile} as image/png. `no-cache`: a row's link
+ * shows its latest attempt's screenshot, which a retry replaces; the ETag makes rechecking cheap.
+ */
+export function sendScreenshot(res: Response, file: string, what: string): void {
+  res.setHeader('Content-Type', 'image/png');
+  res.sendFile(file, { headers: { 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
+    if (err && !res.headersSent) {
+      res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `the screenshot of ${what} is no longer on disk` });
+    }
+  });
+}
