@@ -13,6 +13,8 @@ import { DEADLINE } from './support/deadlines';
  * refusals, over real HTTP with cookies, and the pages in real Chromium under the CSP.
  */
 let h: ApiHarness;
+/** A cheap hash cost, so the many sign-ins here stay quick on a loaded machine (production: 2^17 or more). */
+const SCRYPT_N = 2 ** 14;
 const ADMIN = { email: 'ops@boltline.example', password: 'correct horse battery staple' };
 const VIEWER = { email: 'viewer@boltline.example', password: 'viewer password 123' };
 const PAUSE = '/admin/queues/api/queues/submissions/pause';
@@ -20,9 +22,14 @@ const RESUME = '/admin/queues/api/queues/submissions/resume';
 
 beforeAll(async () => {
   // LOG_LEVEL log: every request is logged, cookies included, for the log scan to check.
-  h = await startApiInProcess({ OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000', LOG_LEVEL: 'log' });
-  await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
-  await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
+  h = await startApiInProcess({
+    OUTBOX_POLL_MS: '100',
+    RECONCILE_INTERVAL_MS: '3600000',
+    LOG_LEVEL: 'log',
+    STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
+  });
+  await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
+  await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer', SCRYPT_N);
 });
 afterAll(() => h?.close());
 
@@ -123,7 +130,7 @@ describe('staff sessions', () => {
   });
 
   it('a disabled account is signed out at its next request', async () => {
-    await createStaff(h.db.dataSource.manager, 'leaver@boltline.example', 'leaver password 123', 'admin');
+    await createStaff(h.db.dataSource.manager, 'leaver@boltline.example', 'leaver password 123', 'admin', SCRYPT_N);
     const a = await agent({ email: 'leaver@boltline.example', password: 'leaver password 123' });
     await a.get('/admin/queues/api/queues').expect(200);
     await h.db.dataSource.query(`UPDATE staff_users SET disabled_at = now() WHERE email = 'leaver@boltline.example'`);
@@ -141,6 +148,25 @@ describe('staff sessions', () => {
     expect(Number(answers[10].headers['retry-after'])).toBeGreaterThan(0);
     const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'staff.login-failed' AND actor = 'viewer@boltline.example'`);
     expect(n).toBe(11);
+  });
+
+  it('a password hashed at a lower cost signs in and is rehashed at the configured cost', async () => {
+    const OLD = { email: 'old-hash@boltline.example', password: 'an old password 123' };
+    await createStaff(h.db.dataSource.manager, OLD.email, OLD.password, 'viewer', 2 ** 12);
+    const hashOf = async () => ((await h.db.dataSource.query(`SELECT password_hash FROM staff_users WHERE email = $1`, [OLD.email])) as Array<{ password_hash: string }>)[0].password_hash;
+    const before = await hashOf();
+    expect(before).toMatch(/^scrypt\$4096\$8\$1\$/);
+    // A wrong password changes nothing.
+    const a = request.agent(h.app.getHttpServer());
+    const csrf = await csrfOf(a);
+    await a.post('/staff/login').set('x-forwarded-for', '198.51.100.4').type('form').send({ email: OLD.email, password: 'not the password', _csrf: csrf }).expect(401);
+    expect(await hashOf()).toBe(before);
+    await (await agent(OLD)).get('/admin/queues-readonly/api/queues').expect(200);
+    const after = await hashOf();
+    expect(after).toMatch(new RegExp(`^scrypt\\$${SCRYPT_N}\\$8\\$1\\$`));
+    // The new hash is of the same password.
+    await (await agent(OLD)).get('/admin/queues-readonly/api/queues').expect(200);
+    expect(await hashOf()).toBe(after);
   });
 
   it('the staff command creates an account that can sign in', async () => {
@@ -172,7 +198,7 @@ describe('in Chromium, under the CSP', () => {
       await page.getByLabel('Email').fill(ADMIN.email);
       await page.getByLabel('Password').fill(ADMIN.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${base}/admin/queues`);
+      await page.waitForURL(`${base}/admin/queues`, { timeout: DEADLINE.event });
       await page.getByText('submissions').first().waitFor({ timeout: DEADLINE.event });
       await page.goto(`${base}/docs`);
       await page.getByText('Boltline API').first().waitFor({ timeout: DEADLINE.event });
