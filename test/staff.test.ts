@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
+import * as password from '../src/auth/password';
 import { createStaff } from '../src/auth/staff.service';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
 import { ApiHarness, startApiInProcess } from './support/api-app';
@@ -22,11 +23,13 @@ const RESUME = '/admin/queues/api/queues/submissions/resume';
 
 beforeAll(async () => {
   // LOG_LEVEL log: every request is logged, cookies included, for the log scan to check.
+  // TRUST_PROXY: the sign-in limit tests stand for other client addresses by X-Forwarded-For.
   h = await startApiInProcess({
     OUTBOX_POLL_MS: '100',
     RECONCILE_INTERVAL_MS: '3600000',
     LOG_LEVEL: 'log',
     STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
+    TRUST_PROXY: 'loopback',
   });
   await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
   await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer', SCRYPT_N);
@@ -137,17 +140,51 @@ describe('staff sessions', () => {
     await a.get('/admin/queues/api/queues').expect(401);
   });
 
-  it('wrong passwords: 401, then 429 with Retry-After, each failure audited', async () => {
+  it('wrong passwords: 401, then 429 with Retry-After, each failure and refusal audited', async () => {
     const a = request.agent(h.app.getHttpServer());
     const answers: request.Response[] = [];
     for (let i = 0; i < 11; i++) {
       const csrf = await csrfOf(a);
-      answers.push(await a.post('/staff/login').type('form').send({ email: 'viewer@boltline.example', password: `guess ${i}`, _csrf: csrf }));
+      answers.push(await a.post('/staff/login').set('x-forwarded-for', '198.51.100.1').type('form').send({ email: 'viewer@boltline.example', password: `guess ${i}`, _csrf: csrf }));
     }
     expect(answers.map((r) => r.status)).toEqual([...Array(10).fill(401), 429]);
     expect(Number(answers[10].headers['retry-after'])).toBeGreaterThan(0);
-    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'staff.login-failed' AND actor = 'viewer@boltline.example'`);
-    expect(n).toBe(11);
+    const counts = await h.db.dataSource.query(
+      `SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE 'staff.login-%' AND actor = 'viewer@boltline.example' GROUP BY action ORDER BY action`,
+    );
+    expect(counts).toEqual([
+      { action: 'staff.login-failed', n: 10 },
+      { action: 'staff.login-refused', n: 1 },
+    ]);
+  });
+
+  it('while the limit holds, the right password is refused too, without being checked', async () => {
+    const GUESSED = { email: 'guessed@boltline.example', password: 'guessed password 123' };
+    await createStaff(h.db.dataSource.manager, GUESSED.email, GUESSED.password, 'admin', SCRYPT_N);
+    const attacker = request.agent(h.app.getHttpServer());
+    for (let i = 0; i < 10; i++) {
+      const csrf = await csrfOf(attacker);
+      await attacker.post('/staff/login').set('x-forwarded-for', '198.51.100.2').type('form').send({ email: GUESSED.email, password: `guess ${i}`, _csrf: csrf }).expect(401);
+    }
+    const verify = jest.spyOn(password, 'verifyPassword');
+    try {
+      // The 11th guess is right: refused all the same, with no session.
+      const csrf = await csrfOf(attacker);
+      await attacker.post('/staff/login').set('x-forwarded-for', '198.51.100.2').type('form').send({ ...GUESSED, _csrf: csrf }).expect(429);
+      await attacker.get('/admin/queues/api/queues').set('x-forwarded-for', '198.51.100.2').expect(401);
+      // The email's limit holds from another address; the address's limit holds for another email.
+      const elsewhere = request.agent(h.app.getHttpServer());
+      const token = await csrfOf(elsewhere);
+      await elsewhere.post('/staff/login').set('x-forwarded-for', '198.51.100.3').type('form').send({ ...GUESSED, _csrf: token }).expect(429);
+      const again = await csrfOf(attacker);
+      await attacker.post('/staff/login').set('x-forwarded-for', '198.51.100.2').type('form').send({ ...ADMIN, _csrf: again }).expect(429);
+      expect(verify).not.toHaveBeenCalled();
+      // The same admin from an address of its own is not held up by them.
+      await (await agent(ADMIN)).get('/admin/queues/api/queues').expect(200);
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('a password hashed at a lower cost signs in and is rehashed at the configured cost', async () => {
