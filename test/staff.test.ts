@@ -16,6 +16,7 @@ import { DEADLINE } from './support/deadlines';
 let h: ApiHarness;
 /** A cheap hash cost, so the many sign-ins here stay quick on a loaded machine (production: 2^17 or more). */
 const SCRYPT_N = 2 ** 14;
+const STAFF_SESSION_HOURS = 8;
 const ADMIN = { email: 'ops@boltline.example', password: 'correct horse battery staple' };
 const VIEWER = { email: 'viewer@boltline.example', password: 'viewer password 123' };
 const PAUSE = '/admin/queues/api/queues/submissions/pause';
@@ -29,6 +30,7 @@ beforeAll(async () => {
     RECONCILE_INTERVAL_MS: '3600000',
     LOG_LEVEL: 'log',
     STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
+    STAFF_SESSION_HOURS: String(STAFF_SESSION_HOURS),
     TRUST_PROXY: 'loopback',
   });
   await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
@@ -137,6 +139,26 @@ describe('staff sessions', () => {
     const a = await agent({ email: 'leaver@boltline.example', password: 'leaver password 123' });
     await a.get('/admin/queues/api/queues').expect(200);
     await h.db.dataSource.query(`UPDATE staff_users SET disabled_at = now() WHERE email = 'leaver@boltline.example'`);
+    await a.get('/admin/queues/api/queues').expect(401);
+  });
+
+  it('a sign-in lasts STAFF_SESSION_HOURS from when it happened, however busy its cookie', async () => {
+    const LONG_DAY = { email: 'long-day@boltline.example', password: 'long day password 123' };
+    const { id } = await createStaff(h.db.dataSource.manager, LONG_DAY.email, LONG_DAY.password, 'admin', SCRYPT_N);
+    const a = await agent(LONG_DAY);
+    const signedInAt = async (ms: number) =>
+      h.db.dataSource.query(`UPDATE staff_sessions SET sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb($1::bigint))::json WHERE sess->>'staffId' = $2`, [ms, id]);
+    const rows = async () =>
+      (await h.db.dataSource.query(`SELECT expire > now() + interval '1 hour' AS late FROM staff_sessions WHERE sess->>'staffId' = $1`, [id])) as Array<{ late: boolean }>;
+    // Signed in 8 hours ago less 5 minutes, the cookie in use all along: still good, and the
+    // stored session now ends with the sign-in instead of 8 hours after this request.
+    await signedInAt(Date.now() - STAFF_SESSION_HOURS * 3_600_000 + 5 * 60_000);
+    await a.get('/admin/queues/api/queues').expect(200);
+    expect(await rows()).toEqual([{ late: false }]);
+    // 8 hours and a minute: refused, though the cookie was used a moment ago, and ended on the server.
+    await signedInAt(Date.now() - STAFF_SESSION_HOURS * 3_600_000 - 60_000);
+    await a.get('/admin/queues/api/queues').expect(401);
+    expect(await rows()).toEqual([]);
     await a.get('/admin/queues/api/queues').expect(401);
   });
 

@@ -72,6 +72,7 @@ export class LoginController {
     // A new session id on sign-in, so a session fixed before it is worth nothing after.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.staffId = member.id;
+    req.session.signedInAt = Date.now();
     await saveSession(req);
     await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.login', ip });
     res.redirect(303, safeNext(dto.next));

@@ -11,6 +11,8 @@ import { StaffMember, StaffRole, StaffService } from './staff.service';
 declare module 'express-session' {
   interface SessionData {
     staffId?: string;
+    /** When the member signed in (ms since the epoch): the session ends STAFF_SESSION_HOURS later. */
+    signedInAt?: number;
   }
 }
 
@@ -34,7 +36,8 @@ function problem(res: Response, status: number, detail: string): void {
 /**
  * Staff sign-in state: express-session with sessions kept in PostgreSQL (so every API replica
  * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie,
- * Secure whenever the request came over TLS, an absolute expiry, and synchroniser CSRF tokens.
+ * Secure whenever the request came over TLS, an absolute lifetime from the sign-in, and
+ * synchroniser CSRF tokens.
  * These are Express middleware because Bull Board is mounted as middleware, where Nest guards
  * never run: the mounts carry them themselves.
  */
@@ -43,6 +46,7 @@ export class StaffSessions implements OnApplicationShutdown {
   private readonly logger = new Logger(StaffSessions.name);
   private readonly store: PgSession.PGStore;
   readonly session: RequestHandler;
+  private readonly lifetimeMs: number;
   private readonly csrf = csrfSync({
     size: 32, // bytes: 256 bits is plenty, and the token stays short in forms
     getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -69,6 +73,7 @@ export class StaffSessions implements OnApplicationShutdown {
       secret = randomBytes(32).toString('base64url');
       this.logger.warn('SESSION_SECRET is not set: using a random one, so staff sign-ins end when this process restarts');
     }
+    this.lifetimeMs = config.STAFF_SESSION_HOURS * 3_600_000;
     this.session = session({
       name: 'boltline.sid',
       secret,
@@ -112,7 +117,7 @@ export class StaffSessions implements OnApplicationShutdown {
   requireStaff(opts: { role?: StaffRole; redirect?: boolean } = {}): RequestHandler {
     return (req: StaffRequest, res: Response, next: NextFunction) => {
       void (async () => {
-        const member = req.session?.staffId ? await this.staff.current(req.session.staffId) : undefined;
+        const member = req.session?.staffId && (await this.withinLifetime(req)) ? await this.staff.current(req.session.staffId) : undefined;
         if (!member) {
           if (opts.redirect && req.method === 'GET' && req.get('accept')?.includes('text/html')) {
             res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl)}`);
@@ -129,6 +134,22 @@ export class StaffSessions implements OnApplicationShutdown {
         next();
       })().catch(next);
     };
+  }
+
+  /**
+   * A sign-in lasts STAFF_SESSION_HOURS from the moment it happened, however often the session is
+   * used: express-session slides the cookie's and the stored row's expiry on every request, so
+   * they are held to the sign-in's end here, and a session past it (or from before sign-in times
+   * were recorded) is ended on the server, its row deleted.
+   */
+  private async withinLifetime(req: Request): Promise<boolean> {
+    const end = (req.session.signedInAt ?? 0) + this.lifetimeMs;
+    if (Date.now() < end) {
+      req.session.cookie.expires = new Date(end);
+      return true;
+    }
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    return false;
   }
 
   /** After requireStaff: anyone signed in may look; only admins may change anything. */
