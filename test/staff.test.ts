@@ -49,8 +49,14 @@ async function agent(who?: { email: string; password: string }) {
   return a;
 }
 
-async function csrfOf(a: ReturnType<typeof request.agent>) {
-  return /name="_csrf" value="([^"]+)"/.exec((await a.get('/staff/login')).text)?.[1] as string;
+/** The staff session cookie a response sets, if any. */
+function sessionCookie(res: request.Response): string | undefined {
+  return ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => /^(__Host-)?boltline\.sid=/.test(c));
+}
+
+/** The CSRF token in a page's form: the sign-in form's, or a signed-in page's (its session's). */
+async function csrfOf(a: ReturnType<typeof request.agent>, path = '/staff/login') {
+  return /name="_csrf" value="([^"]+)"/.exec((await a.get(path)).text)?.[1] as string;
 }
 
 describe('staff tools refuse', () => {
@@ -102,12 +108,12 @@ describe('staff sessions', () => {
   it('sign in: a new HttpOnly SameSite=Strict cookie with an expiry; admins may act; the action is audited', async () => {
     const a = request.agent(h.app.getHttpServer());
     const page = await a.get('/staff/login').expect(200);
-    const before = page.headers['set-cookie'][0].split(';')[0];
+    expect(sessionCookie(page)).toBeUndefined(); // no session before sign-in
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
     const res = await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf, next: '/admin/queues' }).expect(303);
     expect(res.headers.location).toBe('/admin/queues');
-    const cookie = res.headers['set-cookie'][0];
-    expect(cookie.split(';')[0]).not.toBe(before); // a new session id: no fixation
+    const cookie = sessionCookie(res) as string;
+    expect(cookie).toMatch(/^boltline\.sid=/); // plain HTTP in development: no __Host- prefix
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Expires=/);
@@ -118,6 +124,30 @@ describe('staff sessions', () => {
     const audit = await request(h.app.getHttpServer()).get('/api/v1/audit?actor=ops%40boltline.example').set('authorization', `Bearer ${h.adminKey}`).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['staff.login', 'bull-board.put']));
     expect(audit.body.items[0].ip).toMatch(/127\.0\.0\.1/);
+    // Signing in again in the same browser gives a new session id: one known before is worth nothing after.
+    const token = await csrfOf(a);
+    const again = await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: token }).expect(303);
+    expect((sessionCookie(again) as string).split(';')[0]).not.toBe(cookie.split(';')[0]);
+  });
+
+  it('an anonymous sign-in page stores no session, and its form still needs its own CSRF token', async () => {
+    const sessions = async () => ((await h.db.dataSource.query(`SELECT count(*)::int AS n FROM staff_sessions`)) as Array<{ n: number }>)[0].n;
+    const before = await sessions();
+    const a = request.agent(h.app.getHttpServer());
+    const csrf = await csrfOf(a);
+    expect(await csrfOf(a)).toBe(csrf); // the same browser keeps its token (other tabs' forms work)
+    await a.post('/staff/login').type('form').send({ email: ADMIN.email, password: 'a wrong password', _csrf: csrf }).expect(401);
+    expect(await sessions()).toBe(before);
+    // The token is bound to the browser's cookie: not without it, nor another browser's.
+    const other = request.agent(h.app.getHttpServer());
+    const othersToken = await csrfOf(other);
+    expect(othersToken).not.toBe(csrf);
+    await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: othersToken }).expect(403);
+    await request(h.app.getHttpServer()).post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf }).expect(403);
+    await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` }).expect(403);
+    expect(await sessions()).toBe(before);
+    await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: csrf }).expect(303);
+    expect(await sessions()).toBe(before + 1);
   });
 
   it('a redirect after sign-in stays on this site', async () => {
@@ -129,7 +159,7 @@ describe('staff sessions', () => {
 
   it('sign out ends the session on the server', async () => {
     const a = await agent(ADMIN);
-    const csrf = await csrfOf(a);
+    const csrf = await csrfOf(a, '/dashboard');
     await a.post('/staff/logout').type('form').send({ _csrf: csrf }).expect(303);
     await a.get('/admin/queues/api/queues').expect(401);
   });

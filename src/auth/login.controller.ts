@@ -45,7 +45,7 @@ export class LoginController {
 
   @Get('login')
   page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, error?: string, status = 200) {
-    const html = this.templates.render('login.njk', { title: 'Sign in', error, csrf: this.sessions.csrfToken(req), next: safeNext(next) });
+    const html = this.templates.render('login.njk', { title: 'Sign in', error, csrf: this.sessions.signInCsrfToken(req, res), next: safeNext(next) });
     res.status(status).type('html').send(html);
   }
 

@@ -6,6 +6,7 @@ import session from 'express-session';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { LoginCsrf } from './login-csrf';
 import { StaffMember, StaffRole, StaffService } from './staff.service';
 
 declare module 'express-session' {
@@ -28,6 +29,8 @@ export function saveSession(req: Request): Promise<void> {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The sign-in form's target: its CSRF token is bound to a cookie, not a session (see LoginCsrf). */
+export const SIGN_IN_PATH = '/staff/login';
 
 function problem(res: Response, status: number, detail: string): void {
   res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail });
@@ -47,6 +50,7 @@ export class StaffSessions implements OnApplicationShutdown {
   private readonly store: PgSession.PGStore;
   readonly session: RequestHandler;
   private readonly lifetimeMs: number;
+  private readonly loginCsrf: LoginCsrf;
   private readonly csrf = csrfSync({
     size: 32, // bytes: 256 bits is plenty, and the token stays short in forms
     getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -73,6 +77,7 @@ export class StaffSessions implements OnApplicationShutdown {
       secret = randomBytes(32).toString('base64url');
       this.logger.warn('SESSION_SECRET is not set: using a random one, so staff sign-ins end when this process restarts');
     }
+    this.loginCsrf = new LoginCsrf(secret, 'boltline.login-csrf', false);
     this.lifetimeMs = config.STAFF_SESSION_HOURS * 3_600_000;
     this.session = session({
       name: 'boltline.sid',
@@ -85,14 +90,27 @@ export class StaffSessions implements OnApplicationShutdown {
     });
   }
 
-  /** The CSRF token for this session (made on first use), for forms and the dashboard's requests. */
+  /**
+   * The CSRF token for this session (made on first use, and stored in it), for forms and the
+   * dashboard's requests. Signed-in pages only: the sign-in form has {@link signInCsrfToken}.
+   */
   csrfToken(req: Request): string {
     return this.csrf.generateToken(req);
   }
 
-  /** State-changing requests must carry the session's CSRF token (form field `_csrf` or header X-CSRF-Token). */
+  /** The sign-in form's CSRF token, which stores nothing: an anonymous page load writes no session. */
+  signInCsrfToken(req: Request, res: Response): string {
+    return this.loginCsrf.token(req, res);
+  }
+
+  /**
+   * State-changing requests must carry the session's CSRF token (form field `_csrf` or header
+   * X-CSRF-Token); the sign-in form, the token of its cookie.
+   */
   readonly requireCsrf: RequestHandler = (req, res, next) => {
-    if (SAFE_METHODS.has(req.method) || this.csrf.isRequestValid(req)) return next();
+    if (SAFE_METHODS.has(req.method)) return next();
+    const signIn = req.method === 'POST' && req.originalUrl.split('?')[0] === SIGN_IN_PATH;
+    if (signIn ? this.loginCsrf.isValid(req) : this.csrf.isRequestValid(req)) return next();
     problem(res, 403, 'This request lacks a valid CSRF token; reload the page and try again.');
   };
 
@@ -120,10 +138,10 @@ export class StaffSessions implements OnApplicationShutdown {
         const member = req.session?.staffId && (await this.withinLifetime(req)) ? await this.staff.current(req.session.staffId) : undefined;
         if (!member) {
           if (opts.redirect && req.method === 'GET' && req.get('accept')?.includes('text/html')) {
-            res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl)}`);
+            res.redirect(303, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
             return;
           }
-          problem(res, 401, 'Sign in as staff first: /staff/login');
+          problem(res, 401, `Sign in as staff first: ${SIGN_IN_PATH}`);
           return;
         }
         if (opts.role && member.role !== opts.role) {
