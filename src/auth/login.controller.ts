@@ -85,7 +85,7 @@ export class LoginController {
     const member = id ? await this.staff.current(id) : undefined;
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     if (member) await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.logout', ip: req.ip });
-    res.clearCookie('boltline.sid', { path: '/' });
+    this.sessions.clearCookie(req, res);
     res.redirect(303, '/staff/login');
   }
 }

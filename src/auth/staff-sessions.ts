@@ -38,9 +38,9 @@ function problem(res: Response, status: number, detail: string): void {
 
 /**
  * Staff sign-in state: express-session with sessions kept in PostgreSQL (so every API replica
- * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie,
- * Secure whenever the request came over TLS, an absolute lifetime from the sign-in, and
- * synchroniser CSRF tokens.
+ * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie
+ * (in production always Secure and named with the __Host- prefix; in development Secure whenever
+ * the request came over TLS), an absolute lifetime from the sign-in, and synchroniser CSRF tokens.
  * These are Express middleware because Bull Board is mounted as middleware, where Nest guards
  * never run: the mounts carry them themselves.
  */
@@ -51,6 +51,13 @@ export class StaffSessions implements OnApplicationShutdown {
   readonly session: RequestHandler;
   private readonly lifetimeMs: number;
   private readonly loginCsrf: LoginCsrf;
+  /**
+   * Production: cookies are Secure whatever the request says, and carry the __Host- prefix, so
+   * browsers take them only from HTTPS, for this host alone (no Domain), with Path=/: a sibling
+   * subdomain cannot set or shadow them. Development over plain HTTP keeps plain names.
+   */
+  private readonly secureOnly: boolean;
+  readonly cookieName: string;
   private readonly csrf = csrfSync({
     size: 32, // bytes: 256 bits is plenty, and the token stays short in forms
     getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -77,17 +84,35 @@ export class StaffSessions implements OnApplicationShutdown {
       secret = randomBytes(32).toString('base64url');
       this.logger.warn('SESSION_SECRET is not set: using a random one, so staff sign-ins end when this process restarts');
     }
-    this.loginCsrf = new LoginCsrf(secret, 'boltline.login-csrf', false);
+    this.secureOnly = config.NODE_ENV === 'production';
+    const prefix = this.secureOnly ? '__Host-' : '';
+    this.cookieName = `${prefix}boltline.sid`;
+    this.loginCsrf = new LoginCsrf(secret, `${prefix}boltline.login-csrf`, this.secureOnly);
     this.lifetimeMs = config.STAFF_SESSION_HOURS * 3_600_000;
     this.session = session({
-      name: 'boltline.sid',
+      name: this.cookieName,
       secret,
       store: this.store,
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
-      cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: config.STAFF_SESSION_HOURS * 3_600_000 },
+      cookie: { httpOnly: true, sameSite: 'strict', secure: this.secureOnly ? true : 'auto', path: '/', maxAge: this.lifetimeMs },
     });
+  }
+
+  /**
+   * In production, staff tools over plain HTTP are refused, saying why: express-session never sets
+   * a Secure cookie on a request it does not see as TLS, so a sign-in would just loop back to the
+   * form. Behind a TLS-terminating proxy, TRUST_PROXY lets Express see the original scheme.
+   */
+  readonly requireTls: RequestHandler = (req, res, next) => {
+    if (!this.secureOnly || req.secure) return next();
+    problem(res, 403, 'Staff sign-in needs HTTPS with NODE_ENV=production: use https://, and behind a TLS-terminating proxy set TRUST_PROXY so the original scheme is seen.');
+  };
+
+  /** Removes the session cookie (after sign-out); its attributes must match for browsers to drop it. */
+  clearCookie(req: Request, res: Response): void {
+    res.clearCookie(this.cookieName, { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secureOnly || req.secure });
   }
 
   /**
