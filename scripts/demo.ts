@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // A staff admin for the dashboard and Bull Board, with a fresh password each run.
   const staffPassword = randomBytes(12).toString('base64url');
   await dataSource.query(`DELETE FROM staff_users WHERE email = $1`, [DEMO_STAFF]);
-  await createStaff(dataSource.manager, DEMO_STAFF, staffPassword, 'admin');
+  await createStaff(dataSource.manager, DEMO_STAFF, staffPassword, 'admin', config.STAFF_PASSWORD_SCRYPT_N);
   await dataSource.destroy();
   console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
 

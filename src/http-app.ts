@@ -53,7 +53,7 @@ export async function createHttpApp(): Promise<INestApplication> {
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
   app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
   const sessions = app.get(StaffSessions);
-  app.use('/staff', sessions.session, sessions.requireCsrf);
+  app.use('/staff', sessions.requireTls, sessions.session, sessions.requireCsrf);
   mountBullBoards(app, sessions, app.get(AuditService));
   // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
   app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));

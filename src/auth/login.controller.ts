@@ -18,7 +18,7 @@ export class LoginDto {
 
 /** Where staff land after signing in. */
 export const STAFF_HOME = '/dashboard';
-/** Failed sign-ins per client address and per email in 15 minutes before 429. */
+/** Failed sign-ins per client address and per email in 15 minutes (from the first) before 429. */
 const LOGIN_FAILURES = 10;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
@@ -45,27 +45,34 @@ export class LoginController {
 
   @Get('login')
   page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, error?: string, status = 200) {
-    const html = this.templates.render('login.njk', { title: 'Sign in', error, csrf: this.sessions.csrfToken(req), next: safeNext(next) });
+    const html = this.templates.render('login.njk', { title: 'Sign in', error, csrf: this.sessions.signInCsrfToken(req, res), next: safeNext(next) });
     res.status(status).type('html').send(html);
   }
 
   @Post('login')
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res() res: Response) {
     const ip = req.ip ?? 'unknown';
+    const limits = [`login-failures:ip:${ip}`, `login-failures:email:${dto.email.trim().toLowerCase()}`];
+    // Checked before the password is hashed, by taking a slot first: a refused guess costs no
+    // scrypt, and while the limit holds the right password is refused like any other.
+    const slots = await Promise.all(limits.map((key) => this.limits.take(key, LOGIN_FAILURES, LOGIN_WINDOW_MS)));
+    if (slots.some((s) => !s.allowed)) {
+      await Promise.all(limits.map((key) => this.limits.giveBack(key))); // a refusal is not a failure
+      await this.audit.record({ actorType: 'staff', actor: dto.email.slice(0, 320), action: 'staff.login-refused', detail: { reason: 'too many failed sign-ins' }, ip });
+      res.setHeader('Retry-After', String(Math.max(...slots.filter((s) => !s.allowed).map((s) => s.retryAfterS))));
+      return this.page(req, res, dto.next, 'Too many failed sign-ins; wait a few minutes.', 429);
+    }
     const member = await this.staff.verify(dto.email, dto.password);
     if (!member) {
-      const [byIp, byEmail] = await Promise.all([
-        this.limits.increment(`login-failures:ip:${ip}`, LOGIN_WINDOW_MS, LOGIN_FAILURES, LOGIN_WINDOW_MS, 'login'),
-        this.limits.increment(`login-failures:email:${dto.email.toLowerCase()}`, LOGIN_WINDOW_MS, LOGIN_FAILURES, LOGIN_WINDOW_MS, 'login'),
-      ]);
+      // The slots taken stay taken: that is the count of failures.
       await this.audit.record({ actorType: 'staff', actor: dto.email.slice(0, 320), action: 'staff.login-failed', ip });
-      const blocked = [byIp, byEmail].find((r) => r.isBlocked);
-      if (blocked) res.setHeader('Retry-After', String(Math.max(1, blocked.timeToBlockExpire)));
-      return this.page(req, res, dto.next, blocked ? 'Too many failed sign-ins; wait a few minutes.' : 'Wrong email or password.', blocked ? 429 : 401);
+      return this.page(req, res, dto.next, 'Wrong email or password.', 401);
     }
+    await Promise.all(limits.map((key) => this.limits.giveBack(key)));
     // A new session id on sign-in, so a session fixed before it is worth nothing after.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.staffId = member.id;
+    req.session.signedInAt = Date.now();
     await saveSession(req);
     await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.login', ip });
     res.redirect(303, safeNext(dto.next));
@@ -78,7 +85,7 @@ export class LoginController {
     const member = id ? await this.staff.current(id) : undefined;
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     if (member) await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.logout', ip: req.ip });
-    res.clearCookie('boltline.sid', { path: '/' });
+    this.sessions.clearCookie(req, res);
     res.redirect(303, '/staff/login');
   }
 }

@@ -37,10 +37,52 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     }
   }
 
+  /**
+   * Takes one of `limit` slots under `key` for a fixed window of `windowMs` from the first, before
+   * the work they guard is done (so a burst of parallel requests cannot all get past a check that
+   * would only count afterwards). A slot is kept (a failure) or handed back with {@link giveBack}.
+   * Refused when all are taken: `retryAfterS` is when the window ends.
+   */
+  async take(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterS: number }> {
+    try {
+      const [count, ttlMs] = (await this.redis.eval(TAKE, 1, `${this.prefix}:${key}`, windowMs)) as [number, number];
+      return { allowed: count <= limit, retryAfterS: Math.max(1, Math.ceil(ttlMs / 1000)) };
+    } catch (err) {
+      this.logger.warn(`rate limit not counted (Redis: ${(err as Error).message})`);
+      return { allowed: true, retryAfterS: 0 };
+    }
+  }
+
+  /** Hands back a slot taken with {@link take} (the attempt succeeded or was refused before it ran). */
+  async giveBack(key: string): Promise<void> {
+    try {
+      await this.redis.eval(GIVE_BACK, 1, `${this.prefix}:${key}`);
+    } catch (err) {
+      this.logger.warn(`rate limit slot not returned (Redis: ${(err as Error).message})`);
+    }
+  }
+
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }
+
+/** INCR, with the window's expiry set when the count starts (or has somehow lost it). */
+const TAKE = `
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`;
+
+/** DECR only a live count: after the window ended there is nothing to give back. */
+const GIVE_BACK = `
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0`;
 
 @Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
 export class RateLimitStorageModule {}

@@ -6,11 +6,14 @@ import session from 'express-session';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { LoginCsrf } from './login-csrf';
 import { StaffMember, StaffRole, StaffService } from './staff.service';
 
 declare module 'express-session' {
   interface SessionData {
     staffId?: string;
+    /** When the member signed in (ms since the epoch): the session ends STAFF_SESSION_HOURS later. */
+    signedInAt?: number;
   }
 }
 
@@ -26,6 +29,8 @@ export function saveSession(req: Request): Promise<void> {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The sign-in form's target: its CSRF token is bound to a cookie, not a session (see LoginCsrf). */
+export const SIGN_IN_PATH = '/staff/login';
 
 function problem(res: Response, status: number, detail: string): void {
   res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail });
@@ -33,8 +38,9 @@ function problem(res: Response, status: number, detail: string): void {
 
 /**
  * Staff sign-in state: express-session with sessions kept in PostgreSQL (so every API replica
- * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie,
- * Secure whenever the request came over TLS, an absolute expiry, and synchroniser CSRF tokens.
+ * knows them and signing out ends them everywhere), a signed HttpOnly SameSite=Strict cookie
+ * (in production always Secure and named with the __Host- prefix; in development Secure whenever
+ * the request came over TLS), an absolute lifetime from the sign-in, and synchroniser CSRF tokens.
  * These are Express middleware because Bull Board is mounted as middleware, where Nest guards
  * never run: the mounts carry them themselves.
  */
@@ -43,6 +49,15 @@ export class StaffSessions implements OnApplicationShutdown {
   private readonly logger = new Logger(StaffSessions.name);
   private readonly store: PgSession.PGStore;
   readonly session: RequestHandler;
+  private readonly lifetimeMs: number;
+  private readonly loginCsrf: LoginCsrf;
+  /**
+   * Production: cookies are Secure whatever the request says, and carry the __Host- prefix, so
+   * browsers take them only from HTTPS, for this host alone (no Domain), with Path=/: a sibling
+   * subdomain cannot set or shadow them. Development over plain HTTP keeps plain names.
+   */
+  private readonly secureOnly: boolean;
+  readonly cookieName: string;
   private readonly csrf = csrfSync({
     size: 32, // bytes: 256 bits is plenty, and the token stays short in forms
     getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -69,25 +84,58 @@ export class StaffSessions implements OnApplicationShutdown {
       secret = randomBytes(32).toString('base64url');
       this.logger.warn('SESSION_SECRET is not set: using a random one, so staff sign-ins end when this process restarts');
     }
+    this.secureOnly = config.NODE_ENV === 'production';
+    const prefix = this.secureOnly ? '__Host-' : '';
+    this.cookieName = `${prefix}boltline.sid`;
+    this.loginCsrf = new LoginCsrf(secret, `${prefix}boltline.login-csrf`, this.secureOnly);
+    this.lifetimeMs = config.STAFF_SESSION_HOURS * 3_600_000;
     this.session = session({
-      name: 'boltline.sid',
+      name: this.cookieName,
       secret,
       store: this.store,
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
-      cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', path: '/', maxAge: config.STAFF_SESSION_HOURS * 3_600_000 },
+      cookie: { httpOnly: true, sameSite: 'strict', secure: this.secureOnly ? true : 'auto', path: '/', maxAge: this.lifetimeMs },
     });
   }
 
-  /** The CSRF token for this session (made on first use), for forms and the dashboard's requests. */
+  /**
+   * In production, staff tools over plain HTTP are refused, saying why: express-session never sets
+   * a Secure cookie on a request it does not see as TLS, so a sign-in would just loop back to the
+   * form. Behind a TLS-terminating proxy, TRUST_PROXY lets Express see the original scheme.
+   */
+  readonly requireTls: RequestHandler = (req, res, next) => {
+    if (!this.secureOnly || req.secure) return next();
+    problem(res, 403, 'Staff sign-in needs HTTPS with NODE_ENV=production: use https://, and behind a TLS-terminating proxy set TRUST_PROXY so the original scheme is seen.');
+  };
+
+  /** Removes the session cookie (after sign-out); its attributes must match for browsers to drop it. */
+  clearCookie(req: Request, res: Response): void {
+    res.clearCookie(this.cookieName, { path: '/', httpOnly: true, sameSite: 'strict', secure: this.secureOnly || req.secure });
+  }
+
+  /**
+   * The CSRF token for this session (made on first use, and stored in it), for forms and the
+   * dashboard's requests. Signed-in pages only: the sign-in form has {@link signInCsrfToken}.
+   */
   csrfToken(req: Request): string {
     return this.csrf.generateToken(req);
   }
 
-  /** State-changing requests must carry the session's CSRF token (form field `_csrf` or header X-CSRF-Token). */
+  /** The sign-in form's CSRF token, which stores nothing: an anonymous page load writes no session. */
+  signInCsrfToken(req: Request, res: Response): string {
+    return this.loginCsrf.token(req, res);
+  }
+
+  /**
+   * State-changing requests must carry the session's CSRF token (form field `_csrf` or header
+   * X-CSRF-Token); the sign-in form, the token of its cookie.
+   */
   readonly requireCsrf: RequestHandler = (req, res, next) => {
-    if (SAFE_METHODS.has(req.method) || this.csrf.isRequestValid(req)) return next();
+    if (SAFE_METHODS.has(req.method)) return next();
+    const signIn = req.method === 'POST' && req.originalUrl.split('?')[0] === SIGN_IN_PATH;
+    if (signIn ? this.loginCsrf.isValid(req) : this.csrf.isRequestValid(req)) return next();
     problem(res, 403, 'This request lacks a valid CSRF token; reload the page and try again.');
   };
 
@@ -112,13 +160,13 @@ export class StaffSessions implements OnApplicationShutdown {
   requireStaff(opts: { role?: StaffRole; redirect?: boolean } = {}): RequestHandler {
     return (req: StaffRequest, res: Response, next: NextFunction) => {
       void (async () => {
-        const member = req.session?.staffId ? await this.staff.current(req.session.staffId) : undefined;
+        const member = req.session?.staffId && (await this.withinLifetime(req)) ? await this.staff.current(req.session.staffId) : undefined;
         if (!member) {
           if (opts.redirect && req.method === 'GET' && req.get('accept')?.includes('text/html')) {
-            res.redirect(303, `/staff/login?next=${encodeURIComponent(req.originalUrl)}`);
+            res.redirect(303, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
             return;
           }
-          problem(res, 401, 'Sign in as staff first: /staff/login');
+          problem(res, 401, `Sign in as staff first: ${SIGN_IN_PATH}`);
           return;
         }
         if (opts.role && member.role !== opts.role) {
@@ -129,6 +177,22 @@ export class StaffSessions implements OnApplicationShutdown {
         next();
       })().catch(next);
     };
+  }
+
+  /**
+   * A sign-in lasts STAFF_SESSION_HOURS from the moment it happened, however often the session is
+   * used: express-session slides the cookie's and the stored row's expiry on every request, so
+   * they are held to the sign-in's end here, and a session past it (or from before sign-in times
+   * were recorded) is ended on the server, its row deleted.
+   */
+  private async withinLifetime(req: Request): Promise<boolean> {
+    const end = (req.session.signedInAt ?? 0) + this.lifetimeMs;
+    if (Date.now() < end) {
+      req.session.cookie.expires = new Date(end);
+      return true;
+    }
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    return false;
   }
 
   /** After requireStaff: anyone signed in may look; only admins may change anything. */

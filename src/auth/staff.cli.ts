@@ -15,14 +15,15 @@ class UsageError extends Error {}
 /** Staff accounts from the command line: no build ships with one. Reads DATABASE_URL like the app. */
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' } } });
-  const db = await new DataSource(dataSourceOptions(loadConfig().DATABASE_URL, 'admin')).initialize();
+  const config = loadConfig();
+  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin')).initialize();
   try {
     switch (positionals[0]) {
       case 'create': {
         if (!values.email || !(STAFF_ROLES as readonly string[]).includes(values.role ?? '')) throw new UsageError('--email and --role admin|viewer are required');
         const given = process.env.STAFF_PASSWORD;
         const password = given || randomBytes(18).toString('base64url');
-        const member = await createStaff(db.manager, values.email, password, values.role as StaffRole);
+        const member = await createStaff(db.manager, values.email, password, values.role as StaffRole, config.STAFF_PASSWORD_SCRYPT_N);
         console.log(`Created staff ${member.role} ${member.email}.`);
         if (!given) console.log(`Password (shown once): ${password}`);
         break;

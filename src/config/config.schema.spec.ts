@@ -70,3 +70,22 @@ describe('EGRESS_PRIVATE_ORIGINS', () => {
     );
   });
 });
+
+describe('STAFF_PASSWORD_SCRYPT_N', () => {
+  it('is 2^17 unless set', () => {
+    expect(parseConfig({}).STAFF_PASSWORD_SCRYPT_N).toBe(131072);
+    expect(parseConfig({ NODE_ENV: 'production' }).STAFF_PASSWORD_SCRYPT_N).toBe(131072);
+  });
+
+  it('may be lowered outside production (tests), raised anywhere, and must be a power of two', () => {
+    expect(parseConfig({ NODE_ENV: 'test', STAFF_PASSWORD_SCRYPT_N: '16384' }).STAFF_PASSWORD_SCRYPT_N).toBe(16384);
+    expect(parseConfig({ NODE_ENV: 'production', STAFF_PASSWORD_SCRYPT_N: '262144' }).STAFF_PASSWORD_SCRYPT_N).toBe(262144);
+    expect(() => parseConfig({ STAFF_PASSWORD_SCRYPT_N: '100000' })).toThrow(/STAFF_PASSWORD_SCRYPT_N: must be a power of two/);
+  });
+
+  it('is never below 2^17 in production', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production', STAFF_PASSWORD_SCRYPT_N: '65536' })).toThrow(
+      /STAFF_PASSWORD_SCRYPT_N: must be at least 131072 \(2\^17\) with NODE_ENV=production/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_SCRYPT_N } from '../auth/password';
 
 /** Distribution Chromium builds, tried when CHROMIUM_PATH is unset; else Playwright's own default. */
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -103,8 +104,16 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   /** Signs staff session cookies; the API requires it in production (else random per process start). */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
-  /** How long a staff sign-in lasts, at most. */
+  /** How long a staff sign-in lasts, at most, counted from the sign-in however busy the session. */
   STAFF_SESSION_HOURS: int(1, 24 * 30).default(8),
+  /**
+   * scrypt cost N of staff password hashes: a power of two, 128*N*8 bytes of memory per hash. Never
+   * below the default (2^17) in production; tests may lower it to hash quickly. Hashes of a lower
+   * cost are replaced at their owner's next sign-in.
+   */
+  STAFF_PASSWORD_SCRYPT_N: int(2 ** 10, 2 ** 20)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two (e.g. 131072 = 2^17)')
+    .default(DEFAULT_SCRYPT_N),
   /**
    * Express's `trust proxy`: set it (e.g. `1`, or `loopback`) when a TLS-terminating proxy is in
    * front, so client addresses and the session cookie's Secure flag come out right.
@@ -128,7 +137,7 @@ export const configSchema = z.object({
 
 /**
  * The egress exemption exists for the local sandbox only: in production a directory behind a
- * private address is refused, whatever the environment says.
+ * private address is refused, whatever the environment says. Likewise a cheap password hash.
  */
 const checkedSchema = configSchema
   .superRefine((c, ctx) => {
@@ -137,6 +146,13 @@ const checkedSchema = configSchema
         code: 'custom',
         path: ['EGRESS_PRIVATE_ORIGINS'],
         message: 'not allowed with NODE_ENV=production: production workers never reach loopback or private addresses (unset it)',
+      });
+    }
+    if (c.NODE_ENV === 'production' && c.STAFF_PASSWORD_SCRYPT_N < DEFAULT_SCRYPT_N) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STAFF_PASSWORD_SCRYPT_N'],
+        message: `must be at least ${DEFAULT_SCRYPT_N} (2^17) with NODE_ENV=production; lower costs are for tests only`,
       });
     }
   })
