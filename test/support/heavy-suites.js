@@ -4,6 +4,7 @@
  */
 module.exports = [
   'test/dashboard.test.ts',
+  'test/demo.test.ts',
   'test/faults.test.ts',
   'test/logging.test.ts',
   'test/pipeline.e2e.test.ts',
