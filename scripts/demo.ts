@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/config.schema';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
+import { demoLogDir, exitNotice, logFileFor, OrderState, shown, stopSummary } from './demo-logs';
 import { prepareServices } from './demo-services';
 import { unsupportedNode } from './support/node-support';
 import { Proc, startApi, startWorker } from './support/processes';
@@ -16,6 +17,9 @@ import { Proc, startApi, startWorker } from './support/processes';
  */
 const DEMO_STAFF = 'demo@boltline.local';
 let auth = '';
+/** The order as the progress loop last saw it, for the summary at stop. */
+let lastSeen: OrderState | undefined;
+let stopping = false;
 
 async function main(): Promise<void> {
   const node = unsupportedNode();
@@ -40,19 +44,24 @@ async function main(): Promise<void> {
   console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
 
   const api = `http://${config.HOST}:${config.PORT}`;
-  const children: Proc[] = [await startApi(process.env, config.PORT)];
-  children.push(await startWorker(process.env), await startWorker(process.env));
+  // Each process logs to a file of its own (demo-logs.ts); the terminal gets summaries.
+  const logDir = demoLogDir();
+  const names = ['API', 'worker 1', 'worker 2'];
+  const children: Proc[] = [await startApi(process.env, config.PORT, { logFile: logFileFor(logDir, names[0]) })];
+  for (const name of names.slice(1)) children.push(await startWorker(process.env, { logFile: logFileFor(logDir, name) }));
+  console.log(`logs: ${shown(logDir)}/`);
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     console.log('\nstopping...');
-    await Promise.all(children.map((c) => c.kill('SIGTERM')));
+    const codes = await Promise.all(children.map((c) => c.kill('SIGTERM')));
     await sandbox.close();
+    console.log(stopSummary(children.map((proc, i) => ({ name: names[i], proc, code: codes[i] })), lastSeen));
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  children.forEach((c, i) =>
-    c.exited.then((code) => console.error(`\n${i ? `worker ${i}` : 'API'} exited (${code}):\n${c.output().slice(-3000)}`)),
-  );
+  children.forEach((c, i) => c.exited.then((code) => stopping || console.error(`\n${exitNotice(names[i], code, c)}`)));
 
   const website = `https://demo-${Date.now()}.example`;
   const customer = await call(`${api}/api/v1/customers`, {
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
   });
   const started = Date.now();
   const job = await call(`${api}/api/v1/jobs`, { customerId: customer.id, packageSize: 50, priority: 2 });
+  lastSeen = job;
   console.log(`order ${job.id}: ${job.progress.total} directories`);
   console.log(`watch it live: ${api}/dashboard/orders/${job.id}  (sign in as ${DEMO_STAFF}, password ${staffPassword})`);
 
@@ -71,6 +81,7 @@ async function main(): Promise<void> {
   while (!['completed', 'cancelled'].includes(current.status)) {
     await new Promise((r) => setTimeout(r, 500));
     current = await (await fetch(`${api}/api/v1/jobs/${job.id}`, { headers: { authorization: auth } })).json();
+    lastSeen = current;
     const p = current.progress;
     bar.update(p.total - p.pending, { done: p.total - p.pending, submitted: p.submitted, failed: p.failed, status: current.status });
   }
@@ -99,6 +110,8 @@ async function call(url: string, body: unknown) {
 }
 
 main().catch((err: unknown) => {
+  // Stopping ends the API under the progress loop's feet: stop() reports and exits.
+  if (stopping) return;
   console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -12,6 +12,11 @@ describe('the log scan', () => {
     'cookie: boltline.sid=s%3AabcDEF.signature',
     'stored scrypt$32768$8$1$c2FsdA==$aGFzaA==',
     '{"msg":"login","password":"correct horse"}',
+    '{"msg":"body {\\"password\\":\\"correct horse\\"}"}',
+    `{"msg":"stream opened with eyJqIjoiMSJ9.${'s'.repeat(43)}"}`,
+    '{"req":{"url":"/api/v1/jobs/1/events?token=abc"}}',
+    'GET /api/v1/jobs?page=2&api_key=abc',
+    'GET /staff?boltline.sid=abc',
   ];
 
   it('finds each kind of secret', () => {

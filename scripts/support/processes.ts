@@ -9,13 +9,20 @@ const ROOT = join(__dirname, '..', '..', ...(__dirname.includes(`${sep}dist${sep
 export interface Proc {
   child: ChildProcess;
   output(): string;
+  /** The file that also gets everything the process writes, when one was asked for. */
+  logFile?: string;
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Where a process's output goes besides memory: `logFile` gets all of it (the demo's logs). */
+export interface ProcessOptions {
+  logFile?: string;
+}
+
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>): Proc {
+export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', `${entry}.js`)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -24,18 +31,19 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
   let out = '';
   // Under `npm test` every line is also kept for the log scan that ends the run (test/support/log-scan.ts).
   const logDir = process.env.BOLTLINE_TEST_LOGS;
-  const keep = logDir ? createWriteStream(join(logDir, `${entry}-${child.pid}.log`)) : undefined;
+  const keep = [logDir && join(logDir, `${entry}-${child.pid}.log`), opts.logFile].filter((f): f is string => !!f).map((f) => createWriteStream(f));
   const take = (d: Buffer) => {
     out += d.toString();
-    keep?.write(d);
+    for (const k of keep) k.write(d);
   };
   child.stdout?.on('data', take);
   child.stderr?.on('data', take);
-  child.on('exit', () => keep?.end());
+  child.on('exit', () => keep.forEach((k) => k.end()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     child,
     output: () => out,
+    logFile: opts.logFile,
     exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -50,8 +58,8 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
  */
 const START_DEADLINE_MS = 60_000;
 
-export async function startApi(env: Record<string, string | undefined>, port: number): Promise<Proc> {
-  const api = startProcess('main', { ...env, PORT: String(port) });
+export async function startApi(env: Record<string, string | undefined>, port: number, opts: ProcessOptions = {}): Promise<Proc> {
+  const api = startProcess('main', { ...env, PORT: String(port) }, opts);
   await waitFor('the API to answer /api/v1/health', async () => {
     if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
     return fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.ok, () => false);
@@ -59,8 +67,8 @@ export async function startApi(env: Record<string, string | undefined>, port: nu
   return api;
 }
 
-export async function startWorker(env: Record<string, string | undefined>): Promise<Proc> {
-  const worker = startProcess('worker', env);
+export async function startWorker(env: Record<string, string | undefined>, opts: ProcessOptions = {}): Promise<Proc> {
+  const worker = startProcess('worker', env, opts);
   await waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { requestForLog } from './request-log';
 import { REDACT_PATHS, scrubSecrets } from './scrub';
 
 /** Nest's level names (LOG_LEVEL) as pino's. */
@@ -11,6 +12,8 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
 /**
  * JSON logs through pino for every process: one line per event (and per HTTP request in the
  * API, with its id), known secret fields redacted and every line scrubbed of secret-looking text.
+ * What a client controls is cut before it is logged (request-log.ts, LOG_LIMITS): a request's URL,
+ * with credentials in its query string replaced, and its headers, on every line logged about it.
  * LOG_FILE sends them to a file instead of stdout.
  */
 @Module({
@@ -26,6 +29,7 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
             {
               level: PINO_LEVELS[config.LOG_LEVEL],
               redact: REDACT_PATHS,
+              serializers: { req: requestForLog },
               hooks: { streamWrite: scrubSecrets },
               // Health probes every few seconds would drown everything else.
               autoLogging: {

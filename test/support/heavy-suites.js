@@ -4,7 +4,9 @@
  */
 module.exports = [
   'test/dashboard.test.ts',
+  'test/demo.test.ts',
   'test/faults.test.ts',
+  'test/logging.test.ts',
   'test/pipeline.e2e.test.ts',
   'test/redis-fitness.test.ts',
   'test/sandbox-layouts.test.ts',

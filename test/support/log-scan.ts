@@ -4,15 +4,19 @@ import { join } from 'node:path';
 
 /**
  * What a leaked secret looks like in a log line: an API key's secret part, a password in a URL,
- * a session cookie's value, a password hash or a password field with a value. The scrubbed forms
- * (`[redacted]`, `[Redacted]`) do not match.
+ * a session cookie's value, a password hash, a password field with a value, an event token or a
+ * credential in a query string (`?token=`, `&api_key=`, `&sid=`). The scrubbed forms (`[redacted]`,
+ * `[Redacted]`) do not match. Patterns start at a literal or at the start of a run, and their runs
+ * are bounded, so a long line (a hostile URL) costs the scan linear time.
  */
 const LEAKS: Array<[string, RegExp]> = [
   ['API key', /bl_live_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/],
-  ['password in a URL', /[a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+:(?!\[redacted\])[^@\s/"]+@/i],
+  ['password in a URL', /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^:/\s@"]{1,256}:(?!\[redacted\])[^@\s/"]{1,256}@/i],
   ['session cookie', /boltline\.sid=s%3A/],
   ['password hash', /scrypt\$\d+\$/],
-  ['password field', /"password"\s*:\s*"(?!\[redacted\]|\[Redacted\])/i],
+  ['password field', /\\?"password\\?"\s{0,8}:\s{0,8}\\?"(?!\[redacted\]|\[Redacted\])/i],
+  ['event token', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,1024}\.[A-Za-z0-9_-]{43}/],
+  ['credential in a query string', /[?&;](?:[A-Za-z0-9.%-]{0,64}[_.-])?(?:token|key|apikey|secret|password|sid|session|sessionid)=(?!\[redacted\])[^&#\s"]/i],
 ];
 
 /** globalSetup: one directory for every log line the run writes. */
