@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/cursor';
 import { crashPoint } from '../common/crash-point';
 import { ProblemException } from '../common/problem.filter';
@@ -9,7 +9,7 @@ import { AppConfig } from '../config/config.schema';
 import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { LivePublisher } from '../live/live-publisher';
-import { Caller, ownerOf } from '../auth/caller';
+import { Caller, type Reach, reachOf } from '../auth/caller';
 import { JobResult } from '../results/job-result.entity';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
@@ -43,13 +43,14 @@ export class JobsService {
         { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
       ]);
     }
+    const reach = reachOf(caller);
     const hash = requestHash(dto);
     const result = await this.db.transaction(async (m) => {
       if (idempotencyKey) {
         const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
         if (replay) return replay;
       }
-      const job = jobView(await this.insert(m, dto, ownerOf(caller), idempotencyKey));
+      const job = jobView(await this.insert(m, dto, reach, idempotencyKey));
       if (idempotencyKey) {
         await m.query(
           `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
@@ -80,8 +81,11 @@ export class JobsService {
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  private async insert(m: EntityManager, dto: CreateJobDto, owner: string | undefined, idempotencyKey?: string): Promise<Job> {
-    const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)`, [dto.customerId, owner ?? null]);
+  private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
+    const [customer] =
+      reach.kind === 'account'
+        ? await m.query(`SELECT id FROM customers WHERE id = $1 AND account_id = $2`, [dto.customerId, reach.accountId])
+        : await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
     const directoryIds = await this.chooseDirectories(m, dto);
     const status = this.config.REQUIRE_APPROVAL ? 'awaiting_approval' : 'queued';
@@ -126,19 +130,19 @@ export class JobsService {
   }
 
   /** 404 alike for a missing job and another account's. */
-  async get(id: string, owner?: string): Promise<JobView> {
+  async get(id: string, reach: Reach): Promise<JobView> {
     const qb = this.db.getRepository(Job).createQueryBuilder('j').where('j.id = :id', { id });
-    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
+    withinReach(qb, reach);
     const job = await qb.getOne();
     if (!job) throw new ProblemException(404, `job ${id} not found`);
     return jobView(job);
   }
 
-  async list(q: ListJobsDto, owner?: string) {
+  async list(q: ListJobsDto, reach: Reach) {
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor);
     const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
-    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
+    withinReach(qb, reach);
     if (q.status) qb.andWhere('j.status = :status', { status: q.status });
     if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
     if (after) qb.andWhere('(j.created_at, j.id) < (:createdAt, :id)', after);
@@ -156,10 +160,15 @@ export class JobsService {
     );
   }
 
-  async results(id: string, owner?: string) {
-    await this.get(id, owner);
+  async results(id: string, reach: Reach) {
+    await this.get(id, reach);
     const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
     // The attempt token is the workers' fencing secret, not part of the result.
     return { items: rows.map(({ attemptToken: _token, ...row }) => row) };
   }
+}
+
+/** Limits a query of jobs (alias `j`) to the orders of the reach's account. */
+function withinReach(qb: SelectQueryBuilder<Job>, reach: Reach): void {
+  if (reach.kind === 'account') qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :account', { account: reach.accountId });
 }
