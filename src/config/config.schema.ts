@@ -99,6 +99,11 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   /** Requests with a missing or invalid key one client address may make per minute before 429. */
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(20),
+  /**
+   * Orders an account may have open (awaiting approval, queued, running or paused) at once; one
+   * more is refused with 429 until one finishes or is cancelled. Admin keys and staff are exempt.
+   */
+  MAX_OPEN_ORDERS_PER_ACCOUNT: int(1, 1_000_000).default(100),
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   /** Signs staff session cookies; the API requires it in production (else random per process start). */
