@@ -1,10 +1,11 @@
-import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Req, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { concatMap, from, Observable } from 'rxjs';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CallerReach, CurrentCaller, EVERY_ACCOUNT, type Reach, reachOf, RequireScopes } from '../auth/caller';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
+import { StreamGuard, streamBound } from '../live/open-streams';
 import { withPings } from '../live/sse';
 import { JobsService } from './jobs.service';
 
@@ -28,7 +29,8 @@ class VisibleOrderGuard implements CanActivate {
 /**
  * An order's live feed for API clients, as server-sent events: `job` (the order as GET /jobs/:id
  * shows it) and `result` (one directory's row) whenever they change, a full catch-up from
- * PostgreSQL on every (re)connect, and `ping` every 15 s.
+ * PostgreSQL on every (re)connect, and `ping` every 15 s. A feed ends with an `end` event {reason}
+ * when its key is revoked or its access changes; a key or address with too many feeds open gets 429.
  */
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -51,11 +53,11 @@ export class JobEventsController {
 
   @Sse(':id/events')
   @AcceptsEventToken()
-  @UseGuards(VisibleOrderGuard)
+  @UseGuards(VisibleOrderGuard, StreamGuard)
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
-  events(@Param('id', jobId) id: string): Observable<MessageEvent> {
+  events(@Param('id', jobId) id: string, @Req() req: AuthenticatedRequest): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
-    return withPings(updates);
+    return streamBound(req)(withPings(updates));
   }
 
   private async render(id: string, u: LiveUpdate): Promise<MessageEvent[]> {
