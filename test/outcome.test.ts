@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiKey } from '../src/auth/api-keys.service';
+import { EVERY_ACCOUNT } from '../src/auth/caller';
 import { createStaff } from '../src/auth/staff.service';
 import { dataSourceOptions } from '../src/database/data-source';
 import { JobActionsService } from '../src/jobs/job-actions.service';
@@ -188,7 +189,7 @@ describe('an order’s outcome', () => {
     expect(await getJob(id)).toMatchObject({ status: 'cancelled', outcome: 'cancelled', progress: { submitted: 1, cancelled: 2, pending: 0 } });
     // An order cancelled before it ran, too.
     const never = await newOrder(dirs(1, 80));
-    await h.app.get(JobActionsService).act(never, 'cancel');
+    await h.app.get(JobActionsService).act(never, 'cancel', EVERY_ACCOUNT);
     expect(await getJob(never)).toMatchObject({ outcome: 'cancelled' });
   });
 

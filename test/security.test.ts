@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
+import { generateKey } from '../src/auth/api-key';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createTestDatabase } from '../scripts/support/database';
 import { waitFor } from '../scripts/support/wait';
@@ -131,6 +132,44 @@ describe('the key matrix', () => {
     expect((await call('get', `/jobs/${acmeJob}`, made.body.key)).status).toBe(200);
     await call('delete', `/keys/${made.body.id}`, h.adminKey).expect(204);
     expectProblem(await call('get', `/jobs/${acmeJob}`, made.body.key), 401);
+  });
+});
+
+describe('a non-admin key of no account', () => {
+  it('is refused with 403 wherever it would have seen every account, and changes nothing', async () => {
+    // The database refuses such a key for jobs scopes. Drop that check, as a careless migration or
+    // a hand-written row could, to show the API fails closed by itself.
+    const db = h.db.dataSource;
+    const [check] = await db.query(
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'api_keys'::regclass AND pg_get_constraintdef(oid) LIKE '%account_id IS NOT NULL%'`,
+    );
+    await db.query(`ALTER TABLE api_keys DROP CONSTRAINT ${check.conname}`);
+    const orphan = generateKey();
+    await db.query(`INSERT INTO api_keys (id, name, scopes, secret_sha256) VALUES ($1, 'no account', ARRAY['jobs:read', 'jobs:write'], $2)`, [orphan.id, orphan.secretSha256]);
+    try {
+      const before = await counts();
+      const attempts: Array<[method: 'get' | 'post', path: string, body?: object]> = [
+        ['get', '/jobs'],
+        ['get', `/jobs/${acmeJob}`],
+        ['get', `/jobs/${acmeJob}/results`],
+        ['post', `/jobs/${acmeJob}/cancel`],
+        ['post', '/jobs', { customerId: acmeCustomer, directoryIds: ['sandbox-0006'] }],
+        ['get', '/customers'],
+        ['get', `/customers/${acmeCustomer}`],
+        ['post', '/customers', CUSTOMER],
+        ['post', `/jobs/${acmeJob}/events/token`],
+        ['get', `/jobs/${acmeJob}/events`],
+      ];
+      for (const [method, path, body] of attempts) {
+        const res = await (body ? call(method, path, orphan.token).send(body) : call(method, path, orphan.token));
+        expectProblem(res, 403);
+        expect(res.body.detail).toMatch(/belongs to no account/);
+      }
+      expect(await counts()).toEqual(before);
+    } finally {
+      await db.query(`DELETE FROM api_keys WHERE id = $1`, [orphan.id]);
+      await db.query(`ALTER TABLE api_keys ADD CONSTRAINT ${check.conname} ${check.def}`);
+    }
   });
 });
 

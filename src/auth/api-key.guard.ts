@@ -44,34 +44,42 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : header ? '' : undefined;
-    if (token === undefined && req.query.token !== undefined && this.reflector.get<boolean>(EVENT_TOKEN_KEY, context.getHandler())) {
-      req.caller = await this.fromEventToken(req);
-      return true;
-    }
-    // Guards run before interceptors: the key lookup needs the watchdog's fast 503 itself.
-    const caller = await this.watchdog.whileAvailable(() => this.keys.authenticate(token === '' ? 'not a key' : token));
-    if (typeof caller === 'string') {
-      await this.countFailure(req.ip ?? 'unknown');
-      const res = context.switchToHttp().getResponse<{ setHeader(n: string, v: string): void }>();
-      res.setHeader('WWW-Authenticate', 'Bearer realm="Boltline API"');
-      throw new ProblemException(401, REFUSALS[caller]);
-    }
+    const byEventToken = token === undefined && req.query.token !== undefined && this.reflector.get<boolean>(EVENT_TOKEN_KEY, context.getHandler());
+    const caller = byEventToken ? await this.fromEventToken(req) : await this.fromKey(token, req, context);
     req.caller = caller;
     const accepted = declared ?? ['admin'];
     if (!isAdmin(caller) && !accepted.some((s) => caller.scopes.includes(s))) {
       throw new ProblemException(403, `This API key lacks the scope for this request: it needs ${accepted.join(' or ')}.`);
     }
+    // Event-token requests too: they count against their key's limit like any request of the key.
     return this.throttler.canActivate(context);
   }
 
-  /** The caller an event token stands for: read-only, for the one order it names. */
+  private async fromKey(token: string | undefined, req: AuthenticatedRequest, context: ExecutionContext): Promise<Caller> {
+    // Guards run before interceptors: the key lookup needs the watchdog's fast 503 itself.
+    const caller = await this.watchdog.whileAvailable(() => this.keys.authenticate(token === '' ? 'not a key' : token));
+    if (typeof caller !== 'string') return caller;
+    await this.countFailure(req.ip ?? 'unknown');
+    const res = context.switchToHttp().getResponse<{ setHeader(n: string, v: string): void }>();
+    res.setHeader('WWW-Authenticate', 'Bearer realm="Boltline API"');
+    throw new ProblemException(401, REFUSALS[caller]);
+  }
+
+  /**
+   * The caller an event token stands for: the key that asked for it, as that key is now (a revoked
+   * or expired key's tokens open nothing), on the one route and order the token names.
+   */
   private async fromEventToken(req: AuthenticatedRequest): Promise<Caller> {
     const grant = typeof req.query.token === 'string' ? this.eventTokens.verify(req.query.token) : undefined;
-    if (!grant || grant.jobId !== req.params.id) {
+    const key = grant && grant.jobId === req.params.id ? (await this.watchdog.whileAvailable(() => this.keys.current([grant.keyId]))).get(grant.keyId) : undefined;
+    if (!key) {
       await this.countFailure(req.ip ?? 'unknown');
-      throw new ProblemException(401, 'This event token is not valid here: it is malformed, expired or for another order. Get a new one from POST /api/v1/jobs/{id}/events/token.');
+      throw new ProblemException(
+        401,
+        'This event token is not valid here: it is malformed, expired, for another order, or its API key is no longer valid. Get a new one from POST /api/v1/jobs/{id}/events/token.',
+      );
     }
-    return { keyId: grant.keyId, name: 'event token', scopes: grant.accountId ? ['jobs:read'] : ['admin'], accountId: grant.accountId };
+    return { ...key, name: `${key.name} (event token)` };
   }
 
   private async countFailure(client: string): Promise<void> {

@@ -50,6 +50,28 @@ export async function createApiKey(m: EntityManager, req: NewKey): Promise<{ key
 /** Why a presented key was refused; all but `missing` and `malformed` get the same answer. */
 export type KeyRefusal = 'missing' | 'malformed' | 'invalid';
 
+interface KeyRow {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  account_id: string | null;
+}
+
+/** A key that may be used now: not revoked, not expired. */
+const USABLE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+
+const callerOf = (row: KeyRow): Caller => ({ keyId: row.id, name: row.name, scopes: row.scopes, accountId: row.account_id });
+
+/**
+ * The callers these key ids stand for now, leaving out keys that are unknown, revoked or expired:
+ * so that what a key once proved (an event token, an open event stream) ends with the key.
+ */
+export async function currentCallers(m: EntityManager, ids: string[]): Promise<Map<string, Caller>> {
+  if (!ids.length) return new Map();
+  const rows: KeyRow[] = await m.query(`SELECT id, name, scopes, account_id FROM api_keys WHERE id = ANY($1) AND ${USABLE}`, [ids]);
+  return new Map(rows.map((r) => [r.id, callerOf(r)]));
+}
+
 @Injectable()
 export class ApiKeysService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -62,16 +84,20 @@ export class ApiKeysService {
     if (!token) return 'missing';
     const parsed = parseKey(token);
     if (!parsed) return 'malformed';
-    const [row]: Array<{ name: string; scopes: Scope[]; account_id: string | null; secret_sha256: Buffer; usable: boolean }> = await this.db.query(
-      `SELECT name, scopes, account_id, secret_sha256, revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
-         FROM api_keys WHERE id = $1`,
+    const [row]: Array<KeyRow & { secret_sha256: Buffer; usable: boolean }> = await this.db.query(
+      `SELECT id, name, scopes, account_id, secret_sha256, ${USABLE} AS usable FROM api_keys WHERE id = $1`,
       [parsed.id],
     );
     if (!row || !secretMatches(parsed.secret, row.secret_sha256) || !row.usable) return 'invalid';
     void this.db
       .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [parsed.id])
       .catch(() => undefined);
-    return { keyId: parsed.id, name: row.name, scopes: row.scopes, accountId: row.account_id };
+    return callerOf(row);
+  }
+
+  /** See {@link currentCallers}. */
+  current(ids: string[]): Promise<Map<string, Caller>> {
+    return currentCallers(this.db.manager, ids);
   }
 
   create(req: NewKey) {

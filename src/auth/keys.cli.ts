@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
+import { announceFromCli } from '../live/access-notices';
 import { SCOPES, type Scope } from './api-key';
 import { ApiKeysService, createApiKey } from './api-keys.service';
 
@@ -22,7 +23,8 @@ async function main(argv: string[]): Promise<void> {
     options: { name: { type: 'string' }, scope: { type: 'string', multiple: true }, account: { type: 'string' }, expires: { type: 'string' } },
   });
   const [command, id] = positionals;
-  const db = await new DataSource(dataSourceOptions(loadConfig().DATABASE_URL, 'admin')).initialize();
+  const config = loadConfig();
+  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin')).initialize();
   try {
     if (command === 'create') {
       const scopes = values.scope ?? [];
@@ -41,6 +43,9 @@ async function main(argv: string[]): Promise<void> {
     } else if (command === 'revoke' && id) {
       await new ApiKeysService(db).revoke(id);
       console.log(`Revoked API key ${id}.`);
+      if (!(await announceFromCli(config, { keyId: id }))) {
+        console.log(`Redis did not answer: its open event streams end within STREAM_RECHECK_MS (${config.STREAM_RECHECK_MS} ms).`);
+      }
     } else {
       throw new UsageError(command ? `unknown command ${command}` : 'no command given');
     }

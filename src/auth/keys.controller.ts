@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ProblemException } from '../common/problem.filter';
+import { AccessNotices } from '../live/access-notices';
 import { SCOPES, type Scope } from './api-key';
 import { ApiKeysService } from './api-keys.service';
 import { Caller, CurrentCaller, RequireScopes } from './caller';
@@ -35,6 +36,7 @@ export class KeysController {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly access: AccessNotices,
   ) {}
 
   @Post()
@@ -58,6 +60,8 @@ export class KeysController {
   async revoke(@Param('id') id: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
     if (!/^[0-9a-f]{16}$/.test(id)) throw new ProblemException(404, `API key ${id} not found`);
     await this.keys.revoke(id);
+    // Its open event streams end now, on every API replica, not at their next periodic check.
+    await this.access.announce({ keyId: id });
     await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: 'key.revoke', detail: { id }, ip: req.ip });
   }
 }

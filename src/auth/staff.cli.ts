@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
+import { announceFromCli } from '../live/access-notices';
 import { createStaff, STAFF_ROLES, type StaffRole } from './staff.service';
 
 const USAGE = `Usage:
@@ -29,11 +30,18 @@ async function main(argv: string[]): Promise<void> {
         break;
       }
       case 'disable': {
-        const [, count] = await db.query(`UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = lower($1)`, [values.email ?? '']);
-        if (!count) throw new UsageError(`no staff member ${values.email ?? '(give --email)'}`);
+        const [disabled]: [Array<{ id: string }>, number] = await db.query(
+          `UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = lower($1) RETURNING id`,
+          [values.email ?? ''],
+        );
+        if (!disabled.length) throw new UsageError(`no staff member ${values.email ?? '(give --email)'}`);
         // Their sessions end too, not just future sign-ins.
         await db.query(`DELETE FROM staff_sessions WHERE sess->>'staffId' IN (SELECT id::text FROM staff_users WHERE email = lower($1))`, [values.email]);
         console.log(`Disabled ${values.email}.`);
+        // Their open dashboards' live feeds end now rather than at the API's next periodic check.
+        if (!(await announceFromCli(config, { staffId: disabled[0].id }))) {
+          console.log(`Redis did not answer: their open live feeds end within STREAM_RECHECK_MS (${config.STREAM_RECHECK_MS} ms).`);
+        }
         break;
       }
       case 'list':

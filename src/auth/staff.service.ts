@@ -74,3 +74,17 @@ export class StaffService {
     return row;
   }
 }
+
+/**
+ * Which of these staff sessions are still signed in: the session exists and has not expired, and
+ * its member is enabled. A plain function, so the API's open event streams can check their holders.
+ */
+export async function signedInSessions(m: EntityManager, sessionIds: string[]): Promise<Set<string>> {
+  if (!sessionIds.length) return new Set();
+  const rows: Array<{ sid: string }> = await m.query(
+    `SELECT s.sid FROM staff_sessions s JOIN staff_users u ON u.id::text = s.sess->>'staffId'
+      WHERE s.sid = ANY($1) AND s.expire > now() AND u.disabled_at IS NULL`,
+    [sessionIds],
+  );
+  return new Set(rows.map((r) => r.sid));
+}

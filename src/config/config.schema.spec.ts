@@ -89,3 +89,27 @@ describe('STAFF_PASSWORD_SCRYPT_N', () => {
     );
   });
 });
+
+describe('limits on streams and open orders', () => {
+  it('default to sane values', () => {
+    expect(parseConfig({})).toMatchObject({ MAX_STREAMS_PER_KEY: 20, MAX_STREAMS_PER_ADDRESS: 50, STREAM_RECHECK_MS: 15_000, MAX_OPEN_ORDERS_PER_ACCOUNT: 100 });
+  });
+
+  it('take whole numbers in range, and name each one that is not', () => {
+    expect(parseConfig({ MAX_STREAMS_PER_KEY: '3', MAX_STREAMS_PER_ADDRESS: '7', STREAM_RECHECK_MS: '1000', MAX_OPEN_ORDERS_PER_ACCOUNT: '5' })).toMatchObject({
+      MAX_STREAMS_PER_KEY: 3,
+      MAX_STREAMS_PER_ADDRESS: 7,
+      STREAM_RECHECK_MS: 1000,
+      MAX_OPEN_ORDERS_PER_ACCOUNT: 5,
+    });
+    const bad = { MAX_STREAMS_PER_KEY: '0', MAX_STREAMS_PER_ADDRESS: 'many', STREAM_RECHECK_MS: '10', MAX_OPEN_ORDERS_PER_ACCOUNT: '2.5' };
+    const message = (() => {
+      try {
+        parseConfig(bad);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    for (const name of Object.keys(bad)) expect(message).toMatch(new RegExp(`^  ${name}: `, 'm'));
+  });
+});

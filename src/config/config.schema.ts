@@ -100,6 +100,22 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   /** Requests with a missing or invalid key one client address may make per minute before 429. */
   AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(20),
+  /**
+   * Orders an account may have open (awaiting approval, queued, running or paused) at once; one
+   * more is refused with 429 until one finishes or is cancelled. Admin keys and staff are exempt.
+   */
+  MAX_OPEN_ORDERS_PER_ACCOUNT: int(1, 1_000_000).default(100),
+  /** Event streams (GET /jobs/:id/events) one API key may hold open at once, over all API replicas; one more gets 429. */
+  MAX_STREAMS_PER_KEY: int(1, 100_000).default(20),
+  /** Event streams one client address may hold open at once, whatever the keys, over all API replicas. */
+  MAX_STREAMS_PER_ADDRESS: int(1, 100_000).default(50),
+  /**
+   * How often each API replica checks that the holders of its open event streams (API keys, staff
+   * sign-ins) are still valid, and ends the streams of those that are not. Revocations made
+   * through the API or the keys/staff commands end streams at once; this catches the rest (an
+   * expiry, a change made in SQL, a notice lost while Redis was away).
+   */
+  STREAM_RECHECK_MS: int(1000, 3_600_000).default(15_000),
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   /** Signs staff session cookies; the API requires it in production (else random per process start). */

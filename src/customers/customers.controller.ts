@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
+import { CallerReach, type Reach, RequireScopes } from '../auth/caller';
 import { PageQueryDto } from '../common/paging.dto';
 import { UuidPipe } from '../common/uuid.pipe';
 import { CustomersService } from './customers.service';
@@ -15,17 +15,17 @@ export class CustomersController {
 
   @Post()
   @RequireScopes('jobs:write')
-  create(@Body() dto: CreateCustomerDto, @CurrentCaller() caller: Caller) {
-    return this.customers.create(dto, ownerOf(caller));
+  create(@Body() dto: CreateCustomerDto, @CallerReach() reach: Reach) {
+    return this.customers.create(dto, reach);
   }
 
   @Get()
-  list(@Query() q: PageQueryDto, @CurrentCaller() caller: Caller) {
-    return this.customers.list(q.limit, q.cursor, ownerOf(caller));
+  list(@Query() q: PageQueryDto, @CallerReach() reach: Reach) {
+    return this.customers.list(reach, q.limit, q.cursor);
   }
 
   @Get(':id')
-  get(@Param('id', new UuidPipe('customer')) id: string, @CurrentCaller() caller: Caller) {
-    return this.customers.get(id, ownerOf(caller));
+  get(@Param('id', new UuidPipe('customer')) id: string, @CallerReach() reach: Reach) {
+    return this.customers.get(id, reach);
   }
 }

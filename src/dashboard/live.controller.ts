@@ -1,6 +1,7 @@
-import { Controller, MessageEvent, Query, Sse } from '@nestjs/common';
+import { Controller, MessageEvent, Query, Req, Sse, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { distinctUntilChanged, from, interval, map, Observable, switchMap } from 'rxjs';
+import type { Request } from 'express';
 import { Public } from '../auth/caller';
 import { isUuid } from '../common/ids';
 import { isGone } from '../live/fleet';
@@ -8,6 +9,7 @@ import { HEARTBEAT_MS } from '../live/live.constants';
 import { withPings } from '../live/sse';
 import { LiveHub } from '../live/live-hub.service';
 import { orderBadge } from './order-badge';
+import { StreamGuard, streamBound } from '../live/open-streams';
 import { OverviewQuery } from './overview.query';
 
 /**
@@ -17,7 +19,8 @@ import { OverviewQuery } from './overview.query';
  *   badge says, see order-badge.ts; rows: its changed row ids, or "all");
  * - `resync`: on every (re)connect and after the API lost Redis: read everything shown again;
  * - `fleet` (with `?fleet=1`): the worker fleet changed;
- * - `ping` every 15 s, so proxies keep the stream open.
+ * - `ping` every 15 s, so proxies keep the stream open;
+ * - `end` {reason}, last: the staff member was disabled or signed out.
  */
 @ApiExcludeController()
 @Public()
@@ -29,7 +32,9 @@ export class LiveController {
   ) {}
 
   @Sse('live')
-  live(@Query('job') job?: string, @Query('fleet') fleet?: string): Observable<MessageEvent> {
+  @UseGuards(StreamGuard)
+  live(@Req() req: Request, @Query('job') job?: string, @Query('fleet') fleet?: string): Observable<MessageEvent> {
+    const bounded = streamBound(req);
     const jobId = isUuid(job) ? job.toLowerCase() : undefined;
     const updates = this.hub.updates({ jobId }).pipe(
       map((u): MessageEvent =>
@@ -38,7 +43,7 @@ export class LiveController {
           : { type: 'job', data: { id: u.job.id, status: u.job.status, outcome: u.job.outcome, badge: orderBadge(u.job), priority: u.job.priority, progress: u.job.progress, rows: u.rows } },
       ),
     );
-    if (fleet !== '1') return withPings(updates);
+    if (fleet !== '1') return bounded(withPings(updates));
     // What the fleet panel shows, apart from the ticking clocks: workers, gone or not, busy rows.
     // Read from the heartbeats alone; the page asks for names when it redraws.
     const fleetChanges = interval(HEARTBEAT_MS).pipe(
@@ -47,6 +52,6 @@ export class LiveController {
       distinctUntilChanged(),
       map((): MessageEvent => ({ type: 'fleet', data: {} })),
     );
-    return withPings(updates, fleetChanges);
+    return bounded(withPings(updates, fleetChanges));
   }
 }

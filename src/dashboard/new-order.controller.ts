@@ -7,7 +7,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { Caller, Public } from '../auth/caller';
+import { Caller, EVERY_ACCOUNT, Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
 import { isUuid } from '../common/ids';
 import { CustomersService } from '../customers/customers.service';
@@ -80,7 +80,7 @@ export class NewOrderController {
 
     let customerId = existing;
     try {
-      if (!customerId) customerId = (await this.customers.create(customerDto)).id;
+      if (!customerId) customerId = (await this.customers.create(customerDto, EVERY_ACCOUNT)).id;
       const { body: job } = await this.jobs.create({ ...jobDto, customerId }, caller, key);
       await this.audit.record({ ...staffActor(req), action: 'job.create', jobId: job.id, detail: { customerId, total: job.progress.total, priority: job.priority } });
       await redirectWith(req, res, `/dashboard/orders/${job.id}`, 'notice', `Order created: ${job.progress.total} directories, priority ${job.priority}${job.status === 'awaiting_approval' ? ', awaiting approval' : ''}.`);

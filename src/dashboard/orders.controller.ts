@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { Public } from '../auth/caller';
+import { EVERY_ACCOUNT, Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
 import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
@@ -69,7 +69,7 @@ export class OrdersController {
     for (const id of ids) {
       try {
         orderId.transform(id);
-        await this.actions.act(id, action);
+        await this.actions.act(id, action, EVERY_ACCOUNT); // staff act on every account's orders
         await this.audit.record({ ...staffActor(req), action: `job.${action}`, jobId: id, detail: { bulk: ids.length } });
         done++;
       } catch (err) {
@@ -103,7 +103,7 @@ export class OrdersController {
     const here = `/dashboard/orders/${id}`;
     if (!isAction(action)) throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
     try {
-      await this.actions.act(id, action);
+      await this.actions.act(id, action, EVERY_ACCOUNT);
     } catch (err) {
       return redirectWith(req, res, here, 'error', expected(err));
     }

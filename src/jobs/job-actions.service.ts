@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Reach } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
 import { JobDispatcher } from '../dispatch/job-dispatcher';
 import { enqueueOrder } from '../dispatch/outbox';
@@ -38,10 +39,10 @@ export class JobActionsService {
     private readonly live: LivePublisher,
   ) {}
 
-  /** `owner`: the calling key's account; another account's job is a 404, like a missing one. */
-  async act(id: string, action: JobAction, owner?: string): Promise<JobView> {
-    if (owner) {
-      const [visible] = await this.db.query(`SELECT 1 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.id = $1 AND c.account_id = $2`, [id, owner]);
+  /** Within `reach` only: another account's job is a 404, like a missing one. */
+  async act(id: string, action: JobAction, reach: Reach): Promise<JobView> {
+    if (reach.kind === 'account') {
+      const [visible] = await this.db.query(`SELECT 1 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.id = $1 AND c.account_id = $2`, [id, reach.accountId]);
       if (!visible) throw new ProblemException(404, `job ${id} not found`);
     }
     const withdrawn: Array<{ resultId: string; generation: number }> = [];

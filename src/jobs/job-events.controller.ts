@@ -1,15 +1,15 @@
-import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Req, Sse, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { concatMap, from, Observable } from 'rxjs';
-import { AcceptsEventToken, AuthenticatedRequest, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
+import { AcceptsEventToken, AuthenticatedRequest, Caller, CallerReach, CurrentCaller, EVERY_ACCOUNT, type Reach, reachOf, RequireScopes } from '../auth/caller';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
+import { StreamGuard, streamBound } from '../live/open-streams';
 import { withPings } from '../live/sse';
 import { JobsService } from './jobs.service';
 
 const jobId = new UuidPipe('job');
-/** A comment-like ping keeps proxies from closing a quiet stream. */
 
 /**
  * 404 for an order the caller may not see, before the event stream starts: once it has, the
@@ -21,7 +21,7 @@ class VisibleOrderGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    await this.jobs.get(jobId.transform(req.params.id as string), ownerOf(req.caller as Caller));
+    await this.jobs.get(jobId.transform(req.params.id as string), reachOf(req.caller as Caller));
     return true;
   }
 }
@@ -29,7 +29,8 @@ class VisibleOrderGuard implements CanActivate {
 /**
  * An order's live feed for API clients, as server-sent events: `job` (the order as GET /jobs/:id
  * shows it) and `result` (one directory's row) whenever they change, a full catch-up from
- * PostgreSQL on every (re)connect, and `ping` every 15 s.
+ * PostgreSQL on every (re)connect, and `ping` every 15 s. A feed ends with an `end` event {reason}
+ * when its key is revoked or its access changes; a key or address with too many feeds open gets 429.
  */
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -44,23 +45,24 @@ export class JobEventsController {
 
   /** A token for `GET /jobs/:id/events?token=…`, valid for a few minutes, for browsers' EventSource. */
   @Post(':id/events/token')
-  async token(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
-    await this.jobs.get(id, ownerOf(caller));
-    const { token, expiresAt } = this.tokens.issue({ jobId: id, keyId: caller.keyId, accountId: isAdmin(caller) ? null : caller.accountId });
+  async token(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller, @CallerReach() reach: Reach) {
+    await this.jobs.get(id, reach);
+    const { token, expiresAt } = this.tokens.issue({ jobId: id, keyId: caller.keyId });
     return { token, expiresAt, url: `/api/v1/jobs/${id}/events?token=${encodeURIComponent(token)}` };
   }
 
   @Sse(':id/events')
   @AcceptsEventToken()
-  @UseGuards(VisibleOrderGuard)
+  @UseGuards(VisibleOrderGuard, StreamGuard)
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
-  events(@Param('id', jobId) id: string): Observable<MessageEvent> {
+  events(@Param('id', jobId) id: string, @Req() req: AuthenticatedRequest): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
-    return withPings(updates);
+    return streamBound(req)(withPings(updates));
   }
 
   private async render(id: string, u: LiveUpdate): Promise<MessageEvent[]> {
-    const job = u.type === 'job' ? u.job : await this.jobs.get(id);
+    // The stream's caller was allowed this order when it opened (VisibleOrderGuard).
+    const job = u.type === 'job' ? u.job : await this.jobs.get(id, EVERY_ACCOUNT);
     const rows = u.type === 'job' ? u.rows : 'all';
     const changed = await this.jobs.resultSummaries(id, rows === 'all' ? undefined : rows);
     return [{ type: 'job', data: job }, ...changed.map((r): MessageEvent => ({ type: 'result', data: r }))];

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
+import { Caller, CallerReach, CurrentCaller, type Reach, RequireScopes } from '../auth/caller';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -46,36 +46,36 @@ export class JobsController {
   }
 
   @Get()
-  list(@Query() q: ListJobsDto, @CurrentCaller() caller: Caller) {
-    return this.jobs.list(q, ownerOf(caller));
+  list(@Query() q: ListJobsDto, @CallerReach() reach: Reach) {
+    return this.jobs.list(q, reach);
   }
 
   @Get(':id')
-  get(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
-    return this.jobs.get(id, ownerOf(caller));
+  get(@Param('id', jobId) id: string, @CallerReach() reach: Reach) {
+    return this.jobs.get(id, reach);
   }
 
   @Get(':id/results')
-  results(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
-    return this.jobs.results(id, ownerOf(caller));
+  results(@Param('id', jobId) id: string, @CallerReach() reach: Reach) {
+    return this.jobs.results(id, reach);
   }
 
   /** The page of one directory after its latest attempt (a result's `screenshotUrl`). */
   @Get(':id/results/:directory/screenshot')
   @ApiProduces('image/png')
-  async screenshot(@Param('id', jobId) id: string, @Param('directory') directory: string, @CurrentCaller() caller: Caller, @Res() res: Response) {
-    sendScreenshot(res, await this.jobs.screenshot(id, directory, ownerOf(caller)), `directory ${directory} of job ${id}`);
+  async screenshot(@Param('id', jobId) id: string, @Param('directory') directory: string, @CallerReach() reach: Reach, @Res() res: Response) {
+    sendScreenshot(res, await this.jobs.screenshot(id, directory, reach), `directory ${directory} of job ${id}`);
   }
 
   @Post(':id/:action')
   @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiParam({ name: 'action', enum: JOB_ACTIONS })
-  async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
+  async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @CallerReach() reach: Reach, @Req() req: Request) {
     if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
       throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
     }
-    const job = await this.actions.act(id, action as JobAction, ownerOf(caller));
+    const job = await this.actions.act(id, action as JobAction, reach);
     await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: `job.${action}`, jobId: id, ip: req.ip });
     return job;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/cursor';
 import { crashPoint } from '../common/crash-point';
 import { isDirectoryId } from '../common/ids';
@@ -10,7 +10,7 @@ import { AppConfig } from '../config/config.schema';
 import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
 import { LivePublisher } from '../live/live-publisher';
-import { Caller, ownerOf } from '../auth/caller';
+import { Caller, type Reach, reachOf } from '../auth/caller';
 import { JobResult } from '../results/job-result.entity';
 import { resultView } from '../results/result-view';
 import { screenshotFile } from '../results/screenshots';
@@ -19,8 +19,11 @@ import { ListJobsDto } from './dto/list-jobs.dto';
 import { requestHash } from './idempotency';
 import { recordJobEvent } from './job-events';
 import { Job } from './job.entity';
+import { OPEN_JOB_STATUSES } from './job-status';
 import { JobView, jobView } from './job-view';
 
+/** Orders take minutes to finish: asking again sooner than this is unlikely to find a free place. */
+const OPEN_ORDERS_RETRY_AFTER_S = 60;
 
 @Injectable()
 export class JobsService {
@@ -39,6 +42,9 @@ export class JobsService {
    * request with the same key gets 409 at once instead of queueing behind it; a later one finds the
    * stored response and gets it back unchanged (or 422 when its body differs). Keys are scoped
    * per API key: two clients that happen to pick the same key do not meet.
+   *
+   * An account's key may not take its account past MAX_OPEN_ORDERS_PER_ACCOUNT open orders (429);
+   * a replay is not a new order and is answered whatever the count.
    */
   async create(dto: CreateJobDto, caller: Caller, idempotencyKey?: string): Promise<{ status: number; body: JobView; replayed: boolean }> {
     if (dto.packageSize !== undefined && dto.directoryIds !== undefined) {
@@ -46,13 +52,15 @@ export class JobsService {
         { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
       ]);
     }
+    const reach = reachOf(caller);
     const hash = requestHash(dto);
     const result = await this.db.transaction(async (m) => {
       if (idempotencyKey) {
         const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
         if (replay) return replay;
       }
-      const job = jobView(await this.insert(m, dto, ownerOf(caller), idempotencyKey));
+      if (reach.kind === 'account') await this.holdOpenOrderLimit(m, reach.accountId);
+      const job = jobView(await this.insert(m, dto, reach, idempotencyKey));
       if (idempotencyKey) {
         await m.query(
           `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
@@ -83,8 +91,35 @@ export class JobsService {
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  private async insert(m: EntityManager, dto: CreateJobDto, owner: string | undefined, idempotencyKey?: string): Promise<Job> {
-    const [customer] = await m.query(`SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)`, [dto.customerId, owner ?? null]);
+  /**
+   * Refuses a new order when the account has as many open orders as it may. The account's row
+   * stays locked until this transaction ends, so concurrent creations for one account count one
+   * after another and cannot pass the limit together. FOR NO KEY UPDATE: it does not wait for,
+   * nor hold up, customers being added to the account (their foreign key takes KEY SHARE).
+   * Orders of the account's customers count whoever made them, staff and admin keys included.
+   */
+  private async holdOpenOrderLimit(m: EntityManager, accountId: string): Promise<void> {
+    await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
+    const [{ open }]: Array<{ open: number }> = await m.query(
+      `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
+      [accountId, OPEN_JOB_STATUSES],
+    );
+    const limit = this.config.MAX_OPEN_ORDERS_PER_ACCOUNT;
+    if (open >= limit) {
+      throw new ProblemException(
+        429,
+        `This account has ${open} open orders (awaiting approval, queued, running or paused) and may have at most ${limit} at once. Retry when one has finished, or cancel one.`,
+        undefined,
+        { 'Retry-After': String(OPEN_ORDERS_RETRY_AFTER_S) },
+      );
+    }
+  }
+
+  private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
+    const [customer] =
+      reach.kind === 'account'
+        ? await m.query(`SELECT id FROM customers WHERE id = $1 AND account_id = $2`, [dto.customerId, reach.accountId])
+        : await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
     const directoryIds = await this.chooseDirectories(m, dto);
     const status = this.config.REQUIRE_APPROVAL ? 'awaiting_approval' : 'queued';
@@ -129,19 +164,19 @@ export class JobsService {
   }
 
   /** 404 alike for a missing job and another account's. */
-  async get(id: string, owner?: string): Promise<JobView> {
+  async get(id: string, reach: Reach): Promise<JobView> {
     const qb = this.db.getRepository(Job).createQueryBuilder('j').where('j.id = :id', { id });
-    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
+    withinReach(qb, reach);
     const job = await qb.getOne();
     if (!job) throw new ProblemException(404, `job ${id} not found`);
     return jobView(job);
   }
 
-  async list(q: ListJobsDto, owner?: string) {
+  async list(q: ListJobsDto, reach: Reach) {
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor);
     const qb = this.db.getRepository(Job).createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').limit(limit + 1);
-    if (owner) qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :owner', { owner });
+    withinReach(qb, reach);
     if (q.status) qb.andWhere('j.status = :status', { status: q.status });
     if (q.outcome) qb.andWhere('j.outcome = :outcome', { outcome: q.outcome });
     if (q.customerId) qb.andWhere('j.customer_id = :customerId', { customerId: q.customerId });
@@ -160,8 +195,8 @@ export class JobsService {
     );
   }
 
-  async results(id: string, owner?: string) {
-    await this.get(id, owner);
+  async results(id: string, reach: Reach) {
+    await this.get(id, reach);
     const rows = await this.db.getRepository(JobResult).find({ where: { jobId: id }, order: { id: 'ASC' } });
     return { items: rows.map(resultView) };
   }
@@ -170,8 +205,8 @@ export class JobsService {
    * The screenshot file of one directory of an order, seen as its results are (another account's
    * order is a 404, like a missing one), and only from under ARTIFACT_DIR.
    */
-  async screenshot(id: string, directoryId: string, owner?: string): Promise<string> {
-    await this.get(id, owner);
+  async screenshot(id: string, directoryId: string, reach: Reach): Promise<string> {
+    await this.get(id, reach);
     const none = new ProblemException(404, `directory ${directoryId} of job ${id} has no screenshot`);
     if (!isDirectoryId(directoryId)) throw none;
     const row = await this.db.getRepository(JobResult).findOne({ select: { screenshotPath: true }, where: { jobId: id, directoryId } });
@@ -179,4 +214,9 @@ export class JobsService {
     if (!file) throw none;
     return file;
   }
+}
+
+/** Limits a query of jobs (alias `j`) to the orders of the reach's account. */
+function withinReach(qb: SelectQueryBuilder<Job>, reach: Reach): void {
+  if (reach.kind === 'account') qb.innerJoin('customers', 'c', 'c.id = j.customer_id AND c.account_id = :account', { account: reach.accountId });
 }

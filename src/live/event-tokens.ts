@@ -3,12 +3,14 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 
-/** What an event token grants: reading one order's live feed, as the key that asked for it. */
+/**
+ * What an event token grants: reading one order's live feed, as the key that asked for it. It
+ * names the key and nothing of what the key may do: that is read from the key as it is when the
+ * token is used, so a revoked key's tokens open nothing and no claim in a token can mean "admin".
+ */
 export interface EventGrant {
   jobId: string;
   keyId: string;
-  /** The key's account; null for an admin key. */
-  accountId: string | null;
   expiresAt: Date;
 }
 
@@ -33,7 +35,7 @@ export class EventTokens {
   issue(grant: Omit<EventGrant, 'expiresAt'>, now = Date.now()): { token: string; expiresAt: Date } {
     const expires = Math.floor(now / 1000) + EVENT_TOKEN_TTL_S; // whole seconds, as the token says
     const expiresAt = new Date(expires * 1000);
-    const payload = Buffer.from(JSON.stringify({ j: grant.jobId, k: grant.keyId, a: grant.accountId, e: expires })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ j: grant.jobId, k: grant.keyId, e: expires })).toString('base64url');
     return { token: `${payload}.${this.sign(payload)}`, expiresAt };
   }
 
@@ -45,9 +47,9 @@ export class EventTokens {
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const p = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { j: string; k: string; a: string | null; e: number };
-      if (typeof p.e !== 'number' || p.e * 1000 <= now) return undefined;
-      return { jobId: p.j, keyId: p.k, accountId: p.a, expiresAt: new Date(p.e * 1000) };
+      const p = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { j: unknown; k: unknown; e: unknown };
+      if (typeof p.e !== 'number' || p.e * 1000 <= now || typeof p.j !== 'string' || typeof p.k !== 'string') return undefined;
+      return { jobId: p.j, keyId: p.k, expiresAt: new Date(p.e * 1000) };
     } catch {
       return undefined;
     }

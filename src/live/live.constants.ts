@@ -6,6 +6,26 @@
 /** Redis pub/sub channel on which every change to an order or one of its rows is announced. */
 export const liveChannel = (prefix: string) => `${prefix}:live`;
 
+/**
+ * Redis pub/sub channel on which a change to who may hold an event stream is announced (a key
+ * revoked, a staff member disabled), as {@link AccessNotice} JSON, so every API replica rechecks
+ * its open streams at once instead of at its next periodic check.
+ */
+export const accessChannel = (prefix: string) => `${prefix}:access`;
+
+/** Whose streams to recheck: one key's, one account's keys', one staff member's; `{}`: everyone's. */
+export type AccessNotice = { keyId?: string; accountId?: string; staffId?: string };
+
+/**
+ * Sorted set of the event streams open for one API key or one client address, across all API
+ * replicas: members are stream ids, scores the time (epoch ms) their lease runs out.
+ */
+export const streamSlotsKey = (prefix: string, bucket: string) => `${prefix}:streams:${bucket}`;
+/** A replica renews its streams' slots this often... */
+export const STREAM_SLOT_RENEW_MS = 20_000;
+/** ...and a slot nobody renewed (its replica died) stops counting after this long. */
+export const STREAM_SLOT_LEASE_MS = 3 * STREAM_SLOT_RENEW_MS;
+
 /** Sorted set of worker process ids, scored by their last heartbeat (epoch ms). */
 export const fleetIndexKey = (prefix: string) => `${prefix}:fleet`;
 /** One worker process's last heartbeat, as {@link WorkerBeat} JSON. */

@@ -1,14 +1,16 @@
 import { Global, Module } from '@nestjs/common';
+import { AccessNotices } from './access-notices';
 import { EventTokens } from './event-tokens';
 import { LiveHub } from './live-hub.service';
 import { LivePublisher } from './live-publisher';
+import { OpenStreams } from './open-streams';
 
 /** The announcing side of live updates, in every process that changes orders. */
 @Global()
 @Module({ providers: [LivePublisher], exports: [LivePublisher] })
 export class LiveModule {}
 
-/** The listening side, in the API only: live feeds for the staff dashboard and API clients. */
+/** The listening side, in the API only: live feeds for the staff dashboard and API clients, and who may hold them. */
 @Global()
-@Module({ providers: [LiveHub, EventTokens], exports: [LiveHub, EventTokens] })
+@Module({ providers: [LiveHub, EventTokens, OpenStreams, AccessNotices], exports: [LiveHub, EventTokens, OpenStreams, AccessNotices] })
 export class LiveFeedModule {}

@@ -12,6 +12,11 @@ export interface ApiHarness {
   /** An admin API key (Bearer token) made for this test file. */
   adminKey: string;
   queue: ReturnType<typeof openSubmissionQueue>;
+  /**
+   * Another API replica in this process: an app of its own (its own live hub, open streams and
+   * Redis connections) on the same database, Redis prefix and configuration. Closed with the harness.
+   */
+  replica(): Promise<INestApplication>;
   close(): Promise<void>;
 }
 
@@ -31,12 +36,20 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
   await app.init();
   const queue = openSubmissionQueue(prefix);
   const { token: adminKey } = await createApiKey(db.dataSource.manager, { name: 'tests', scopes: ['admin'] });
+  const replicas: INestApplication[] = [];
   return {
     app,
     db,
     adminKey,
     queue,
+    async replica() {
+      const other = await createHttpApp();
+      await other.init();
+      replicas.push(other);
+      return other;
+    },
     async close() {
+      for (const other of replicas) await other.close();
       await app.close();
       await queue.close();
       await db.drop();

@@ -141,4 +141,10 @@
     }
   });
   source.addEventListener('fleet', () => refreshOverview());
+  source.addEventListener('end', (e) => {
+    // The sign-in ended (signed out, or the member was disabled): a reconnect would be refused.
+    source.close();
+    liveState.textContent = `Live updates ended: ${JSON.parse(e.data).reason}`;
+    liveState.hidden = false;
+  });
 })();

@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { createApiKey } from '../src/auth/api-keys.service';
+import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
+
+/**
+ * MAX_OPEN_ORDERS_PER_ACCOUNT: an account's keys may have that many unfinished orders at once, and
+ * no more however many requests arrive together. Real API, PostgreSQL and Redis.
+ */
+const LIMIT = 3;
+let h: ApiHarness;
+
+beforeAll(async () => {
+  h = await startApiInProcess({ MAX_OPEN_ORDERS_PER_ACCOUNT: String(LIMIT), OUTBOX_POLL_MS: '100', RECONCILE_INTERVAL_MS: '3600000', RATE_LIMIT_PER_MINUTE: '1000000' });
+});
+afterAll(() => h?.close());
+
+const call = (key: string) => request.agent(h.app.getHttpServer()).set('authorization', `Bearer ${key}`);
+
+/** A key of a new account, and a customer of that account. */
+async function account(name: string) {
+  const { token } = await createApiKey(h.db.dataSource.manager, { name: `${name} app`, scopes: ['jobs:read', 'jobs:write'], account: name });
+  const customerId = (await call(token).post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id as string;
+  return { key: token, customerId };
+}
+
+const order = (key: string, customerId: string) => call(key).post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0001'] });
+
+const openOrders = async (customerId: string) =>
+  (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE customer_id = $1 AND status NOT IN ('completed', 'cancelled')`, [customerId]))[0].n;
+
+it('refuses the order past the limit with 429 saying the limit and how many are open, and writes nothing', async () => {
+  const acme = await account('limited-acme');
+  for (let i = 0; i < LIMIT; i++) await order(acme.key, acme.customerId).expect(201);
+  const jobs = async () => (await h.db.dataSource.query(`SELECT count(*)::int AS n FROM jobs`))[0].n;
+  const before = await jobs();
+
+  const refused = await order(acme.key, acme.customerId);
+  expect(refused.status).toBe(429);
+  expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  expect(refused.body.detail).toBe(
+    `This account has ${LIMIT} open orders (awaiting approval, queued, running or paused) and may have at most ${LIMIT} at once. Retry when one has finished, or cancel one.`,
+  );
+  expect(await jobs()).toBe(before);
+
+  // Another account is not held up; a finished order frees a place.
+  const globex = await account('limited-globex');
+  await order(globex.key, globex.customerId).expect(201);
+  const [first] = (await call(acme.key).get('/api/v1/jobs?limit=1').expect(200)).body.items;
+  await call(acme.key).post(`/api/v1/jobs/${first.id}/cancel`).expect(200);
+  await order(acme.key, acme.customerId).expect(201);
+  await order(acme.key, acme.customerId).expect(429);
+});
+
+it('admin keys are exempt, and what they order for an account counts against it', async () => {
+  const initech = await account('limited-initech');
+  for (let i = 0; i < LIMIT + 1; i++) await order(h.adminKey, initech.customerId).expect(201);
+  expect(await openOrders(initech.customerId)).toBe(LIMIT + 1);
+  const refused = await order(initech.key, initech.customerId).expect(429);
+  expect(refused.body.detail).toMatch(new RegExp(`has ${LIMIT + 1} open orders .* at most ${LIMIT} at once`));
+});
+
+it('holds under concurrent creation: of 12 requests at once, exactly the limit are created', async () => {
+  const hooli = await account('limited-hooli');
+  const responses = await Promise.all(Array.from({ length: 12 }, () => order(hooli.key, hooli.customerId)));
+  const statuses = responses.map((r) => r.status).sort();
+  expect(statuses).toEqual([...Array(LIMIT).fill(201), ...Array(12 - LIMIT).fill(429)]);
+  expect(await openOrders(hooli.customerId)).toBe(LIMIT);
+});
+
+it('still answers a replay of an order made before the limit was reached', async () => {
+  const umbrella = await account('limited-umbrella');
+  const body = { customerId: umbrella.customerId, directoryIds: ['sandbox-0002'] };
+  const first = await call(umbrella.key).post('/api/v1/jobs').set('idempotency-key', 'before-the-limit').send(body).expect(201);
+  for (let i = 1; i < LIMIT; i++) await order(umbrella.key, umbrella.customerId).expect(201);
+  await order(umbrella.key, umbrella.customerId).expect(429);
+  const replay = await call(umbrella.key).post('/api/v1/jobs').set('idempotency-key', 'before-the-limit').send(body).expect(201);
+  expect(replay.headers['idempotent-replayed']).toBe('true');
+  expect(replay.body.id).toBe(first.body.id);
+});
