@@ -7,7 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
-import { requireJsonContentType, requireUtf8 } from './common/json-body';
+import { bodyParserProblems, requireJsonContentType, requireUtf8 } from './common/json-body';
+import { PROBLEMS_PATH } from './common/problem-types';
 import { ProblemFilter } from './common/problem.filter';
 import { strictValidationPipe } from './common/validation';
 import { APP_CONFIG } from './config/config.module';
@@ -27,8 +28,9 @@ function trustProxy(value: string): number | boolean | string {
 
 /**
  * Builds the API application (used by `main.ts` and by tests): the REST API under /api/v1 behind
- * API keys, its docs at /docs, and the staff tools (sign-in at /staff, Bull Board) behind staff
- * sessions. Order matters: headers, then body parsers, then the staff mounts, then Nest's routes.
+ * API keys, its docs at /docs, what each problem `type` means at /problems, and the staff tools
+ * (sign-in at /staff, Bull Board) behind staff sessions. Order matters: headers, then body parsers
+ * (and the checks of what they parsed), then the staff mounts, then Nest's routes.
  */
 export async function createHttpApp(): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
@@ -53,13 +55,14 @@ export async function createHttpApp(): Promise<INestApplication> {
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
   app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  app.use(bodyParserProblems);
   const sessions = app.get(StaffSessions);
   app.use('/staff', sessions.session, sessions.requireCsrf);
   mountBullBoards(app, sessions, app.get(AuditService));
   // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
   app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));
   app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.adminsToAct, sessions.requireCsrf, sessions.errors);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}', PROBLEMS_PATH, `${PROBLEMS_PATH}/{*path}`] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   const doc = new DocumentBuilder()

@@ -44,11 +44,11 @@ class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ProblemException(400, 'The request body must be a JSON object.');
+        throw new ProblemException('malformed-body', 'The request body must be a JSON object.');
       }
       const { depth, prototypeKey } = inspect(value);
       if (depth > MAX_BODY_DEPTH) {
-        throw new ProblemException(400, `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
+        throw new ProblemException('malformed-body', `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
       }
       if (prototypeKey) {
         throw new ProblemException(400, `Invalid request: ${prototypeKey} is not an accepted field`, [

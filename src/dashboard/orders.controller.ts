@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
 import { isRowId } from '../common/ids';
+import { sendProblem } from '../common/problem-types';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { APP_CONFIG } from '../config/config.module';
@@ -131,7 +132,7 @@ export class OrdersController {
     const file = path ? resolve(path) : undefined;
     if (!file || !file.startsWith(root + sep)) throw new ProblemException(404, `result ${id} has no screenshot`);
     res.sendFile(file, { headers: { 'Cache-Control': 'private, max-age=3600' } }, (err) => {
-      if (err && !res.headersSent) res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `the screenshot of result ${id} is no longer on disk` });
+      if (err && !res.headersSent) sendProblem(res, 'not-found', `the screenshot of result ${id} is no longer on disk`);
     });
   }
 }
