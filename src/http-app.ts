@@ -7,9 +7,10 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
-import { bodyParserProblems, requireJsonContentType, requireUtf8 } from './common/json-body';
+import { bodyParserProblems, requireJsonContentType, requireUtf8, requireUtf8Form } from './common/json-body';
 import { PROBLEMS_PATH } from './common/problem-types';
 import { ProblemFilter } from './common/problem.filter';
+import { refuseUnstorableText } from './common/text-input';
 import { strictValidationPipe } from './common/validation';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/config.schema';
@@ -54,7 +55,9 @@ export async function createHttpApp(): Promise<INestApplication> {
   );
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
-  app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  app.useBodyParser('urlencoded', { extended: false, limit: '16kb', verify: requireUtf8Form });
+  // Every route, the staff tools' included: text that cannot be stored exactly is refused here.
+  app.use(refuseUnstorableText);
   app.use(bodyParserProblems);
   const sessions = app.get(StaffSessions);
   app.use('/staff', sessions.session, sessions.requireCsrf);

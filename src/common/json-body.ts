@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FieldError, ProblemKind } from './problem-types';
 import { kindOfStatus, sendProblem } from './problem-types';
 import { ProblemException } from './problem.filter';
+import { undecodableFields } from './text-input';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -19,6 +20,22 @@ export function requireUtf8(_req: IncomingMessage, _res: unknown, buf: Buffer): 
   } catch {
     throw notUtf8('The request body must be UTF-8 encoded JSON.');
   }
+}
+
+/**
+ * The same for forms (staff sign-in, dashboard): the bytes and every percent-escaped value must be
+ * UTF-8, which the form parser would otherwise keep as literal `%E9` text. A form declared
+ * ISO-8859-1 is taken as it is: every byte is a character there.
+ */
+export function requireUtf8Form(_req: IncomingMessage, _res: unknown, buf: Buffer, encoding: string | null): void {
+  if (encoding && encoding.toLowerCase() !== 'utf-8') return;
+  try {
+    utf8.decode(buf);
+  } catch {
+    throw notUtf8('The form must be UTF-8 encoded.');
+  }
+  const errors = undecodableFields(buf.toString('latin1'));
+  if (errors.length) throw notUtf8(`The form holds text that is not UTF-8: ${errors.map((e) => e.field).join(', ')}.`, errors);
 }
 
 /**

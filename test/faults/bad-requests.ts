@@ -41,6 +41,7 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'an empty name', method: 'POST', path: '/customers', body: json({ businessName: '' }), status: 400, field: 'businessName' },
   { name: 'a 10,001-character name', method: 'POST', path: '/customers', body: json({ businessName: 'é'.repeat(10_001) }), status: 400, field: 'businessName' },
   { name: 'a NUL in a name', method: 'POST', path: '/customers', body: json({ businessName: 'Caf\u0000é' }), status: 400, field: 'businessName' },
+  { name: 'a lone surrogate in a name', method: 'POST', path: '/customers', body: json({ businessName: 'Lone \ud800 Co' }), status: 400, field: 'businessName' },
   { name: 'a newline in a city', method: 'POST', path: '/customers', body: json({ city: 'Austin\nBcc: x@y.z' }), status: 400, field: 'city' },
   { name: 'a header injected into an email', method: 'POST', path: '/customers', body: json({ email: 'a@b.com\r\nBcc: x@y.z' }), status: 400, field: 'email' },
   { name: 'a javascript: website', method: 'POST', path: '/customers', body: json({ website: 'javascript:alert(1)' }), status: 400, field: 'website' },
@@ -66,6 +67,8 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'SQL in a status filter', method: 'GET', path: "/jobs?status=queued'%20OR%201=1--", status: 400, field: 'status' },
   { name: 'a forged cursor', method: 'GET', path: '/jobs?cursor=eyJpZCI6IjEnIE9SIDE9MSJ9', status: 400, field: 'cursor' },
   { name: 'a path as a job id', method: 'GET', path: '/jobs/..%2F..%2Fetc%2Fpasswd', status: 404 },
+  { name: 'a NUL as a job id', method: 'GET', path: '/jobs/%00', status: 400, field: 'id' },
+  { name: 'a query value that is not UTF-8', method: 'GET', path: '/jobs?status=qu%E9ued', status: 400, field: 'status' },
   { name: 'an unknown action', method: 'POST', path: '/jobs/{job}/explode', status: 404 },
 ];
 
