@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createStaff } from '../src/auth/staff.service';
+import { CUSTOMER_LIMITS } from '../src/customers/customer-limits';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 
 /**
@@ -102,6 +103,44 @@ describe('query strings, path parameters and headers', () => {
     expect(res.status).toBe(400);
     expect((await res.json()).errors.map((e: { field: string }) => e.field)).toEqual(['Idempotency-Key']);
     expect((await counts()).jobs).toBe(before.jobs);
+  });
+});
+
+describe('limits a directory form can take', () => {
+  it('refuses a business name longer than the limit and takes one exactly as long', async () => {
+    const max = CUSTOMER_LIMITS.businessName.max;
+    const res = await postJson('/customers', JSON.stringify({ ...CUSTOMER, businessName: 'x'.repeat(max + 1) }));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.type).toBe('/problems/validation');
+    expect(body.errors).toEqual([{ field: 'businessName', messages: [`businessName must be shorter than or equal to ${max} characters`] }]);
+    expect((await postJson('/customers', JSON.stringify({ ...CUSTOMER, businessName: 'x'.repeat(max) }))).status).toBe(201);
+  });
+
+  it('refuses each customer field past its limit, naming it', async () => {
+    const tooLong: Record<string, string> = {
+      address: 'a'.repeat(CUSTOMER_LIMITS.address.max + 1),
+      city: 'a'.repeat(CUSTOMER_LIMITS.city.max + 1),
+      state: 'a'.repeat(CUSTOMER_LIMITS.state.max + 1),
+      zip: '1'.repeat(CUSTOMER_LIMITS.zip.max + 1),
+      country: 'a'.repeat(CUSTOMER_LIMITS.country.max + 1),
+      category: 'a'.repeat(CUSTOMER_LIMITS.category.max + 1),
+      description: 'a'.repeat(CUSTOMER_LIMITS.description.max + 1),
+      website: `https://example.com/${'a'.repeat(CUSTOMER_LIMITS.website.max)}`,
+      email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.example`,
+    };
+    const res = await postJson('/customers', JSON.stringify({ ...CUSTOMER, ...tooLong }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors.map((e: { field: string }) => e.field).sort()).toEqual(Object.keys(tooLong).sort());
+  });
+
+  it('documents every customer field\'s limits in the OpenAPI schema', async () => {
+    const doc = (await request(h.app.getHttpServer()).get('/docs-json').expect(200)).body;
+    const properties = doc.components.schemas.CreateCustomerDto.properties;
+    expect(Object.keys(properties).sort()).toEqual(Object.keys(CUSTOMER_LIMITS).sort());
+    for (const [field, { min, max }] of Object.entries(CUSTOMER_LIMITS)) {
+      expect([field, properties[field].minLength, properties[field].maxLength]).toEqual([field, min, max]);
+    }
   });
 });
 

@@ -10,11 +10,11 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional() @IsUUID('all', { message: 'jobId must be a UUID' })
   jobId?: string;
 
-  @ApiPropertyOptional({ description: 'A staff email or an API key name.' })
+  @ApiPropertyOptional({ description: 'A staff email or an API key name.', maxLength: 320 })
   @IsOptional() @IsString() @MaxLength(320)
   actor?: string;
 
-  @ApiPropertyOptional({ example: 'job.cancel' })
+  @ApiPropertyOptional({ example: 'job.cancel', maxLength: 100 })
   @IsOptional() @IsString() @MaxLength(100)
   action?: string;
 }

@@ -9,7 +9,7 @@ import { ApiKeysService } from './api-keys.service';
 import { Caller, CurrentCaller, RequireScopes } from './caller';
 
 export class CreateKeyDto {
-  @ApiProperty({ example: 'acme integration' })
+  @ApiProperty({ example: 'acme integration', minLength: 1, maxLength: 200 })
   @IsString() @Length(1, 200)
   name: string;
 
@@ -17,11 +17,11 @@ export class CreateKeyDto {
   @IsArray() @ArrayMinSize(1) @IsIn(SCOPES, { each: true, message: `each scope must be one of ${SCOPES.join(', ')}` })
   scopes: Scope[];
 
-  @ApiPropertyOptional({ example: 'acme', description: 'Whose customers the key sees; created if new. Needed for jobs:* keys without admin.' })
+  @ApiPropertyOptional({ example: 'acme', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', maxLength: 63, description: 'Whose customers the key sees; created if new. Needed for jobs:* keys without admin.' })
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'account must be 1-63 lowercase letters, digits, _ or -' })
   account?: string;
 
-  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' })
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', format: 'date-time' })
   @IsOptional() @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time, e.g. 2027-01-01T00:00:00Z' })
   expiresAt?: string;
 }
