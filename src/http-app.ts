@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
+import { EVERY_OPERATION_PROBLEMS, problemResponse, ProblemSchema } from './common/api-docs';
 import { bodyParserProblems, requireJsonContentType, requireUtf8, requireUtf8Form } from './common/json-body';
 import { PROBLEMS_PATH } from './common/problem-types';
 import { ProblemFilter } from './common/problem.filter';
@@ -73,7 +74,8 @@ export async function createHttpApp(): Promise<INestApplication> {
     .setDescription('Orders of directory submissions, their progress and results.')
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: bl_live_<id>_<secret>' })
+    .addGlobalResponse(...EVERY_OPERATION_PROBLEMS.map(problemResponse))
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc, { extraModels: [ProblemSchema] }));
   return app;
 }

@@ -6,8 +6,10 @@ import { PROBLEM_KINDS, PROBLEM_TYPE_URIS, PROBLEM_TYPES } from '../src/common/p
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 
 /**
- * Error answers are typed: every problem+json carries a `type` from the one list of kinds, served
- * at that URI. Checked on real answers of every status the API gives, from the API and the staff tools.
+ * The API is typed for generated clients: the OpenAPI document gives every operation a typed
+ * success answer and its error answers as one Problem schema, and every problem+json carries a
+ * `type` from the one list of kinds, served at that URI. Checked on the document and on real
+ * answers of every status the API gives, from the API and the staff tools.
  */
 let h: ApiHarness;
 let origin: string;
@@ -15,8 +17,22 @@ let http: ReturnType<typeof request.agent>;
 let customerId: string;
 const ADMIN = { email: 'ops@openapi.example', password: 'openapi admin password' };
 
-/** Every problem answered in this file: its request (route template) and what it said. */
-const answered: Array<{ method: string; route: string; status: number; type: string }> = [];
+interface Operation {
+  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+  parameters?: Array<{ name: string; in: string }>;
+}
+interface Schema {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  enum?: unknown[];
+  maxLength?: number;
+  items?: Schema;
+  allOf?: Schema[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+}
+let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 beforeAll(async () => {
   // Few refused keys before 429, so the test reaches it in a handful of requests.
@@ -26,15 +42,21 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(h.app.getHttpServer().address() as AddressInfo).port}`;
   http = request.agent(h.app.getHttpServer()).set('authorization', `Bearer ${h.adminKey}`);
   customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
+  doc = (await request(h.app.getHttpServer()).get('/docs-json').expect(200)).body;
 });
 afterAll(() => h?.close());
 
-/** Checks a problem answer and records it under its route template (`{id}` for an id). */
+/**
+ * Checks a problem answer: its kind, and (for an operation in the OpenAPI document, by its route
+ * template) that the document lists this status with this kind for the operation.
+ */
 function problem(method: string, route: string, res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, kind: string) {
   expect([res.status, res.headers['content-type']]).toEqual([status, expect.stringMatching(/^application\/problem\+json/)]);
   expect(res.body).toMatchObject({ type: `/problems/${kind}`, status, title: expect.any(String), detail: expect.any(String) });
   expect(PROBLEM_TYPE_URIS).toContain(res.body.type);
-  answered.push({ method, route, status, type: res.body.type as string });
+  if (route.startsWith('/dashboard') || route.startsWith('/staff')) return; // staff tools are not in the API's document
+  const documented = doc.paths[route]?.[method.toLowerCase()]?.responses[String(status)];
+  expect([method, route, status, documented?.description?.includes(`\`${res.body.type}\``)]).toEqual([method, route, status, true]);
 }
 
 /** fetch's answer in supertest's shape. */
@@ -101,5 +123,79 @@ describe('problem types', () => {
     // Was answered 503 "cannot reach their database": the staff mounts took every error for that.
     const many = Array.from({ length: 1100 }, (_, i) => `f${i}=1`).join('&');
     problem('POST', '/dashboard/new-order', await a.post('/dashboard/new-order').type('form').send(`${many}&_csrf=${encodeURIComponent(csrf)}`), 413, 'payload-too-large');
+  });
+});
+
+/** The schema a `$ref` names. */
+const resolve = (schema: Schema): Schema => (schema.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema);
+
+/** Every property of an object schema, nested ones included, has a type (or is a reference to one that has). */
+function expectTyped(schema: Schema, where: string, seen = new Set<Schema>()): void {
+  const s = resolve(schema);
+  expect([where, s !== undefined]).toEqual([where, true]);
+  if (seen.has(s)) return;
+  seen.add(s);
+  expect([where, Boolean(s.type || s.allOf)]).toEqual([where, true]);
+  if (s.type === 'array') expectTyped(s.items as Schema, `${where}[]`, seen);
+  for (const [name, property] of Object.entries(s.properties ?? {})) expectTyped(property, `${where}.${name}`, seen);
+}
+
+describe('OpenAPI document', () => {
+  const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, path, op })));
+
+  it('gives every operation a typed success answer', () => {
+    expect(operations().length).toBeGreaterThanOrEqual(18);
+    for (const { name, op } of operations()) {
+      const success = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
+      expect([name, success.length]).toEqual([name, 1]);
+      const answer = op.responses[success[0]];
+      if (success[0] === '204') {
+        expect([name, answer.content]).toEqual([name, undefined]);
+        continue;
+      }
+      const media = Object.keys(answer.content ?? {});
+      expect([name, media.length]).toEqual([name, 1]);
+      if (media[0] === 'text/event-stream') {
+        expect([name, answer.content?.[media[0]].schema.type]).toEqual([name, 'string']);
+        continue;
+      }
+      expect([name, media[0]]).toEqual([name, 'application/json']);
+      const schema = answer.content?.['application/json'].schema as Schema;
+      // A named schema with properties, each of them typed: a generator makes a class of it.
+      expect([name, schema.$ref]).toEqual([name, expect.stringMatching(/^#\/components\/schemas\//)]);
+      expect([name, Object.keys(resolve(schema).properties ?? {}).length > 0]).toEqual([name, true]);
+      expectTyped(schema, name);
+    }
+  });
+
+  it('documents every operation\'s error answers as the Problem schema', () => {
+    const problemSchema = doc.components.schemas.Problem;
+    expect(problemSchema.required?.sort()).toEqual(['detail', 'status', 'title', 'type']);
+    expectTyped({ $ref: '#/components/schemas/Problem' }, 'Problem');
+    for (const { name, path, op } of operations()) {
+      const errors = Object.keys(op.responses).filter((s) => /^[45]\d\d$/.test(s));
+      // What any request may meet: text that cannot be stored, the rate limit, the database away.
+      expect([name, ['400', '429', '500', '503'].filter((s) => !errors.includes(s))]).toEqual([name, []]);
+      if (path.startsWith('/api/v1/') && path !== '/api/v1/health') expect([name, errors.includes('401') && errors.includes('403')]).toEqual([name, true]);
+      if (path.includes('{')) expect([name, errors.includes('404')]).toEqual([name, true]);
+      for (const status of errors) {
+        expect([name, status, op.responses[status].content]).toEqual([name, status, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }]);
+        // Each error answer names the kinds it may carry, and those are the kinds of its status.
+        const kinds = PROBLEM_KINDS.filter((k) => PROBLEM_TYPES[k].status === Number(status));
+        expect([name, status, kinds.every((k) => op.responses[status].description?.includes(`\`/problems/${k}\``))]).toEqual([name, status, true]);
+      }
+    }
+  });
+
+  it('bounds every text field of every request body', () => {
+    const bodies = ['CreateCustomerDto', 'CreateJobDto', 'CreateKeyDto'];
+    for (const body of bodies) {
+      for (const [field, property] of Object.entries(doc.components.schemas[body].properties ?? {})) {
+        const text = property.type === 'array' ? (property.items as Schema) : property;
+        if (text.type !== 'string') continue;
+        const bounded = text.maxLength !== undefined || text.enum !== undefined || text.format === 'uuid' || text.format === 'date-time';
+        expect([body, field, bounded]).toEqual([body, field, true]);
+      }
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
 import { SCOPES, type Scope } from './api-key';
 import { ApiKeysService } from './api-keys.service';
 import { Caller, CurrentCaller, RequireScopes } from './caller';
+import { ApiKeyList, CreatedApiKeyResponse } from './dto/api-key.response';
 
 export class CreateKeyDto {
   @ApiProperty({ example: 'acme integration', minLength: 1, maxLength: 200 })
@@ -29,6 +31,7 @@ export class CreateKeyDto {
 /** Key management, for admin keys only. The key itself is in the 201 answer and nowhere else. */
 @ApiTags('keys')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @RequireScopes('admin')
 @Controller('keys')
 export class KeysController {
@@ -38,6 +41,8 @@ export class KeysController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  @ApiProblems(413, 415)
   async create(@Body() dto: CreateKeyDto, @CurrentCaller() caller: Caller, @Req() req: Request) {
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : undefined;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
@@ -49,12 +54,15 @@ export class KeysController {
   }
 
   @Get()
+  @ApiOkResponse({ type: ApiKeyList })
   async list() {
     return { items: await this.keys.list() };
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked (revoking again changes nothing).' })
+  @ApiProblems(404)
   async revoke(@Param('id') id: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
     if (!/^[0-9a-f]{16}$/.test(id)) throw new ProblemException(404, `API key ${id} not found`);
     await this.keys.revoke(id);

@@ -1,11 +1,13 @@
 import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Sse, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { concatMap, from, Observable } from 'rxjs';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CurrentCaller, isAdmin, ownerOf, RequireScopes } from '../auth/caller';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
 import { withPings } from '../live/sse';
+import { EventTokenResponse } from './dto/job.response';
 import { JobsService } from './jobs.service';
 
 const jobId = new UuidPipe('job');
@@ -33,6 +35,7 @@ class VisibleOrderGuard implements CanActivate {
  */
 @ApiTags('jobs')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @RequireScopes('jobs:read', 'jobs:write')
 @Controller('jobs')
 export class JobEventsController {
@@ -44,6 +47,8 @@ export class JobEventsController {
 
   /** A token for `GET /jobs/:id/events?token=…`, valid for a few minutes, for browsers' EventSource. */
   @Post(':id/events/token')
+  @ApiCreatedResponse({ type: EventTokenResponse })
+  @ApiProblems(404)
   async token(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
     await this.jobs.get(id, ownerOf(caller));
     const { token, expiresAt } = this.tokens.issue({ jobId: id, keyId: caller.keyId, accountId: isAdmin(caller) ? null : caller.accountId });
@@ -54,6 +59,12 @@ export class JobEventsController {
   @AcceptsEventToken()
   @UseGuards(VisibleOrderGuard)
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'Server-sent events: `job` (a Job, as GET /jobs/{id} answers), `result` (a row as in the live feed), `ping` every 15 s.',
+    schema: { type: 'string', description: 'text/event-stream' },
+  })
+  @ApiProblems(404)
   events(@Param('id', jobId) id: string): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
     return withPings(updates);

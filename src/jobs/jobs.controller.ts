@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller, ownerOf, RequireScopes } from '../auth/caller';
 import type { Request, Response } from 'express';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { CreateJobDto } from './dto/create-job.dto';
+import { JobPage, JobResponse, JobResultList } from './dto/job.response';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { JOB_ACTIONS, JobAction, JobActionsService } from './job-actions.service';
 import { JobsService } from './jobs.service';
@@ -14,6 +16,7 @@ const jobId = new UuidPipe('job');
 
 @ApiTags('jobs')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @RequireScopes('jobs:read', 'jobs:write')
 @Controller('jobs')
 export class JobsController {
@@ -26,7 +29,13 @@ export class JobsController {
   /** 201 with the new order; a replay of an Idempotency-Key gets the first response again. */
   @Post()
   @RequireScopes('jobs:write')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created. 1-255 visible ASCII characters.', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', maxLength: 255 } })
+  @ApiCreatedResponse({
+    type: JobResponse,
+    description: 'The new order, or (with an Idempotency-Key used before with the same body) the first answer again.',
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the first answer again.', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiProblems(404, 409, 413, 415, 422)
   async create(
     @Body() dto: CreateJobDto,
     @Headers('idempotency-key') key: string | undefined,
@@ -45,16 +54,21 @@ export class JobsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: JobPage })
   list(@Query() q: ListJobsDto, @CurrentCaller() caller: Caller) {
     return this.jobs.list(q, ownerOf(caller));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: JobResponse })
+  @ApiProblems(404)
   get(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
     return this.jobs.get(id, ownerOf(caller));
   }
 
   @Get(':id/results')
+  @ApiOkResponse({ type: JobResultList })
+  @ApiProblems(404)
   results(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller) {
     return this.jobs.results(id, ownerOf(caller));
   }
@@ -63,6 +77,8 @@ export class JobsController {
   @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiParam({ name: 'action', enum: JOB_ACTIONS })
+  @ApiOkResponse({ type: JobResponse, description: 'The order after the action.' })
+  @ApiProblems(404, 409)
   async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
     if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
       throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);

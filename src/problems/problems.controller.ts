@@ -1,8 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/caller';
+import { ApiProblems } from '../common/api-docs';
 import { PROBLEM_KINDS, PROBLEM_TYPES, PROBLEMS_PATH, problemType, ProblemKind } from '../common/problem-types';
 import { ProblemException } from '../common/problem.filter';
+import { ProblemTypeList, ProblemTypeResponse } from './problem-type.response';
 
 const isKind = (kind: string): kind is ProblemKind => (PROBLEM_KINDS as string[]).includes(kind);
 
@@ -20,11 +22,14 @@ function describe(kind: ProblemKind) {
 @Controller(PROBLEMS_PATH)
 export class ProblemsController {
   @Get()
+  @ApiOkResponse({ type: ProblemTypeList })
   list() {
     return { items: PROBLEM_KINDS.map(describe) };
   }
 
   @Get(':kind')
+  @ApiOkResponse({ type: ProblemTypeResponse })
+  @ApiProblems(404)
   get(@Param('kind') kind: string) {
     if (!isKind(kind)) throw new ProblemException(404, `there is no problem type ${kind}; GET /${PROBLEMS_PATH} lists them`);
     return describe(kind);
