@@ -14,6 +14,9 @@ const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'gu');
 
 /** More than any client needs to fix its request; bounds the answer to a hostile one. */
 const MAX_REPORTED = 20;
+/** A field's path as reported: a body nested absurdly deep does not make a megabyte of answer. */
+const MAX_PATH = 200;
+const clip = (path: string) => (path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path);
 
 const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -40,7 +43,7 @@ export function unstorableText(value: unknown, root = ''): FieldError[] {
     const [v, path] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
       const why = whyUnstorable(v);
-      if (why) found.push({ field: path || 'value', messages: [`${path || 'the value'} ${why}`] });
+      if (why) found.push({ field: clip(path) || 'value', messages: [`${clip(path) || 'the value'} ${why}`] });
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -48,7 +51,7 @@ export function unstorableText(value: unknown, root = ''): FieldError[] {
     for (const key of Object.keys(v)) {
       const child = path ? `${path}.${printable(key)}` : printable(key);
       const why = whyUnstorable(key);
-      if (why) found.push({ field: child, messages: [`the name of the field ${child} ${why}`] });
+      if (why) found.push({ field: clip(child), messages: [`the name of the field ${clip(child)} ${why}`] });
       else children.push([(v as Record<string, unknown>)[key], child]);
     }
     // Reversed onto the stack, so fields are reported in the order they were sent.
