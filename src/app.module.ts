@@ -10,10 +10,11 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { LiveFeedModule, LiveModule } from './live/live.module';
+import { ProblemsModule } from './problems/problems.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule, ProblemsModule],
 })
 export class AppModule {}

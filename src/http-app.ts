@@ -7,8 +7,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
-import { requireJsonContentType, requireUtf8 } from './common/json-body';
+import { EVERY_OPERATION_PROBLEMS, problemResponse, ProblemSchema } from './common/api-docs';
+import { bodyParserProblems, requireJsonContentType, requireUtf8, requireUtf8Form } from './common/json-body';
+import { PROBLEMS_PATH } from './common/problem-types';
 import { ProblemFilter } from './common/problem.filter';
+import { refuseUnstorableText } from './common/text-input';
 import { strictValidationPipe } from './common/validation';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/config.schema';
@@ -26,8 +29,9 @@ function trustProxy(value: string): number | boolean | string {
 
 /**
  * Builds the API application (used by `main.ts` and by tests): the REST API under /api/v1 behind
- * API keys, its docs at /docs, and the staff tools (sign-in at /staff, Bull Board) behind staff
- * sessions. Order matters: headers, then body parsers, then the staff mounts, then Nest's routes.
+ * API keys, its docs at /docs, what each problem `type` means at /problems, and the staff tools
+ * (sign-in at /staff, Bull Board) behind staff sessions. Order matters: headers, then body parsers
+ * (and the checks of what they parsed), then the staff mounts, then Nest's routes.
  */
 export async function createHttpApp(): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
@@ -51,14 +55,17 @@ export async function createHttpApp(): Promise<INestApplication> {
   );
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
-  app.useBodyParser('urlencoded', { extended: false, limit: '16kb' });
+  app.useBodyParser('urlencoded', { extended: false, limit: '16kb', verify: requireUtf8Form });
+  // Every route, the staff tools' included: text that cannot be stored exactly is refused here.
+  app.use(refuseUnstorableText);
+  app.use(bodyParserProblems);
   const sessions = app.get(StaffSessions);
   app.use('/staff', sessions.requireTls, sessions.session, sessions.requireCsrf);
   mountBullBoards(app, sessions, app.get(AuditService));
   // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
   app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));
   app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.adminsToAct, sessions.requireCsrf, sessions.errors);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}', PROBLEMS_PATH, `${PROBLEMS_PATH}/{*path}`] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   const doc = new DocumentBuilder()
@@ -66,7 +73,8 @@ export async function createHttpApp(): Promise<INestApplication> {
     .setDescription('Orders of directory submissions, their progress and results.')
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: bl_live_<id>_<secret>' })
+    .addGlobalResponse(...EVERY_OPERATION_PROBLEMS.map(problemResponse))
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc, { extraModels: [ProblemSchema] }));
   return app;
 }

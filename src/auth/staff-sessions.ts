@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import PgSession from 'connect-pg-simple';
 import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { randomBytes } from 'node:crypto';
+import { sendProblem } from '../common/problem-types';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { LoginCsrf } from './login-csrf';
@@ -32,9 +33,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The sign-in form's target: its CSRF token is bound to a cookie, not a session (see LoginCsrf). */
 export const SIGN_IN_PATH = '/staff/login';
 
-function problem(res: Response, status: number, detail: string): void {
-  res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail });
-}
 
 /**
  * Staff sign-in state: express-session with sessions kept in PostgreSQL (so every API replica
@@ -107,7 +105,7 @@ export class StaffSessions implements OnApplicationShutdown {
    */
   readonly requireTls: RequestHandler = (req, res, next) => {
     if (!this.secureOnly || req.secure) return next();
-    problem(res, 403, 'Staff sign-in needs HTTPS with NODE_ENV=production: use https://, and behind a TLS-terminating proxy set TRUST_PROXY so the original scheme is seen.');
+    sendProblem(res, 'forbidden', 'Staff sign-in needs HTTPS with NODE_ENV=production: use https://, and behind a TLS-terminating proxy set TRUST_PROXY so the original scheme is seen.');
   };
 
   /** Removes the session cookie (after sign-out); its attributes must match for browsers to drop it. */
@@ -136,7 +134,7 @@ export class StaffSessions implements OnApplicationShutdown {
     if (SAFE_METHODS.has(req.method)) return next();
     const signIn = req.method === 'POST' && req.originalUrl.split('?')[0] === SIGN_IN_PATH;
     if (signIn ? this.loginCsrf.isValid(req) : this.csrf.isRequestValid(req)) return next();
-    problem(res, 403, 'This request lacks a valid CSRF token; reload the page and try again.');
+    sendProblem(res, 'csrf', 'This request lacks a valid CSRF token; reload the page and try again.');
   };
 
   /**
@@ -149,7 +147,7 @@ export class StaffSessions implements OnApplicationShutdown {
     const origin = req.headers.origin;
     const sameOrigin = site ? site === 'same-origin' : origin ? new URL(origin).host === req.headers.host : false;
     if (sameOrigin) return next();
-    problem(res, 403, 'Cross-site requests to staff tools are refused.');
+    sendProblem(res, 'csrf', 'Cross-site requests to staff tools are refused.');
   };
 
   /**
@@ -166,11 +164,11 @@ export class StaffSessions implements OnApplicationShutdown {
             res.redirect(303, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
             return;
           }
-          problem(res, 401, `Sign in as staff first: ${SIGN_IN_PATH}`);
+          sendProblem(res, 'unauthorized', `Sign in as staff first: ${SIGN_IN_PATH}`);
           return;
         }
         if (opts.role && member.role !== opts.role) {
-          problem(res, 403, `This needs the staff role ${opts.role}; you are ${member.role}.`);
+          sendProblem(res, 'forbidden', `This needs the staff role ${opts.role}; you are ${member.role}.`);
           return;
         }
         req.staff = member;
@@ -198,15 +196,20 @@ export class StaffSessions implements OnApplicationShutdown {
   /** After requireStaff: anyone signed in may look; only admins may change anything. */
   readonly adminsToAct: RequestHandler = (req: StaffRequest, res, next) => {
     if (SAFE_METHODS.has(req.method) || req.staff?.role === 'admin') return next();
-    problem(res, 403, `Viewers may look but not act: this needs the staff role admin (you are ${req.staff?.role ?? 'signed out'}).`);
+    sendProblem(res, 'forbidden', `Viewers may look but not act: this needs the staff role admin (you are ${req.staff?.role ?? 'signed out'}).`);
   };
 
-  /** Last on a staff mount: an error in the middleware above becomes problem+json, never a stack trace. */
+  /**
+   * Last on a staff mount: an error in the middleware above (the session store's) becomes
+   * problem+json, never a stack trace. A request's own fault raised before the mount (a body
+   * the parser refused, text that cannot be stored) goes on to the problem filter as a 4xx.
+   */
   readonly errors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(err);
+    const status = err instanceof HttpException ? err.getStatus() : (err as { status?: unknown } | undefined)?.status;
+    if (res.headersSent || (typeof status === 'number' && status >= 400 && status < 500)) return next(err);
     this.logger.error(err instanceof Error ? err.message : String(err));
-    res.status(503).setHeader('Retry-After', '2');
-    res.type('application/problem+json').json({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Staff tools cannot reach their database; retry shortly.' });
+    res.setHeader('Retry-After', '2');
+    sendProblem(res, 'unavailable', 'Staff tools cannot reach their database; retry shortly.');
   };
 
   onApplicationShutdown(): void {

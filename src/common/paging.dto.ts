@@ -7,7 +7,7 @@ export class PageQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', maxLength: 200 })
   @IsOptional() @IsString() @MaxLength(200)
   cursor?: string;
 }

@@ -1,46 +1,44 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../database/pg-errors';
+import { FieldError, kindOfStatus, PROBLEM_TYPES, problemBody, ProblemKind } from './problem-types';
+
+export type { FieldError } from './problem-types';
 
 /** Seconds a client should wait before retrying while the database is away. */
 const RETRY_AFTER_S = 2;
 
-/** One invalid field of a request, as reported to the client. */
-export interface FieldError {
-  field: string;
-  messages: string[];
-}
-
-/** An error with an RFC 9457 body; `errors` lists the fields to fix. */
+/**
+ * An error with an RFC 9457 body; `errors` lists the fields to fix. Give a status (its usual kind
+ * is the `type`) or a kind from PROBLEM_TYPES when a client should be able to tell it apart.
+ */
 export class ProblemException extends HttpException {
+  readonly kind: ProblemKind | undefined;
+
   constructor(
-    status: number,
+    statusOrKind: number | ProblemKind,
     detail: string,
     readonly errors?: FieldError[],
     /** Extra response headers, such as Retry-After on a 429. */
     readonly headers?: Record<string, string>,
   ) {
+    const status = typeof statusOrKind === 'number' ? statusOrKind : PROBLEM_TYPES[statusOrKind].status;
     super(detail, status);
+    this.kind = typeof statusOrKind === 'number' ? kindOfStatus(statusOrKind) : statusOrKind;
   }
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+interface Described {
+  status: number;
+  kind: ProblemKind | undefined;
+  detail: string;
+  errors?: FieldError[];
+}
 
 /**
- * Every error leaves the API as `application/problem+json` (RFC 9457). Unexpected errors are
- * logged with their stack and answered with a bare 500: a stack trace never reaches a client.
+ * Every error leaves the API as `application/problem+json` (RFC 9457) whose `type` names its kind
+ * (see problem-types.ts). Unexpected errors are logged with their stack and answered with a bare
+ * 500: a stack trace never reaches a client.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -48,50 +46,33 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, detail, errors } = this.describe(exception);
+    const { status, kind, detail, errors } = this.describe(exception);
     if (res.headersSent) return;
     if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_S));
     if (exception instanceof ProblemException) for (const [name, value] of Object.entries(exception.headers ?? {})) res.setHeader(name, value);
-    res
-      .status(status)
-      .type('application/problem+json')
-      .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) });
+    res.status(status).type('application/problem+json').json(problemBody(kind, detail, errors, status));
   }
 
-  private describe(exception: unknown): { status: number; detail: string; errors?: FieldError[] } {
+  private describe(exception: unknown): Described {
     if (exception instanceof ProblemException) {
-      return { status: exception.getStatus(), detail: exception.message, errors: exception.errors };
+      return { status: exception.getStatus(), kind: exception.kind, detail: exception.message, errors: exception.errors };
     }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : body;
-      return { status: exception.getStatus(), detail: Array.isArray(message) ? message.join('; ') : String(message) };
+      const status = exception.getStatus();
+      return { status, kind: kindOfStatus(status), detail: Array.isArray(message) ? message.join('; ') : String(message) };
     }
-    // body-parser errors carry an HTTP status of their own (malformed JSON, too large, bad charset).
+    // Other errors that carry a 4xx status of their own (json-body.ts turns body-parser's into problems).
     const status = (exception as { status?: unknown })?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return { status, detail: bodyParserDetail(exception as { type?: string; message?: string }) };
+      return { status, kind: kindOfStatus(status), detail: (exception as Error).message || 'The request could not be read.' };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
-      return { status: HttpStatus.SERVICE_UNAVAILABLE, detail: 'The database is not answering; nothing was changed. Retry shortly.' };
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, kind: 'unavailable', detail: 'The database is not answering; nothing was changed. Retry shortly.' };
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, detail: 'An unexpected error occurred; it has been logged.' };
-  }
-}
-
-function bodyParserDetail(err: { type?: string; message?: string }): string {
-  switch (err.type) {
-    case 'entity.parse.failed':
-      return 'The request body is not valid JSON.';
-    case 'entity.too.large':
-      return 'The request body is too large.';
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-    case 'encoding.invalid':
-      return 'The request body must be UTF-8 encoded JSON.';
-    default:
-      return err.message ?? 'The request could not be read.';
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, kind: 'internal', detail: 'An unexpected error occurred; it has been logged.' };
   }
 }

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ProblemException } from './problem.filter';
+import { invalidText, unstorableText } from './text-input';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -39,16 +40,24 @@ function inspect(value: unknown): { depth: number; prototypeKey?: string } {
   return { depth };
 }
 
-/** Refuses bodies that are not one JSON object, or nested absurdly deep, before they are transformed. */
+/**
+ * Refuses bodies that are not one JSON object, or nested absurdly deep, before they are transformed,
+ * and path parameters holding text that cannot be stored (bodies and query strings were checked
+ * by refuseUnstorableText before routing; a parameter's name is only known here).
+ */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'param') {
+      const errors = unstorableText(value, metadata.data);
+      if (errors.length) throw invalidText(errors);
+    }
     if (metadata.type === 'body') {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ProblemException(400, 'The request body must be a JSON object.');
+        throw new ProblemException('malformed-body', 'The request body must be a JSON object.');
       }
       const { depth, prototypeKey } = inspect(value);
       if (depth > MAX_BODY_DEPTH) {
-        throw new ProblemException(400, `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
+        throw new ProblemException('malformed-body', `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
       }
       if (prototypeKey) {
         throw new ProblemException(400, `Invalid request: ${prototypeKey} is not an accepted field`, [

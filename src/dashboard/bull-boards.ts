@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { StaffRequest, StaffSessions } from '../auth/staff-sessions';
 import { QUEUE_NAMES } from '../queue/queue.constants';
 import { BULL_BOARD_ROUTE, BULL_BOARD_VIEW_ROUTE } from './bull-board.constants';
+import { sendProblem } from '../common/problem-types';
 
 function board(basePath: string, queues: Queue[], readOnlyMode: boolean): ExpressAdapter {
   const adapter = new ExpressAdapter();
@@ -36,7 +37,7 @@ export function mountBullBoards(app: INestApplication, sessions: StaffSessions, 
   const viewersToReadOnly: RequestHandler = (req: StaffRequest, res, next) => {
     if (req.staff?.role === 'admin') return next();
     if (req.method === 'GET' && !req.path.startsWith('/api/')) return res.redirect(303, BULL_BOARD_VIEW_ROUTE);
-    res.status(403).type('application/problem+json').json({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'Viewers may only look: use the read-only board.' });
+    sendProblem(res, 'forbidden', 'Viewers may only look: use the read-only board.');
   };
   const auditChanges: RequestHandler = (req: StaffRequest, res, next) => {
     if (req.method !== 'GET' && req.staff) {

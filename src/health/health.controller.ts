@@ -1,12 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import { HealthResponse } from './health.response';
 
 /** Readiness: 200 when PostgreSQL and Redis both answer, 503 naming the one that does not. */
 @ApiTags('health')
@@ -19,6 +20,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: HealthResponse })
   async check() {
     const [postgres, redis] = await Promise.all([
       this.db.query('SELECT 1').then(() => 'up', () => 'down'),

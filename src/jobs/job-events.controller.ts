@@ -1,12 +1,14 @@
 import { CanActivate, Controller, ExecutionContext, Injectable, MessageEvent, Param, Post, Req, Sse, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { concatMap, from, Observable } from 'rxjs';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CallerReach, CurrentCaller, EVERY_ACCOUNT, type Reach, reachOf, RequireScopes } from '../auth/caller';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { UuidPipe } from '../common/uuid.pipe';
 import { EventTokens } from '../live/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
 import { StreamGuard, streamBound } from '../live/open-streams';
 import { withPings } from '../live/sse';
+import { EventTokenResponse } from './dto/job.response';
 import { JobsService } from './jobs.service';
 
 const jobId = new UuidPipe('job');
@@ -34,6 +36,7 @@ class VisibleOrderGuard implements CanActivate {
  */
 @ApiTags('jobs')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @RequireScopes('jobs:read', 'jobs:write')
 @Controller('jobs')
 export class JobEventsController {
@@ -45,6 +48,8 @@ export class JobEventsController {
 
   /** A token for `GET /jobs/:id/events?token=…`, valid for a few minutes, for browsers' EventSource. */
   @Post(':id/events/token')
+  @ApiCreatedResponse({ type: EventTokenResponse })
+  @ApiProblems(404)
   async token(@Param('id', jobId) id: string, @CurrentCaller() caller: Caller, @CallerReach() reach: Reach) {
     await this.jobs.get(id, reach);
     const { token, expiresAt } = this.tokens.issue({ jobId: id, keyId: caller.keyId });
@@ -55,6 +60,12 @@ export class JobEventsController {
   @AcceptsEventToken()
   @UseGuards(VisibleOrderGuard, StreamGuard)
   @ApiQuery({ name: 'token', required: false, description: 'From POST /jobs/{id}/events/token, instead of the Authorization header.' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'Server-sent events: `job` (a Job, as GET /jobs/{id} answers), `result` (a row as in the live feed), `ping` every 15 s, and a last `end` {reason} when the key loses access.',
+    schema: { type: 'string', description: 'text/event-stream' },
+  })
+  @ApiProblems(404)
   events(@Param('id', jobId) id: string, @Req() req: AuthenticatedRequest): Observable<MessageEvent> {
     const updates = this.hub.updates({ jobId: id }).pipe(concatMap((u) => from(this.render(id, u))), concatMap((events) => from(events)));
     return streamBound(req)(withPings(updates));

@@ -1,5 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { JOB_OUTCOMES, JobOutcome } from './job-status';
 import type { Job } from './job.entity';
 
 /** What the API says about an order: the row plus its progress in one shape. */
@@ -34,15 +32,3 @@ export function jobView(job: Job) {
 }
 export type JobView = ReturnType<typeof jobView>;
 
-/** OpenAPI text for the order view's `outcome`, for its response schema to take in. */
-export class JobOutcomeProperty {
-  @ApiProperty({
-    enum: JOB_OUTCOMES,
-    nullable: true,
-    description:
-      'How the order ended; null until it has (and again while a retry reruns it). succeeded: every directory submitted. ' +
-      'partially_failed: some submitted, the others failed or were blocked by policy. failed: none submitted. ' +
-      'needs_review: the outcome of some directories is unknown and staff are checking them. cancelled: the order was cancelled.',
-  })
-  outcome: JobOutcome | null;
-}

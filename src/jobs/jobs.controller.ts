@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { ApiBearerAuth, ApiHeader, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Caller, CallerReach, CurrentCaller, type Reach, RequireScopes } from '../auth/caller';
 import type { Request, Response } from 'express';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
 import { sendScreenshot } from '../results/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
+import { JobPage, JobResponse, JobResultList } from './dto/job.response';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { JOB_ACTIONS, JobAction, JobActionsService } from './job-actions.service';
 import { JobsService } from './jobs.service';
@@ -15,6 +17,7 @@ const jobId = new UuidPipe('job');
 
 @ApiTags('jobs')
 @ApiBearerAuth()
+@ApiKeyProblems()
 @RequireScopes('jobs:read', 'jobs:write')
 @Controller('jobs')
 export class JobsController {
@@ -27,7 +30,13 @@ export class JobsController {
   /** 201 with the new order; a replay of an Idempotency-Key gets the first response again. */
   @Post()
   @RequireScopes('jobs:write')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same order, nothing new created. 1-255 visible ASCII characters.', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', maxLength: 255 } })
+  @ApiCreatedResponse({
+    type: JobResponse,
+    description: 'The new order, or (with an Idempotency-Key used before with the same body) the first answer again.',
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the first answer again.', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiProblems(404, 409, 413, 415, 422)
   async create(
     @Body() dto: CreateJobDto,
     @Headers('idempotency-key') key: string | undefined,
@@ -46,16 +55,21 @@ export class JobsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: JobPage })
   list(@Query() q: ListJobsDto, @CallerReach() reach: Reach) {
     return this.jobs.list(q, reach);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: JobResponse })
+  @ApiProblems(404)
   get(@Param('id', jobId) id: string, @CallerReach() reach: Reach) {
     return this.jobs.get(id, reach);
   }
 
   @Get(':id/results')
+  @ApiOkResponse({ type: JobResultList })
+  @ApiProblems(404)
   results(@Param('id', jobId) id: string, @CallerReach() reach: Reach) {
     return this.jobs.results(id, reach);
   }
@@ -63,6 +77,8 @@ export class JobsController {
   /** The page of one directory after its latest attempt (a result's `screenshotUrl`). */
   @Get(':id/results/:directory/screenshot')
   @ApiProduces('image/png')
+  @ApiOkResponse({ description: 'The screenshot, as image/png.', schema: { type: 'string', format: 'binary' } })
+  @ApiProblems(404)
   async screenshot(@Param('id', jobId) id: string, @Param('directory') directory: string, @CallerReach() reach: Reach, @Res() res: Response) {
     sendScreenshot(res, await this.jobs.screenshot(id, directory, reach), `directory ${directory} of job ${id}`);
   }
@@ -71,6 +87,8 @@ export class JobsController {
   @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiParam({ name: 'action', enum: JOB_ACTIONS })
+  @ApiOkResponse({ type: JobResponse, description: 'The order after the action.' })
+  @ApiProblems(404, 409)
   async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @CallerReach() reach: Reach, @Req() req: Request) {
     if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
       throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);

@@ -79,14 +79,14 @@ export class JobsService {
   private async lockKey(m: EntityManager, scope: string, key: string, hash: string) {
     // Keys hold no spaces, so "scope key" names one key unambiguously.
     const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [`${scope} ${key}`]);
-    if (!locked) throw new ProblemException(409, 'a request with this Idempotency-Key is still in progress; retry shortly');
+    if (!locked) throw new ProblemException('idempotency-in-progress', 'a request with this Idempotency-Key is still in progress; retry shortly');
     const [row]: Array<{ request_hash: string; response_status: number; response_body: JobView }> = await m.query(
       `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
       [scope, key],
     );
     if (!row) return undefined;
     if (row.request_hash !== hash) {
-      throw new ProblemException(422, 'this Idempotency-Key was already used with a different request body; use a new key');
+      throw new ProblemException('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body; use a new key');
     }
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
@@ -107,7 +107,7 @@ export class JobsService {
     const limit = this.config.MAX_OPEN_ORDERS_PER_ACCOUNT;
     if (open >= limit) {
       throw new ProblemException(
-        429,
+        'open-orders-limit',
         `This account has ${open} open orders (awaiting approval, queued, running or paused) and may have at most ${limit} at once. Retry when one has finished, or cancel one.`,
         undefined,
         { 'Retry-After': String(OPEN_ORDERS_RETRY_AFTER_S) },

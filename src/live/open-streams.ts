@@ -129,7 +129,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
     }
     if (full) {
       const who = full === buckets[0] ? 'This API key' : 'This client address';
-      throw new ProblemException(429, `${who} has ${full.cap} event streams open, the most it may have at once; close one, then retry.`, undefined, {
+      throw new ProblemException('stream-limit', `${who} has ${full.cap} event streams open, the most it may have at once; close one, then retry.`, undefined, {
         'Retry-After': String(STREAMS_RETRY_AFTER_S),
       });
     }

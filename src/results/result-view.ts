@@ -1,4 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { apiPath } from '../common/api-path';
 import type { JobResult } from './job-result.entity';
 
@@ -29,13 +28,3 @@ export function resultView(r: JobResult) {
 }
 export type ResultView = ReturnType<typeof resultView>;
 
-/** OpenAPI text for a result's `screenshotUrl`, for its response schema to take in. */
-export class ResultScreenshotProperty {
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    example: '/api/v1/jobs/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/results/sandbox-0001/screenshot',
-    description: "The directory's page after the latest attempt, as image/png, with the same API key as the result; null when there is none.",
-  })
-  screenshotUrl: string | null;
-}

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { realpath } from 'node:fs/promises';
 import { extname, sep } from 'node:path';
+import { sendProblem } from '../common/problem-types';
 
 /**
  * The file a result's stored screenshot path names, if it may be served: a `.png` that exists
@@ -25,7 +26,7 @@ export function sendScreenshot(res: Response, file: string, what: string): void 
   res.setHeader('Content-Type', 'image/png');
   res.sendFile(file, { headers: { 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
     if (err && !res.headersSent) {
-      res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `the screenshot of ${what} is no longer on disk` });
+      sendProblem(res, 'not-found', `the screenshot of ${what} is no longer on disk`);
     }
   });
 }

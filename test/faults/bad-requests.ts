@@ -1,5 +1,8 @@
 import type { CustomerField } from '../../src/directories/adapters/adapter-definition';
+import { CUSTOMER_LIMITS } from '../../src/customers/customer-limits';
 import { CUSTOMER } from '../support/api-app';
+
+const NAME_MAX = CUSTOMER_LIMITS.businessName.max;
 
 /** One hostile or mistaken request and the 4xx it must get. */
 export interface BadRequest {
@@ -39,7 +42,8 @@ export const BAD_REQUESTS: BadRequest[] = [
   // Wrong types and ranges.
   { name: 'a number for a name', method: 'POST', path: '/customers', body: json({ businessName: 42 }), status: 400, field: 'businessName' },
   { name: 'an empty name', method: 'POST', path: '/customers', body: json({ businessName: '' }), status: 400, field: 'businessName' },
-  { name: 'a 10,001-character name', method: 'POST', path: '/customers', body: json({ businessName: 'é'.repeat(10_001) }), status: 400, field: 'businessName' },
+  { name: `a ${NAME_MAX + 1}-character name`, method: 'POST', path: '/customers', body: json({ businessName: 'é'.repeat(NAME_MAX + 1) }), status: 400, field: 'businessName' },
+  { name: 'a lone surrogate in a name', method: 'POST', path: '/customers', body: json({ businessName: 'Lone \ud800 Co' }), status: 400, field: 'businessName' },
   { name: 'a NUL in a name', method: 'POST', path: '/customers', body: json({ businessName: 'Caf\u0000é' }), status: 400, field: 'businessName' },
   { name: 'a newline in a city', method: 'POST', path: '/customers', body: json({ city: 'Austin\nBcc: x@y.z' }), status: 400, field: 'city' },
   { name: 'a header injected into an email', method: 'POST', path: '/customers', body: json({ email: 'a@b.com\r\nBcc: x@y.z' }), status: 400, field: 'email' },
@@ -66,14 +70,17 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'SQL in a status filter', method: 'GET', path: "/jobs?status=queued'%20OR%201=1--", status: 400, field: 'status' },
   { name: 'a forged cursor', method: 'GET', path: '/jobs?cursor=eyJpZCI6IjEnIE9SIDE9MSJ9', status: 400, field: 'cursor' },
   { name: 'a path as a job id', method: 'GET', path: '/jobs/..%2F..%2Fetc%2Fpasswd', status: 404 },
+  { name: 'a NUL as a job id', method: 'GET', path: '/jobs/%00', status: 400, field: 'id' },
+  { name: 'a query value that is not UTF-8', method: 'GET', path: '/jobs?status=qu%E9ued', status: 400, field: 'status' },
   { name: 'an unknown action', method: 'POST', path: '/jobs/{job}/explode', status: 404 },
 ];
 
 /**
- * Exactly `length` UTF-16 units (the API's measure) mixing scripts, emoji and a combining accent,
- * starting with `prefix`; padded with dots rather than cutting an emoji's surrogate pair in half.
+ * Exactly `length` UTF-16 units (so at most `length` characters, the API's measure) mixing scripts,
+ * emoji and a combining accent, starting with `prefix`; padded with dots rather than cutting an
+ * emoji's surrogate pair in half.
  */
-export function longName(prefix: string, length = 10_000): string {
+export function longName(prefix: string, length: number = NAME_MAX): string {
   const unit = ' Ωmega café e\u0301 🍕';
   let name = prefix;
   while (name.length + unit.length <= length) name += unit;
@@ -82,7 +89,7 @@ export function longName(prefix: string, length = 10_000): string {
 
 /**
  * A customer whose every field is awkward yet valid: emoji (with a ZWJ sequence and an astral
- * letter), RTL text and marks, combining characters, injection-looking text, a 10,000-unit name.
+ * letter), RTL text and marks, combining characters, injection-looking text, a name as long as allowed.
  * No carriage returns: an HTML textarea turns CRLF and CR into LF, so those cannot survive a form.
  */
 export function awkwardCustomer(website: string): Record<CustomerField, string> {

@@ -26,7 +26,15 @@ export class CreateJobDto {
   @IsIn(PACKAGE_SIZES, { message: 'packageSize must be 50, 100 or 500 (or send directoryIds instead)' })
   packageSize?: number;
 
-  @ApiPropertyOptional({ type: [String], example: ['sandbox-0001', 'sandbox-0002'], description: 'Give this or packageSize, not both.' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', maxLength: 63 },
+    minItems: 1,
+    maxItems: 500,
+    uniqueItems: true,
+    example: ['sandbox-0001', 'sandbox-0002'],
+    description: 'Give this or packageSize, not both.',
+  })
   @ValidateIf((o: CreateJobDto) => o.directoryIds !== undefined)
   @IsArray({ message: 'directoryIds must be an array of directory ids' })
   @ArrayMinSize(1) @ArrayMaxSize(500) @ArrayUnique({ message: 'directoryIds must not repeat an id' })
