@@ -38,6 +38,7 @@ it('refuses the order past the limit with 429 saying the limit and how many are 
   expect(refused.status).toBe(429);
   expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  expect(refused.body.type).toBe('/problems/open-orders-limit');
   expect(refused.body.detail).toBe(
     `This account has ${LIMIT} open orders (awaiting approval, queued, running or paused) and may have at most ${LIMIT} at once. Retry when one has finished, or cancel one.`,
   );

@@ -98,6 +98,7 @@ function expectTooMany(s: TestStream, detail: RegExp) {
   expect(s.status).toBe(429);
   expect(s.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(Number(s.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(s.problem).toMatchObject({ type: '/problems/stream-limit' });
   expect(s.problem?.detail).toMatch(detail);
 }
 

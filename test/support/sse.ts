@@ -8,7 +8,7 @@ export interface TestStream {
   status: number;
   headers: Headers;
   /** The problem+json body of a refused stream. */
-  problem?: { status: number; detail: string };
+  problem?: { type: string; status: number; detail: string };
   events: SseEvent[];
   /** The parsed data of every event of this type so far. */
   of(type: string): any[];
