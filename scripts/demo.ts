@@ -6,6 +6,8 @@ import { loadConfig } from '../src/config/config.schema';
 import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
+import { checkBrowser } from '../src/workers/browser/browser-check';
+import { describePlan } from '../src/workers/browser/launch';
 import { prepareServices } from './demo-services';
 import { Proc, startApi, startWorker } from './support/processes';
 
@@ -18,6 +20,8 @@ let auth = '';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Without a browser every directory would fail after all its attempts: check before anything starts.
+  console.log(`browser: ${describePlan(await checkBrowser(config))}`);
   const dataSource = await prepareServices(config);
 
   const sandboxUrl = new URL(config.SANDBOX_URL);

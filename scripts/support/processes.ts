@@ -14,12 +14,19 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** `uid`/`gid`: run it as another user (a root test starting an unprivileged worker). */
+export interface ProcessUser {
+  uid: number;
+  gid: number;
+}
+
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>): Proc {
+export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>, user?: ProcessUser): Proc {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', `${entry}.js`)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   let out = '';
   // Under `npm test` every line is also kept for the log scan that ends the run (test/support/log-scan.ts).
@@ -59,8 +66,8 @@ export async function startApi(env: Record<string, string | undefined>, port: nu
   return api;
 }
 
-export async function startWorker(env: Record<string, string | undefined>): Promise<Proc> {
-  const worker = startProcess('worker', env);
+export async function startWorker(env: Record<string, string | undefined>, user?: ProcessUser): Promise<Proc> {
+  const worker = startProcess('worker', env, user);
   await waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { BROWSER_PLAN, BrowserPlan } from './browser/launch';
@@ -11,11 +11,13 @@ import { BROWSER_PLAN, BrowserPlan } from './browser/launch';
  * to restart it or a human to look.
  */
 @Injectable()
-export class BrowserHealth {
+export class BrowserHealth implements BeforeApplicationShutdown {
   private readonly logger = new Logger(BrowserHealth.name);
   private inARow = 0;
   private give!: (reason: string) => void;
   private given = false;
+  /** Stopping anyway: browsers closed under late submissions say nothing about this worker's health. */
+  private stopping = false;
   /** Resolves, once, with why this worker must stop. */
   readonly fatal = new Promise<string>((resolve) => (this.give = resolve));
 
@@ -30,6 +32,7 @@ export class BrowserHealth {
   }
 
   failed(why: string): void {
+    if (this.stopping) return;
     this.inARow++;
     const limit = this.config.BROWSER_FAILURES_BEFORE_EXIT;
     this.logger.warn(`browser failure ${this.inARow} of ${limit} in a row: ${why}`);
@@ -40,5 +43,9 @@ export class BrowserHealth {
         `supervisor restarts it or someone looks: check the browser at ${this.plan.executablePath} (CHROMIUM_PATH) and the machine's memory. ` +
         'The submissions it held went back to the queue without spending an attempt.',
     );
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 }

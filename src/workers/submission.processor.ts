@@ -4,6 +4,7 @@ import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { BrowserHealth } from './browser-health';
 import { BrowserFailed } from './browser/listing-submitter';
 import { AttemptInfo, SubmissionService, WaitUntil } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
@@ -30,6 +31,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   constructor(
     private readonly submissions: SubmissionService,
     private readonly fleet: WorkerFleet,
+    private readonly health: BrowserHealth,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
   ) {
     super();
@@ -37,6 +39,8 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   onModuleInit(): void {
     this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
+    // A worker whose browser keeps failing takes no more work from here on (src/worker.ts then exits).
+    void this.health.fatal.then(() => this.worker.pause(true)).catch(() => undefined);
   }
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
