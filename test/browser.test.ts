@@ -93,8 +93,12 @@ beforeAll(async () => {
   };
 });
 
+// No worker outlives its test: a test that failed must not leave one taking the next test's work.
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+});
+
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
   await h?.close();
   await gate?.close();
   await sandbox?.close();
@@ -225,7 +229,6 @@ describe('a browser that fails is the worker\'s fault, not the directory\'s', ()
       expect(await row(resultId)).toMatchObject({ status: 'submitted', attempts: 1 });
     }
     expect(sandbox.received().filter((s) => s.website === mine.website).map((s) => s.outcome)).toEqual(['accepted']);
-    await healthy.kill('SIGTERM');
   });
 
   it('gives the attempt back when Chromium dies under a submission; the worker starts a new one and does the row', async () => {
@@ -248,7 +251,6 @@ describe('a browser that fails is the worker\'s fault, not the directory\'s', ()
     // BullMQ counts the attempt that completed, and only that one.
     expect((await h.queue.queue.getJob(mine.entryId))?.attemptsMade).toBe(1);
     expect(worker.child.exitCode).toBeNull(); // one failure is not a broken worker
-    await worker.kill('SIGTERM');
   });
 });
 
@@ -274,7 +276,6 @@ describe("Chromium's sandbox", () => {
     expect(renderers.length).toBeGreaterThan(0);
     const own = readlinkSync(`/proc/${worker.child.pid}/ns/user`);
     for (const p of renderers) expect([p.type, p.seccomp, p.userNamespace === own, p.noSandboxFlag]).toEqual(['renderer', '0', true, true]);
-    await worker.kill('SIGTERM');
   });
 
   it('is on for an unprivileged worker where the kernel offers user namespaces: seccomp-bpf and a namespace of their own for its renderers', async () => {
@@ -298,7 +299,6 @@ describe("Chromium's sandbox", () => {
       for (const p of renderers) expect([p.seccomp, p.userNamespace === own]).toEqual(['2', false]);
       expect(seen.filter((p) => p.noSandboxFlag)).toEqual([]);
     }
-    await worker.kill('SIGTERM');
   });
 });
 
