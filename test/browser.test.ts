@@ -252,6 +252,33 @@ describe('a browser that fails is the worker\'s fault, not the directory\'s', ()
     expect((await h.queue.queue.getJob(mine.entryId))?.attemptsMade).toBe(1);
     expect(worker.child.exitCode).toBeNull(); // one failure is not a broken worker
   });
+  it('gives the attempt back when Chromium stops answering under a submission, and does not wait on it again', async () => {
+    const worker = await startWorker({ ...env, SUBMIT_TIMEOUT_MS: '5000' });
+    workers.push(worker);
+    const mine = await order('sandbox-0009');
+    let frozen: ChromiumProcess[] = [];
+    // The browser freezes (SIGSTOP) while its page waits for the directory's form, which never comes.
+    gate.arm('sandbox-0009', 'GET', () => {
+      frozen = chromiumUnder(worker.child.pid as number).filter((p) => p.type === 'browser');
+      for (const p of frozen) process.kill(p.pid, 'SIGSTOP');
+    }, 'hang');
+    try {
+      await untilSubmitted(mine.resultId, () => worker.output().slice(-3000));
+      expect(frozen).toHaveLength(1);
+      const r = await row(mine.resultId);
+      expect(r).toMatchObject({ status: 'submitted', attempts: 1 });
+      expect(r.response_log).toContainEqual(expect.objectContaining({ event: "the worker's browser failed; not counted as an attempt", detail: expect.stringMatching(/^Chromium went away during the attempt/) }));
+      expect(sandbox.received().filter((s) => s.website === mine.website).map((s) => s.outcome)).toEqual(['accepted']);
+    } finally {
+      for (const p of frozen) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone with its worker
+        }
+      }
+    }
+  });
 });
 
 describe("Chromium's sandbox", () => {

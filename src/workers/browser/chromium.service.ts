@@ -66,6 +66,16 @@ export class ChromiumService implements OnApplicationShutdown {
   }
 
   /**
+   * Closes a context, waiting ANSWER_TIMEOUT_MS at most: a frozen browser never answers, and the
+   * submission that used it must still end (the browser itself is dropped by {@link answers}).
+   */
+  async closeContext(context: BrowserContext): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([context.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ANSWER_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /**
    * Whether the browser behind `context` is still there. Asked after an attempt failed, to tell a
    * page that broke from a browser that died: the call that noticed may fail a moment before
    * Playwright sees the pipe close, so this asks the browser itself, bounded in time.
@@ -82,11 +92,20 @@ export class ChromiumService implements OnApplicationShutdown {
       },
       () => false,
     );
+    let alive: boolean;
     try {
-      return await Promise.race([asked, timeout]);
+      alive = await Promise.race([asked, timeout]);
     } finally {
       clearTimeout(timer);
     }
+    // Connected but mute (frozen, say): the next submission must not wait on it too, so it is
+    // dropped and the next newContext launches a new one. Its close() may never return either.
+    if (!alive) {
+      const slot = this.current;
+      if (slot && (await slot.browser.catch(() => undefined)) === browser && this.current === slot) this.current = undefined;
+      void browser.close().catch(() => undefined);
+    }
+    return alive;
   }
 
   private replace(): void {

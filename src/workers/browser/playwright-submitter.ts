@@ -108,7 +108,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       // A browser that died takes its pages with it: that is the worker's fault, not the page's.
       if (!(await this.chromium.answers(context))) {
         note('error', firstLine(failure));
-        throw new BrowserFailed(`Chromium went away during the attempt: ${firstLine(failure)}`, log);
+        throw new BrowserFailed(`Chromium went away or stopped answering during the attempt: ${firstLine(failure)}`, log);
       }
       if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
       // Name the cause rather than the browser call that happened to notice it.
@@ -121,7 +121,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       throw failure instanceof SubmissionFailed && !message ? failure : new SubmissionFailed(message ?? firstLine(failure), log, screenshotPath);
     } finally {
       clearTimeout(deadline);
-      await context.close().catch(() => undefined);
+      await this.chromium.closeContext(context);
       lease.end();
     }
   }
@@ -145,7 +145,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         if (!(await this.chromium.answers(context))) throw new BrowserFailed(`Chromium went away while checking the listing: ${firstLine(err)}`);
         return undefined;
       } finally {
-        await context.close().catch(() => undefined);
+        await this.chromium.closeContext(context);
       }
     } finally {
       lease.end();
