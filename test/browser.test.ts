@@ -246,7 +246,7 @@ describe('a browser that fails is the worker\'s fault, not the directory\'s', ()
     expect(killed).toHaveLength(1);
     const r = await row(mine.resultId);
     expect(r).toMatchObject({ status: 'submitted', attempts: 1 });
-    expect(r.response_log).toContainEqual(expect.objectContaining({ event: "the worker's browser failed; not counted as an attempt", detail: expect.stringMatching(/^Chromium went away during the attempt/) }));
+    expect(r.response_log).toContainEqual(expect.objectContaining({ event: "the worker's browser failed; not counted as an attempt", detail: expect.stringMatching(/^Chromium went away or stopped answering during the attempt/) }));
     expect(sandbox.received().filter((s) => s.website === mine.website).map((s) => s.outcome)).toEqual(['accepted']);
     // BullMQ counts the attempt that completed, and only that one.
     expect((await h.queue.queue.getJob(mine.entryId))?.attemptsMade).toBe(1);
@@ -267,7 +267,7 @@ describe('a browser that fails is the worker\'s fault, not the directory\'s', ()
       expect(frozen).toHaveLength(1);
       const r = await row(mine.resultId);
       expect(r).toMatchObject({ status: 'submitted', attempts: 1 });
-      expect(r.response_log).toContainEqual(expect.objectContaining({ event: "the worker's browser failed; not counted as an attempt", detail: expect.stringMatching(/^Chromium went away during the attempt/) }));
+      expect(r.response_log).toContainEqual(expect.objectContaining({ event: "the worker's browser failed; not counted as an attempt", detail: expect.stringMatching(/^Chromium went away or stopped answering during the attempt/) }));
       expect(sandbox.received().filter((s) => s.website === mine.website).map((s) => s.outcome)).toEqual(['accepted']);
     } finally {
       for (const p of frozen) {
