@@ -7,6 +7,8 @@ import { sandboxCatalogue } from '../src/directories/catalogue';
 import { syncDirectories } from '../src/directories/directory-sync';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { demoLogDir, exitNotice, logFileFor, OrderState, shown, stopSummary } from './demo-logs';
+import { checkBrowser } from '../src/workers/browser/browser-check';
+import { describePlan } from '../src/workers/browser/launch';
 import { prepareServices } from './demo-services';
 import { unsupportedNode } from './support/node-support';
 import { Proc, startApi, startWorker } from './support/processes';
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const config = loadConfig();
+  // Without a browser every directory would fail after all its attempts: check before anything starts.
+  console.log(`browser: ${describePlan(await checkBrowser(config))}`);
   const dataSource = await prepareServices(config);
 
   const sandboxUrl = new URL(config.SANDBOX_URL);

@@ -4,15 +4,25 @@ import { closeOnSignals } from './common/shutdown';
 import { Logger } from 'nestjs-pino';
 import { loadConfig } from './config/config.schema';
 import { WorkerModule } from './worker.module';
+import { BrowserHealth } from './workers/browser-health';
+import { BROWSER_PLAN, BrowserPlan, describePlan } from './workers/browser/launch';
 
 /** A worker process: no HTTP server, only BullMQ consumers. Run as many as you like. */
 async function bootstrap(): Promise<void> {
   loadConfig(); // fails fast, naming every bad variable
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  // abortOnError off: a failed start-up check (no Chromium, say) ends in the catch below, which
+  // prints what to fix and exits 1, instead of Nest's process.abort().
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   closeOnSignals(app, 'Worker');
+  // A worker whose browser keeps failing stops for good: its supervisor restarts it, or a human looks.
+  void app.get(BrowserHealth).fatal.then(async (reason) => {
+    console.error(`worker ${process.pid} stopping: ${reason}`);
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  });
   // Printed whatever LOG_LEVEL says: supervisors and tests wait for this line.
-  console.log(`worker ${process.pid} started`);
+  console.log(`worker ${process.pid} started; ${describePlan(app.get<BrowserPlan>(BROWSER_PLAN))}`);
 }
 
 bootstrap().catch((err: unknown) => {

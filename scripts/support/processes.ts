@@ -16,9 +16,16 @@ export interface Proc {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Where a process's output goes besides memory: `logFile` gets all of it (the demo's logs). */
+/** `uid`/`gid`: run it as another user (a root test starting an unprivileged worker). */
+export interface ProcessUser {
+  uid: number;
+  gid: number;
+}
+
+/** Where a process's output goes besides memory (`logFile` gets all of it: the demo's logs), and as whom it runs. */
 export interface ProcessOptions {
   logFile?: string;
+  user?: ProcessUser;
 }
 
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
@@ -27,6 +34,7 @@ export function startProcess(entry: 'main' | 'worker', env: Record<string, strin
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts.user,
   });
   let out = '';
   // Under `npm test` every line is also kept for the log scan that ends the run (test/support/log-scan.ts).

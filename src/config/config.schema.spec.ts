@@ -113,3 +113,19 @@ describe('limits on streams and open orders', () => {
     for (const name of Object.keys(bad)) expect(message).toMatch(new RegExp(`^  ${name}: `, 'm'));
   });
 });
+
+describe('CHROMIUM_SANDBOX', () => {
+  it('is auto unless set, and only auto, on or off', () => {
+    expect(parseConfig({}).CHROMIUM_SANDBOX).toBe('auto');
+    expect(parseConfig({ CHROMIUM_SANDBOX: 'on' }).CHROMIUM_SANDBOX).toBe('on');
+    expect(() => parseConfig({ CHROMIUM_SANDBOX: 'yes' })).toThrow(/CHROMIUM_SANDBOX/);
+  });
+
+  it('refuses off in production unless CHROMIUM_ALLOW_UNSANDBOXED says someone took the risk', () => {
+    expect(parseConfig({ CHROMIUM_SANDBOX: 'off' }).CHROMIUM_SANDBOX).toBe('off');
+    expect(() => parseConfig({ NODE_ENV: 'production', CHROMIUM_SANDBOX: 'off' })).toThrow(
+      /CHROMIUM_SANDBOX: off is refused with NODE_ENV=production[\s\S]*CHROMIUM_ALLOW_UNSANDBOXED=true/,
+    );
+    expect(parseConfig({ NODE_ENV: 'production', CHROMIUM_SANDBOX: 'off', CHROMIUM_ALLOW_UNSANDBOXED: 'true' }).CHROMIUM_SANDBOX).toBe('off');
+  });
+});

@@ -75,6 +75,21 @@ export const configSchema = z.object({
     .min(1)
     .optional()
     .transform((v) => v ?? SYSTEM_CHROMIUMS.find((p) => existsSync(p))),
+  /**
+   * Chromium's own sandbox (namespaces + seccomp-bpf) around the pages it renders. `auto`: on when
+   * the worker runs as an unprivileged user on a kernel that offers user namespaces, else off with
+   * a warning saying why; `on`: the worker refuses to start without it; `off`: never (refused with
+   * NODE_ENV=production unless CHROMIUM_ALLOW_UNSANDBOXED=true).
+   */
+  CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Lets a production worker run Chromium without its sandbox: someone decided to take that risk. */
+  CHROMIUM_ALLOW_UNSANDBOXED: bool.default(false),
+  /**
+   * A worker whose browser failed (would not start, or died under a submission) this many times in
+   * a row stops taking work and exits non-zero, saying why. Each of those submissions goes back to
+   * the queue without spending an attempt, at most this many times per queue entry.
+   */
+  BROWSER_FAILURES_BEFORE_EXIT: int(1, 100).default(3),
   ARTIFACT_DIR: z.string().min(1).default('artifacts'),
   /** A worker replaces its Chromium after this many submissions. */
   BROWSER_RECYCLE_AFTER: int(1, 100_000).default(200),
@@ -169,6 +184,15 @@ const checkedSchema = configSchema
         code: 'custom',
         path: ['STAFF_PASSWORD_SCRYPT_N'],
         message: `must be at least ${DEFAULT_SCRYPT_N} (2^17) with NODE_ENV=production; lower costs are for tests only`,
+      });
+    }
+    if (c.NODE_ENV === 'production' && c.CHROMIUM_SANDBOX === 'off' && !c.CHROMIUM_ALLOW_UNSANDBOXED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHROMIUM_SANDBOX'],
+        message:
+          'off is refused with NODE_ENV=production: hostile pages would run in a process that holds database and Redis credentials. ' +
+          'Use auto or on (run the worker as an unprivileged user with user namespaces), or set CHROMIUM_ALLOW_UNSANDBOXED=true to take that risk',
       });
     }
   })

@@ -14,6 +14,8 @@ export interface SubmitListingPayload {
   generation: number;
   jobId: string;
   directoryId: string;
+  /** Times the worker's browser failed under this entry, each not counted as an attempt (bounded). */
+  browserFailures?: number;
 }
 
 /**

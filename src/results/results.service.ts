@@ -132,6 +132,23 @@ export class ResultsService {
     return rows.length === 1;
   }
 
+  /**
+   * Hands a claimed row back uncounted: the worker's browser failed, which is no fault of the
+   * directory's. Takes back the attempt {@link claim} counted and notes why in the row's log; the
+   * status stays as it is (`submitting` after a click, so the next attempt verifies). Fenced by
+   * the attempt token like every write here.
+   */
+  async release(ctx: Pick<AttemptContext, 'resultId' | 'jobId' | 'token'>, log: ResponseLogEntry[]): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.db.query(
+      `UPDATE job_results SET attempts = greatest(attempts - 1, 0), response_log = response_log || $3::jsonb, updated_at = now()
+        WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
+        RETURNING id`,
+      [ctx.resultId, ctx.token, JSON.stringify(log)],
+    );
+    if (rows.length) this.live.publish({ jobId: ctx.jobId, resultId: ctx.resultId });
+    return rows.length === 1;
+  }
+
   /** Writes an attempt's outcome; a final one also moves the order's counters, atomically. */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
     const jobId = await this.db.transaction(async (m) => {

@@ -4,12 +4,16 @@ import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
-import { SubmissionService, WaitUntil } from './submission.service';
+import { BrowserHealth } from './browser-health';
+import { BrowserFailed } from './browser/listing-submitter';
+import { AttemptInfo, SubmissionService, WaitUntil } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
 const config = loadConfig();
 /** How long a submission waits when PostgreSQL does not answer. */
 const DATABASE_RETRY_MS = 2000;
+/** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
+const BROWSER_RETRY_MS = 2000;
 
 /**
  * Consumes directory submissions. Worker options come from the validated config, read once:
@@ -27,6 +31,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   constructor(
     private readonly submissions: SubmissionService,
     private readonly fleet: WorkerFleet,
+    private readonly health: BrowserHealth,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
   ) {
     super();
@@ -34,10 +39,12 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   onModuleInit(): void {
     this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
+    // A worker whose browser keeps failing takes no more work from here on (src/worker.ts then exits).
+    void this.health.fatal.then(() => this.worker.pause(true)).catch(() => undefined);
   }
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
-    const info = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    const info: AttemptInfo = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, browserFailures: job.data.browserFailures ?? 0 };
     const { resultId, jobId, directoryId } = job.data;
     this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
     try {
@@ -47,7 +54,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     }
   }
 
-  private async attempt(job: Job<SubmitListingPayload>, info: { attempt: number; maxAttempts: number }, token?: string): Promise<string> {
+  private async attempt(job: Job<SubmitListingPayload>, info: AttemptInfo, token?: string): Promise<string> {
     for (;;) {
       try {
         return await this.submissions.run(job.data, info);
@@ -58,6 +65,14 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
         if (err instanceof WaitUntil) {
           await new Promise((r) => setTimeout(r, Math.max(0, err.until.getTime() - Date.now()) + 100));
           continue;
+        }
+        // The worker's browser failed (the service gave the row its attempt back): again later,
+        // without spending an attempt, counted on the entry so that it is bounded.
+        if (err instanceof BrowserFailed) {
+          this.logger.warn(`${job.id}: ${err.message}; queued again, not counted as an attempt`);
+          await job.updateData({ ...job.data, browserFailures: (job.data.browserFailures ?? 0) + 1 });
+          await job.moveToDelayed(Date.now() + BROWSER_RETRY_MS, token);
+          throw new DelayedError();
         }
         // Not the submission's fault either: come back later without spending an attempt.
         if (!isDatabaseUnavailable(err)) throw err;

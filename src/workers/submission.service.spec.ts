@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
-import { BlockedByPolicy, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
 import { SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
@@ -16,11 +16,13 @@ const ctx = {
 /** Records what the service writes; `claim` and `markSubmitting` answer as each test says. */
 class FakeResults {
   finished: AttemptOutcome[] = [];
+  released: unknown[][] = [];
   claimAs: Claim = { kind: 'claimed', ctx };
   allowSubmit = true;
   async claim() { return this.claimAs; }
   async markSubmitting() { return this.allowSubmit; }
   async finish(_: unknown, o: AttemptOutcome) { this.finished.push(o); return true; }
+  async release(_: unknown, log: unknown[]) { this.released.push(log); return true; }
 }
 
 class FakeSubmitter implements ListingSubmitter {
@@ -33,7 +35,7 @@ class FakeSubmitter implements ListingSubmitter {
   async isListed() { return this.listed; }
 }
 
-const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE_MS: 5000, SUBMIT_TIMEOUT_MS: 45000 } as unknown as AppConfig;
+const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE_MS: 5000, SUBMIT_TIMEOUT_MS: 45000, BROWSER_FAILURES_BEFORE_EXIT: 3 } as unknown as AppConfig;
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
 
@@ -144,6 +146,36 @@ describe('SubmissionService', () => {
     });
     await expect(service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(results.finished.map((o) => o.status)).toEqual(['failed']);
+  });
+
+  it.each([
+    ['before', false],
+    ['after', true],
+  ])("gives the row its attempt back when the worker's browser dies %s the click, recording nothing final", async (_when, click) => {
+    const { service, results } = setup(async (req) => {
+      if (click) await req.beforeSubmit();
+      throw new BrowserFailed('Chromium went away during the attempt', [{ at: 'now', attempt: 1, event: 'navigated' }]);
+    });
+    await expect(service.run({ resultId: '7', generation: 1 }, { ...last, browserFailures: 2 })).rejects.toBeInstanceOf(BrowserFailed);
+    expect(results.finished).toEqual([]);
+    expect(results.released).toMatchObject([[{ event: 'navigated' }, { event: "the worker's browser failed; not counted as an attempt" }]]);
+  });
+
+  it('gives the attempt back when the browser dies while an interrupted attempt is verified', async () => {
+    const { service, results } = setup(clickThen({ kind: 'submitted', log: [] }));
+    results.claimAs = { kind: 'uncertain', ctx, orderStatus: 'running' };
+    service['submitter'].isListed = async () => { throw new BrowserFailed('Chromium did not start'); };
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toBeInstanceOf(BrowserFailed);
+    expect(results.finished).toEqual([]);
+    expect(results.released).toHaveLength(1);
+  });
+
+  it('counts a browser failure like any other once the queue entry has had BROWSER_FAILURES_BEFORE_EXIT uncounted ones', async () => {
+    const { service, results } = setup(async () => { throw new BrowserFailed('Chromium went away during the attempt'); });
+    const err = await service.run({ resultId: '7', generation: 1 }, { ...first, browserFailures: 3 }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(BrowserFailed);
+    expect(results.released).toEqual([]);
+    expect(results.finished).toMatchObject([{ status: 'retry', error: 'the browser failed under this directory 4 times: Chromium went away during the attempt' }]);
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { AttemptContext, AttemptOutcome, ResultsService } from '../results/resul
 import { ResponseLogEntry } from '../results/job-result.entity';
 import {
   BlockedByPolicy,
+  BrowserFailed,
   ClickDeadlinePassed,
   LISTING_SUBMITTER,
   ListingSubmitter,
@@ -29,6 +30,8 @@ export interface AttemptInfo {
   /** 1-based BullMQ attempt of this queue entry. */
   attempt: number;
   maxAttempts: number;
+  /** How often the worker's browser failed under this queue entry, uncounted, so far. */
+  browserFailures?: number;
 }
 
 /** The listing a customer row turns into: every adapter field, by name. */
@@ -62,7 +65,13 @@ export class SubmissionService {
     const values = listingValues(ctx.customer);
 
     if (claim.kind === 'uncertain') {
-      const listed = await this.submitter.isListed(ctx.directory, values);
+      let listed: boolean | undefined;
+      try {
+        listed = await this.submitter.isListed(ctx.directory, values);
+      } catch (err) {
+        if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, true, started);
+        throw err;
+      }
       const entry = this.entry(ctx, 'verified after an interrupted attempt', `listed: ${listed ?? 'unknown'}`);
       if (listed !== false) {
         const status = listed ? 'submitted' : 'needs_review';
@@ -98,6 +107,7 @@ export class SubmissionService {
       });
     } catch (err) {
       if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
+      if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, clicked, started);
       // Whether or not it clicked, the page is not to be tried again: the directory needs a look.
       if (err instanceof BlockedByPolicy) {
         await this.results.finish(ctx, { status: 'blocked_by_policy', log: err.log, error: err.message, durationMs: Date.now() - started });
@@ -129,6 +139,27 @@ export class SubmissionService {
     }
     // The site answered with an error it may not repeat: it did not take the listing.
     return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);
+  }
+
+  /**
+   * The worker's browser failed, not the directory: the row gets its attempt back and the
+   * BrowserFailed goes on to the processor, which queues the entry again without spending a
+   * BullMQ attempt. Bounded per queue entry: a page that kills every browser that opens it would
+   * otherwise take down worker after worker for ever, so past BROWSER_FAILURES_BEFORE_EXIT
+   * uncounted failures it counts like any other.
+   */
+  private async browserFailed(ctx: AttemptContext, info: AttemptInfo, err: BrowserFailed, clicked: boolean, started: number): Promise<never> {
+    const before = info.browserFailures ?? 0;
+    if (before < this.config.BROWSER_FAILURES_BEFORE_EXIT) {
+      await this.results.release(ctx, [...err.log, this.entry(ctx, "the worker's browser failed; not counted as an attempt", err.message)]);
+      throw err;
+    }
+    return this.retryOrFail(ctx, info, {
+      status: clicked ? 'submitting' : 'retry',
+      log: [...err.log, this.entry(ctx, 'error', err.message)],
+      error: `the browser failed under this directory ${before + 1} times: ${err.message}`,
+      durationMs: Date.now() - started,
+    }, clicked);
   }
 
   /** Records a failed attempt and throws so BullMQ retries it, or records the final failure. */

@@ -1,16 +1,46 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
 import { EgressModule } from '../egress/egress.module';
 import { ResultsModule } from '../results/results.module';
+import { BrowserHealth } from './browser-health';
+import { checkBrowser } from './browser/browser-check';
 import { ChromiumService } from './browser/chromium.service';
+import { BROWSER_PLAN, describePlan } from './browser/launch';
 import { LISTING_SUBMITTER } from './browser/listing-submitter';
 import { PlaywrightSubmitter } from './browser/playwright-submitter';
 import { SubmissionProcessor } from './submission.processor';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
+/**
+ * The worker's browser, checked before anything else of this module exists: Nest resolves this
+ * provider before any lifecycle hook runs, and the BullMQ consumer starts in one (onModuleInit),
+ * so a worker without a usable Chromium fails to start and takes no job.
+ */
+const browserPlan = {
+  provide: BROWSER_PLAN,
+  inject: [APP_CONFIG],
+  useFactory: async (config: AppConfig) => {
+    const plan = await checkBrowser(config);
+    const logger = new Logger('Browser');
+    if (plan.sandbox) logger.log(describePlan(plan));
+    else logger.warn(describePlan(plan));
+    return plan;
+  },
+};
+
 /** The consumer side. Only the worker entrypoint imports it, so only workers take jobs. */
 @Module({
   imports: [ResultsModule, EgressModule],
-  providers: [ChromiumService, { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter }, SubmissionService, SubmissionProcessor, WorkerFleet],
+  providers: [
+    browserPlan,
+    BrowserHealth,
+    ChromiumService,
+    { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
+    SubmissionService,
+    SubmissionProcessor,
+    WorkerFleet,
+  ],
 })
 export class WorkersModule {}

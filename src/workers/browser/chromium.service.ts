@@ -4,21 +4,20 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/config.schema';
 import type { ContextProxy } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
+import { launchError } from './browser-check';
+import { BROWSER_ARGS, BROWSER_PLAN, BrowserPlan, launchOptions } from './launch';
+import { BrowserFailed } from './listing-submitter';
 
-/** Flags for Chromium as root in a container with no network but loopback. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+/** How long a browser that may have died gets to answer before it counts as gone. */
+const ANSWER_TIMEOUT_MS = 10_000;
+
+export { EGRESS_ARGS } from './launch';
 
 /**
- * Nothing may leave Chromium except through the egress proxy: QUIC is UDP, which an HTTP proxy
- * does not carry, so it is off; WebRTC may use no UDP the proxy does not carry (no STUN, no
- * local candidates); and since every request is proxied Chromium has no host name of its own to
- * resolve, so its resolver answers NOTFOUND for everything but the proxy's address.
+ * For tests' own browsers, which open only this project's pages (dashboard, sandbox) and run as
+ * root, where Chromium has no sandbox. Workers launch through {@link launchOptions} instead.
  */
-export const EGRESS_ARGS = [
-  '--disable-quic',
-  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
+export const CHROMIUM_ARGS = ['--no-sandbox', ...BROWSER_ARGS];
 
 /** One launched Chromium and the contexts it has served. */
 interface BrowserSlot {
@@ -42,12 +41,14 @@ export class ChromiumService implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly egress: EgressProxy,
+    @Inject(BROWSER_PLAN) private readonly plan: BrowserPlan,
   ) {}
 
   /**
    * `proxy`: the egress lease's credentials, by which the proxy tells this context's connections
    * from the others'. No downloads, no service workers (they would outlive the page and fetch on
-   * their own).
+   * their own). Throws {@link BrowserFailed} when Chromium does not start or does not answer:
+   * nothing about the directory has happened yet, so that is the worker's fault.
    */
   async newContext(proxy: ContextProxy): Promise<BrowserContext> {
     if (!this.current || this.current.served >= this.config.BROWSER_RECYCLE_AFTER) this.replace();
@@ -60,8 +61,51 @@ export class ChromiumService implements OnApplicationShutdown {
       return context;
     } catch (err) {
       this.released(slot);
-      throw err;
+      throw err instanceof BrowserFailed ? err : new BrowserFailed(`Chromium did not open a browser context: ${firstLine(err)}`);
     }
+  }
+
+  /**
+   * Closes a context, waiting ANSWER_TIMEOUT_MS at most: a frozen browser never answers, and the
+   * submission that used it must still end (the browser itself is dropped by {@link answers}).
+   */
+  async closeContext(context: BrowserContext): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([context.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ANSWER_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Whether the browser behind `context` is still there. Asked after an attempt failed, to tell a
+   * page that broke from a browser that died: the call that noticed may fail a moment before
+   * Playwright sees the pipe close, so this asks the browser itself, bounded in time.
+   */
+  async answers(context: BrowserContext): Promise<boolean> {
+    const browser = context.browser();
+    if (!browser?.isConnected()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ANSWER_TIMEOUT_MS)));
+    const asked = browser.newBrowserCDPSession().then(
+      async (session) => {
+        await session.detach().catch(() => undefined);
+        return true;
+      },
+      () => false,
+    );
+    let alive: boolean;
+    try {
+      alive = await Promise.race([asked, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // Connected but mute (frozen, say): the next submission must not wait on it too, so it is
+    // dropped and the next newContext launches a new one. Its close() may never return either.
+    if (!alive) {
+      const slot = this.current;
+      if (slot && (await slot.browser.catch(() => undefined)) === browser && this.current === slot) this.current = undefined;
+      void browser.close().catch(() => undefined);
+    }
+    return alive;
   }
 
   private replace(): void {
@@ -88,9 +132,8 @@ export class ChromiumService implements OnApplicationShutdown {
   private launch(): Promise<Browser> {
     const launched = chromium
       .launch({
-        executablePath: this.config.CHROMIUM_PATH,
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...EGRESS_ARGS],
+        // The executable and sandbox mode the worker's start-up check settled (browser-check.ts).
+        ...launchOptions(this.plan),
         // The browser-wide proxy too: whatever a context does not cover goes to the proxy, which
         // refuses it for want of a context's credentials.
         proxy: { server: this.egress.url, bypass: '<-loopback>' },
@@ -102,7 +145,7 @@ export class ChromiumService implements OnApplicationShutdown {
       })
       .catch((err: unknown) => {
         if (this.current?.browser === launched) this.current = undefined;
-        throw new Error(`cannot start Chromium (CHROMIUM_PATH=${this.config.CHROMIUM_PATH ?? 'Playwright default'}): ${(err as Error).message}`);
+        throw new BrowserFailed(`Chromium at ${this.plan.executablePath} did not start: ${launchError(err)}`);
       });
     void launched.then((b) =>
       b.on('disconnected', () => {
@@ -119,4 +162,8 @@ export class ChromiumService implements OnApplicationShutdown {
     this.current = undefined;
     await Promise.all(slots.map((s) => this.close(s)));
   }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
 }

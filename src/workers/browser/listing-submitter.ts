@@ -48,6 +48,17 @@ export class BlockedByPolicy extends SubmissionFailed {
   }
 }
 
+/**
+ * The worker's browser would not start, or died (or stopped answering) under the attempt: the
+ * worker's fault, not the directory's. The attempt does not count against the directory; the
+ * queue entry goes back to the queue. `log` holds what happened up to then.
+ */
+export class BrowserFailed extends Error {
+  constructor(message: string, readonly log: ResponseLogEntry[] = []) {
+    super(message);
+  }
+}
+
 /** Submitted, but the page never said whether it took the listing. */
 export class OutcomeUnknown extends Error {}
 

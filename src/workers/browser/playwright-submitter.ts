@@ -7,10 +7,12 @@ import { AppConfig } from '../../config/config.schema';
 import type { BlockedConnection } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
 import type { ResponseLogEntry } from '../../results/job-result.entity';
+import { BrowserHealth } from '../browser-health';
 import { ChromiumService } from './chromium.service';
 import { runAdapter, type RunResult } from './form-runner';
 import {
   BlockedByPolicy,
+  BrowserFailed,
   ClickDeadlinePassed,
   ListingSubmitter,
   ListingValues,
@@ -32,9 +34,31 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     private readonly chromium: ChromiumService,
     private readonly egress: EgressProxy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly health: BrowserHealth,
   ) {}
 
-  async submit(req: SubmissionRequest): Promise<SubmissionOutcome> {
+  submit(req: SubmissionRequest): Promise<SubmissionOutcome> {
+    return this.tracked(() => this.attempt(req));
+  }
+
+  isListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined> {
+    return this.tracked(() => this.askListed(directory, values));
+  }
+
+  /** Tells {@link BrowserHealth} whether the browser held up through the attempt, whatever the page said. */
+  private async tracked<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      const answer = await run();
+      this.health.worked();
+      return answer;
+    } catch (err) {
+      if (err instanceof BrowserFailed) this.health.failed(err.message);
+      else this.health.worked();
+      throw err;
+    }
+  }
+
+  private async attempt(req: SubmissionRequest): Promise<SubmissionOutcome> {
     const log: ResponseLogEntry[] = [];
     const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event, detail });
     // file:, data: or chrome: never reach the proxy: only web pages are opened at all.
@@ -81,6 +105,11 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         return { ...result, log, screenshotPath };
       }
       if (failure instanceof SubmitAborted || failure instanceof ClickDeadlinePassed) throw failure;
+      // A browser that died takes its pages with it: that is the worker's fault, not the page's.
+      if (!(await this.chromium.answers(context))) {
+        note('error', firstLine(failure));
+        throw new BrowserFailed(`Chromium went away or stopped answering during the attempt: ${firstLine(failure)}`, log);
+      }
       if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
       // Name the cause rather than the browser call that happened to notice it.
       const message = crashed
@@ -92,12 +121,12 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       throw failure instanceof SubmissionFailed && !message ? failure : new SubmissionFailed(message ?? firstLine(failure), log, screenshotPath);
     } finally {
       clearTimeout(deadline);
-      await context.close().catch(() => undefined);
+      await this.chromium.closeContext(context);
       lease.end();
     }
   }
 
-  async isListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined> {
+  private async askListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined> {
     const verify = directory.adapter.verify;
     if (!verify) return undefined;
     const url = new URL(verify.url.replace('{website}', encodeURIComponent(values.website ?? '')), directory.submitUrl);
@@ -112,10 +141,11 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         if (!res.ok()) return undefined;
         const body = (await res.json()) as { listed?: unknown };
         return typeof body.listed === 'boolean' ? body.listed : undefined;
-      } catch {
+      } catch (err) {
+        if (!(await this.chromium.answers(context))) throw new BrowserFailed(`Chromium went away while checking the listing: ${firstLine(err)}`);
         return undefined;
       } finally {
-        await context.close().catch(() => undefined);
+        await this.chromium.closeContext(context);
       }
     } finally {
       lease.end();
