@@ -1,10 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
+import { PROJECT_ROOT as ROOT } from './root';
 import { waitFor } from './wait';
 
-// From scripts/support (under jest) or dist/scripts/support (built): find the project root.
-const ROOT = join(__dirname, '..', '..', ...(__dirname.includes(`${sep}dist${sep}`) ? ['..'] : []));
 
 export interface Proc {
   child: ChildProcess;
