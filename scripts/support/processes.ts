@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { PROJECT_ROOT as ROOT } from './root';
 import { waitFor } from './wait';
 
-
 export interface Proc {
   child: ChildProcess;
   output(): string;
