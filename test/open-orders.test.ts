@@ -79,3 +79,23 @@ it('still answers a replay of an order made before the limit was reached', async
   expect(replay.headers['idempotent-replayed']).toBe('true');
   expect(replay.body.id).toBe(first.body.id);
 });
+
+it('counts a retry that reopens a finished order: refused at the limit, let through once one is cancelled', async () => {
+  const wayne = await account('limited-wayne');
+  const finished = (await order(wayne.key, wayne.customerId).expect(201)).body.id as string;
+  // The order ran and its one directory failed (as a worker leaves it).
+  await h.db.dataSource.query(`UPDATE job_results SET status = 'failed', error_message = 'refused', finished_at = now() WHERE job_id = $1`, [finished]);
+  await h.db.dataSource.query(`UPDATE jobs SET status = 'completed', failed = 1, completed_at = now() WHERE id = $1`, [finished]);
+  const open: string[] = [];
+  for (let i = 0; i < LIMIT; i++) open.push((await order(wayne.key, wayne.customerId).expect(201)).body.id);
+
+  const refused = await call(wayne.key).post(`/api/v1/jobs/${finished}/retry`).expect(429);
+  expect(refused.body).toMatchObject({ type: '/problems/open-orders-limit' });
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  expect((await call(wayne.key).get(`/api/v1/jobs/${finished}`).expect(200)).body).toMatchObject({ status: 'completed', progress: { failed: 1 } });
+  expect(await openOrders(wayne.customerId)).toBe(LIMIT);
+
+  await call(wayne.key).post(`/api/v1/jobs/${open[0]}/cancel`).expect(200);
+  expect((await call(wayne.key).post(`/api/v1/jobs/${finished}/retry`).expect(200)).body).toMatchObject({ status: 'queued' });
+  expect(await openOrders(wayne.customerId)).toBe(LIMIT);
+});

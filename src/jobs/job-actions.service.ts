@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Reach } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
 import { JobDispatcher } from '../dispatch/job-dispatcher';
 import { enqueueOrder } from '../dispatch/outbox';
 import { OutboxRelay } from '../dispatch/outbox-relay.service';
@@ -11,6 +13,7 @@ import { recordJobEvent } from './job-events';
 import { JobStatus } from './job-status';
 import { Job } from './job.entity';
 import { JobView, jobView } from './job-view';
+import { holdOpenOrderLimit } from './open-order-limit';
 
 export const JOB_ACTIONS = ['approve', 'pause', 'resume', 'cancel', 'retry'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
@@ -37,6 +40,7 @@ export class JobActionsService {
     private readonly relay: OutboxRelay,
     private readonly dispatcher: JobDispatcher,
     private readonly live: LivePublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Within `reach` only: another account's job is a 404, like a missing one. */
@@ -50,6 +54,10 @@ export class JobActionsService {
       const current = await lockJob(m, id);
       if (!ALLOWED_FROM[action].includes(current.status)) {
         throw new ProblemException(409, `cannot ${action} job ${id}: it is ${current.status} (${action} needs ${ALLOWED_FROM[action].join(' or ')})`);
+      }
+      // A retry reopens a finished order: for an account's key that is one more open order.
+      if (action === 'retry' && current.status === 'completed' && reach.kind === 'account') {
+        await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT);
       }
       withdrawn.push(...(await this[action](m, current)));
       return m.findOneByOrFail(Job, { id });

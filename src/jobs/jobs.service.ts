@@ -19,11 +19,8 @@ import { ListJobsDto } from './dto/list-jobs.dto';
 import { requestHash } from './idempotency';
 import { recordJobEvent } from './job-events';
 import { Job } from './job.entity';
-import { OPEN_JOB_STATUSES } from './job-status';
 import { JobView, jobView } from './job-view';
-
-/** Orders take minutes to finish: asking again sooner than this is unlikely to find a free place. */
-const OPEN_ORDERS_RETRY_AFTER_S = 60;
+import { holdOpenOrderLimit } from './open-order-limit';
 
 @Injectable()
 export class JobsService {
@@ -59,7 +56,7 @@ export class JobsService {
         const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
         if (replay) return replay;
       }
-      if (reach.kind === 'account') await this.holdOpenOrderLimit(m, reach.accountId);
+      if (reach.kind === 'account') await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT);
       const job = jobView(await this.insert(m, dto, reach, idempotencyKey));
       if (idempotencyKey) {
         await m.query(
@@ -89,30 +86,6 @@ export class JobsService {
       throw new ProblemException('idempotency-key-reused', 'this Idempotency-Key was already used with a different request body; use a new key');
     }
     return { status: row.response_status, body: row.response_body, replayed: true };
-  }
-
-  /**
-   * Refuses a new order when the account has as many open orders as it may. The account's row
-   * stays locked until this transaction ends, so concurrent creations for one account count one
-   * after another and cannot pass the limit together. FOR NO KEY UPDATE: it does not wait for,
-   * nor hold up, customers being added to the account (their foreign key takes KEY SHARE).
-   * Orders of the account's customers count whoever made them, staff and admin keys included.
-   */
-  private async holdOpenOrderLimit(m: EntityManager, accountId: string): Promise<void> {
-    await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
-    const [{ open }]: Array<{ open: number }> = await m.query(
-      `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
-      [accountId, OPEN_JOB_STATUSES],
-    );
-    const limit = this.config.MAX_OPEN_ORDERS_PER_ACCOUNT;
-    if (open >= limit) {
-      throw new ProblemException(
-        'open-orders-limit',
-        `This account has ${open} open orders (awaiting approval, queued, running or paused) and may have at most ${limit} at once. Retry when one has finished, or cancel one.`,
-        undefined,
-        { 'Retry-After': String(OPEN_ORDERS_RETRY_AFTER_S) },
-      );
-    }
   }
 
   private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {

@@ -1,0 +1,30 @@
+import type { EntityManager } from 'typeorm';
+import { ProblemException } from '../common/problem.filter';
+import { OPEN_JOB_STATUSES } from './job-status';
+
+/** Orders take minutes to finish: asking again sooner than this is unlikely to find a free place. */
+const OPEN_ORDERS_RETRY_AFTER_S = 60;
+
+/**
+ * Refuses to open one more order (a new one, or a finished one retried) when the account has as
+ * many open orders as it may. The account's row stays locked until the caller's transaction ends,
+ * so concurrent requests for one account count one after another and cannot pass the limit
+ * together. FOR NO KEY UPDATE: it does not wait for, nor hold up, customers being added to the
+ * account (their foreign key takes KEY SHARE). Orders of the account's customers count whoever
+ * made them, staff and admin keys included.
+ */
+export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number): Promise<void> {
+  await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
+  const [{ open }]: Array<{ open: number }> = await m.query(
+    `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
+    [accountId, OPEN_JOB_STATUSES],
+  );
+  if (open >= limit) {
+    throw new ProblemException(
+      'open-orders-limit',
+      `This account has ${open} open orders (awaiting approval, queued, running or paused) and may have at most ${limit} at once. Retry when one has finished, or cancel one.`,
+      undefined,
+      { 'Retry-After': String(OPEN_ORDERS_RETRY_AFTER_S) },
+    );
+  }
+}
