@@ -10,6 +10,8 @@ describe('scrubSecrets', () => {
     ['what is left of an API key where a line was cut', `…${KEY.slice(0, 40)}`, '…bl_live_0123456789abcdef_[redacted]'],
     ['a password in a connection string', 'connect postgres://app:s3cr%40t@db:5432/boltline failed', 'connect postgres://app:[redacted]@db:5432/boltline failed'],
     ['a redis URL with user and password', 'redis://boltline:hunter2hunter2@redis:6379', 'redis://boltline:[redacted]@redis:6379'],
+    ['a 2 KB password (an IAM token) in a connection string', `postgres://app:${'T'.repeat(2048)}@db/boltline`, 'postgres://app:[redacted]@db/boltline'],
+    ['a password whose scheme is glued to other text', `connect${'x'.repeat(40)}postgres://app:hunter2@db failed`, `connect${'x'.repeat(40)}postgres://app:[redacted]@db failed`],
     ['a session cookie', 'cookie: boltline.sid=s%3Aabc.def; other=1', 'cookie: boltline.sid=[redacted]; other=1'],
     ['a password field in text', '{"email":"a@b.c","password":"correct horse"}', '{"email":"a@b.c","password":"[redacted]"}'],
     ['a password field escaped in a message', '{"msg":"body {\\"password\\":\\"correct horse\\"}"}', '{"msg":"body {\\"password\\":\\"[redacted]"}'],
@@ -164,5 +166,12 @@ describe('shortenLine', () => {
     expect(out.length).toBeLessThanOrEqual(LOG_LIMITS.line);
     expect(out).toContain('postgres://app:');
     expect(out).not.toContain('hunt');
+  });
+
+  it('leaves no part of a password longer than a field where the cut falls inside it', () => {
+    const password = 'P'.repeat(LOG_LIMITS.field * 2);
+    const out = scrubSecrets(JSON.stringify({ msg: `connect postgres://app:${password}@db failed`, stack: 'at x\n'.repeat(LOG_LIMITS.line) }));
+    expect(out).toContain('postgres://app:[redacted]');
+    expect(out).not.toContain('PPPP');
   });
 });

@@ -21,8 +21,18 @@ import { isCredentialName, LOG_LIMITS, REDACTED, TRUNCATED } from './logging.con
 export const SCRUB_RULES: ReadonlyArray<readonly [RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // An API key's secret, or what is left of it where a line was cut.
   [/\b(bl_live_[0-9a-f]{16}_)[A-Za-z0-9_-]{1,43}/g, '$1[redacted]'],
-  // scheme://user:password@ (connection strings in error messages).
-  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^:/\s@"]{1,256}):[^@\s/"]{1,256}@/gi, '$1:[redacted]@'],
+  // scheme://user:password@ (connection strings in error messages). An attempt starts only at a
+  // `://`, and the password is the pattern's last, unbounded run (passwords can be kilobytes: IAM
+  // tokens, JWTs), so no two attempts scan the same characters. It is a password when an `@`
+  // follows it, or when the line was cut inside it (shortenLine), so no part of it is left.
+  [
+    /(:\/\/[^:/\s@"]{1,256}:)([^@\s/"]+)/g,
+    (match, prefix: string, password: string, ...rest: unknown[]) => {
+      const [offset, whole] = rest as [number, string];
+      if (whole[offset + match.length] === '@') return `${prefix}${REDACTED}`;
+      return password.includes(TRUNCATED) ? `${prefix}${REDACTED}${TRUNCATED}` : match;
+    },
+  ],
   [/(boltline\.sid=)[^;\s"&]+/g, '$1[redacted]'],
   // A JSON password field: to its closing quote. Escaped inside a string field (`\"password\":\"…`),
   // or cut off, to the end of the string that holds it.
