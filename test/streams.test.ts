@@ -181,3 +181,18 @@ describe('revocation', () => {
     expect((await openStream(`${b}/dashboard/live`, { cookie })).status).toBe(401);
   });
 });
+
+it('a replica that stops ends its streams without an end event, so clients reconnect elsewhere', async () => {
+  const k = await keyWithOrder('streams-shutdown');
+  const leaving = await h.replica();
+  await leaving.listen(0, '127.0.0.1');
+  const s = await feed(`http://127.0.0.1:${(leaving.getHttpServer().address() as AddressInfo).port}`, k.jobId, k.key);
+  await waitFor('the stream to catch up', async () => s.of('job').length > 0, { timeoutMs: DEADLINE.event });
+  await h.stopReplica(leaving);
+  await waitFor('the stream to end', async () => s.ended, { timeoutMs: DEADLINE.event });
+  // `end` would tell the client its access is gone: an EventSource (the dashboard) would stop for good.
+  expect(s.of('end')).toEqual([]);
+  const again = await feed(a, k.jobId, k.key);
+  expect(again.status).toBe(200);
+  await closeAll(again);
+});

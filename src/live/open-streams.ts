@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import type { Request, Response } from 'express';
 import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { concat, finalize, map, Observable, ReplaySubject, take, takeUntil } from 'rxjs';
+import { concat, filter, finalize, map, Observable, ReplaySubject, take, takeUntil } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { currentCallers } from '../auth/api-keys.service';
 import { AuthenticatedRequest, Caller, isAdmin, type Reach, reachOf, reachOrNone, sameReach } from '../auth/caller';
@@ -31,6 +31,8 @@ type StreamRequest = AuthenticatedRequest & StaffRequest & { streamBound?: Strea
 const STREAMS_RETRY_AFTER_S = 30;
 /** A stream ended by us whose client does not read the end: its connection is cut after this long. */
 const END_GRACE_MS = 5000;
+/** The reason a stream ends when its replica stops: the client is not told to stay away. */
+const SHUTTING_DOWN = 'the server is shutting down';
 
 interface OpenStream {
   id: string;
@@ -100,11 +102,14 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
     ];
   }
 
-  /** Ends every stream before the HTTP server closes, so clients reconnect to another replica. */
+  /**
+   * Ends every stream before the HTTP server closes, with no `end` event: `end` means "do not come
+   * back", and these clients should reconnect (EventSource does so by itself) to another replica.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.subscriber?.disconnect();
-    for (const s of this.streams.values()) this.close(s, 'The server is shutting down; reconnect.');
+    for (const s of this.streams.values()) this.close(s, SHUTTING_DOWN);
   }
 
   /**
@@ -143,6 +148,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
         events.pipe(takeUntil(stream.end)),
         stream.end.pipe(
           take(1),
+          filter((reason) => reason !== SHUTTING_DOWN),
           map((reason): MessageEvent => ({ type: 'end', data: { reason } })),
         ),
       ).pipe(finalize(() => this.release(stream)));

@@ -17,6 +17,8 @@ export interface ApiHarness {
    * Redis connections) on the same database, Redis prefix and configuration. Closed with the harness.
    */
   replica(): Promise<INestApplication>;
+  /** Stops a replica before the rest, as a rolling deploy does. */
+  stopReplica(replica: INestApplication): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,10 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
       await other.init();
       replicas.push(other);
       return other;
+    },
+    async stopReplica(other) {
+      replicas.splice(replicas.indexOf(other), 1);
+      await other.close();
     },
     async close() {
       for (const other of replicas) await other.close();
