@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,14 @@ import { submissionJobId } from '../src/queue/queue.constants';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { hostFacts } from '../src/workers/browser/browser-check';
 import { descendants, freePort, Proc, startProcess, startWorker } from '../scripts/support/processes';
+import { PROJECT_ROOT } from '../scripts/support/root';
 import { waitFor } from '../scripts/support/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
+
+/** Folders a test made, removed when the file is done. */
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /**
  * The worker's browser, on the real components: worker processes, Chromium, PostgreSQL, Redis and
@@ -309,7 +314,16 @@ describe("Chromium's sandbox", () => {
     // The user `nobody`, with a HOME it may write (Chromium keeps a little state there).
     const home = mkdtempSync(join(tmpdir(), 'boltline-nobody-'));
     chmodSync(home, 0o777);
-    const worker = await startWorker({ ...env, HOME: home }, { user: { uid: 65534, gid: 65534 } });
+    scratch.push(home);
+    // `nobody` may not be able to reach this checkout or this node (a clone under `mktemp -d`, a
+    // node from the npx cache under /root): it runs hard-linked copies in a folder it can read.
+    const root = join(home, 'project');
+    mkdirSync(root, { mode: 0o755 });
+    execFileSync('cp', ['-al', join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), root]);
+    const node = join(home, 'node');
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    const worker = await startWorker({ ...env, HOME: home }, { user: { uid: 65534, gid: 65534 }, root, node });
     workers.push(worker);
     const facts = hostFacts();
     const seen = await processesDuringASubmission(worker, 'sandbox-0008');

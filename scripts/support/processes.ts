@@ -24,12 +24,16 @@ export interface ProcessUser {
 export interface ProcessOptions {
   logFile?: string;
   user?: ProcessUser;
+  /** Another copy of the project and a node binary to run it with (one `user` may read). */
+  root?: string;
+  node?: string;
 }
 
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
 export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', `${entry}.js`)], {
-    cwd: ROOT,
+  const root = opts.root ?? ROOT;
+  const child = spawn(opts.node ?? process.execPath, [join(root, 'dist', 'src', `${entry}.js`)], {
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts.user,

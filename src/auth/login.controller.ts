@@ -57,18 +57,23 @@ export class LoginController {
     // scrypt, and while the limit holds the right password is refused like any other.
     const slots = await Promise.all(limits.map((key) => this.limits.take(key, LOGIN_FAILURES, LOGIN_WINDOW_MS)));
     if (slots.some((s) => !s.allowed)) {
-      await Promise.all(limits.map((key) => this.limits.giveBack(key))); // a refusal is not a failure
+      await Promise.all(limits.map((key) => this.limits.giveBack(key))); // a refusal is not a failure either
       await this.audit.record({ actorType: 'staff', actor: dto.email.slice(0, 320), action: 'staff.login-refused', detail: { reason: 'too many failed sign-ins' }, ip });
       res.setHeader('Retry-After', String(Math.max(...slots.filter((s) => !s.allowed).map((s) => s.retryAfterS))));
       return this.page(req, res, dto.next, 'Too many failed sign-ins; wait a few minutes.', 429);
     }
-    const member = await this.staff.verify(dto.email, dto.password);
+    const giveBack = () => Promise.all(limits.map((key) => this.limits.giveBack(key)));
+    // A sign-in that could not be checked (the database away) is not a failed guess either.
+    const member = await this.staff.verify(dto.email, dto.password).catch(async (err: unknown) => {
+      await giveBack().catch(() => undefined);
+      throw err;
+    });
     if (!member) {
       // The slots taken stay taken: that is the count of failures.
       await this.audit.record({ actorType: 'staff', actor: dto.email.slice(0, 320), action: 'staff.login-failed', ip });
       return this.page(req, res, dto.next, 'Wrong email or password.', 401);
     }
-    await Promise.all(limits.map((key) => this.limits.giveBack(key)));
+    await giveBack();
     // A new session id on sign-in, so a session fixed before it is worth nothing after.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.staffId = member.id;
