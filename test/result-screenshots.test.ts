@@ -12,7 +12,9 @@ import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
  */
 let h: ApiHarness;
 const keys: Record<'owner' | 'ownerReader' | 'other', string> = {} as never;
-const ARTIFACTS = mkdtempSync(join(tmpdir(), 'boltline-shots-'));
+// Under a dot folder, as `~/.local/share/boltline` would be: express's sendFile ignores dot paths unless told.
+const ARTIFACTS = join(mkdtempSync(join(tmpdir(), 'boltline-shots-')), '.local', 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
 const OUTSIDE = mkdtempSync(join(tmpdir(), 'boltline-not-shots-'));
 const ADMIN = { email: 'ops@shots.example', password: 'screenshot test admin password' };
 // A 1×1 PNG: what the endpoint must hand back byte for byte.
@@ -28,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  rmSync(join(ARTIFACTS, '..', '..'), { recursive: true, force: true });
   rmSync(OUTSIDE, { recursive: true, force: true });
 });
 

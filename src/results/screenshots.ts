@@ -24,7 +24,8 @@ export async function screenshotFile(artifactDir: string, stored: string | null 
  */
 export function sendScreenshot(res: Response, file: string, what: string): void {
   res.setHeader('Content-Type', 'image/png');
-  res.sendFile(file, { headers: { 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
+  // dotfiles: the path was checked (screenshotFile); an ARTIFACT_DIR under a dot folder is fine.
+  res.sendFile(file, { dotfiles: 'allow', headers: { 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
     if (err && !res.headersSent) {
       sendProblem(res, 'not-found', `the screenshot of ${what} is no longer on disk`);
     }
