@@ -1,4 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DEFAULT_SCRYPT_N } from '../config/config.schema';
+
+export { DEFAULT_SCRYPT_N };
 
 /**
  * scrypt (memory-hard, in node:crypto: no native build to approve) with r=8, p=1 and a cost N of
@@ -6,7 +9,6 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * N is configurable (STAFF_PASSWORD_SCRYPT_N) so it can grow; parameters are stored with each hash,
  * so older hashes still verify and are replaced at their owner's next sign-in (needsRehash).
  */
-export const DEFAULT_SCRYPT_N = 2 ** 17;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;

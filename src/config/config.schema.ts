@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_SCRYPT_N } from '../auth/password';
+
+/** Staff password hashes' scrypt cost N unless STAFF_PASSWORD_SCRYPT_N says more: 2^17, OWASP's floor. */
+export const DEFAULT_SCRYPT_N = 2 ** 17;
 
 /** Distribution Chromium builds, tried when CHROMIUM_PATH is unset; else Playwright's own default. */
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
