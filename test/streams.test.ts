@@ -169,6 +169,25 @@ describe('revocation', () => {
     await closeAll();
   });
 
+  it("a staff member who signs out on one replica loses that sign-in's live feed on another at once", async () => {
+    const member = { email: 'signing-out@streams.example', password: 'a staff password for streams' };
+    await createStaff(h.db.dataSource.manager, member.email, member.password, 'viewer');
+    const cookie = await signIn(a, member);
+    const s = await openStream(`${b}/dashboard/live`, { cookie });
+    expect(s.status).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${a}/dashboard`, { headers: { cookie } })).text())?.[1] as string;
+    const out = await fetch(`${a}/staff/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+      redirect: 'manual',
+    });
+    expect(out.status).toBe(303);
+    // STREAM_RECHECK_MS is an hour here: only the sign-out's notice can end it within the deadline.
+    await waitFor('the live feed to end', async () => s.ended, { timeoutMs: DEADLINE.event });
+    expect(s.of('end')).toEqual([{ reason: 'Your staff sign-in has ended; sign in again.' }]);
+  });
+
   it("a staff member disabled with the staff command loses the dashboard's live feed", async () => {
     const member = { email: 'leaving@streams.example', password: 'a staff password for streams' };
     await createStaff(h.db.dataSource.manager, member.email, member.password, 'viewer');

@@ -8,6 +8,7 @@ import { Public } from './caller';
 import { RateLimitStorage } from './rate-limit';
 import { saveSession, StaffRequest, StaffSessions } from './staff-sessions';
 import { StaffService } from './staff.service';
+import { AccessNotices } from '../live/access-notices';
 
 export class LoginDto {
   @IsString() @MaxLength(320) email: string;
@@ -41,6 +42,7 @@ export class LoginController {
     private readonly audit: AuditService,
     private readonly limits: RateLimitStorage,
     private readonly templates: Templates,
+    private readonly access: AccessNotices,
   ) {}
 
   @Get('login')
@@ -90,6 +92,8 @@ export class LoginController {
     const member = id ? await this.staff.current(id) : undefined;
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     if (member) await this.audit.record({ actorType: 'staff', actorId: member.id, actor: member.email, action: 'staff.logout', ip: req.ip });
+    // This sign-in's live feeds end now on every replica, not at the next periodic check.
+    if (id) await this.access.announce({ staffId: id });
     this.sessions.clearCookie(req, res);
     res.redirect(303, '/staff/login');
   }
