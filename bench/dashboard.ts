@@ -1,7 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { createStaff } from '../src/auth/staff.service';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi } from '../scripts/support/processes';
 
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
   const db = await createTestDatabase('bench');
   let api: Proc | undefined;
   try {
-    await syncDirectories(db.dataSource.manager, sandboxCatalogue('http://127.0.0.1:4999'));
+    await importSandboxCatalogue(db.dataSource.manager, 'http://127.0.0.1:4999');
     const seeding = performance.now();
     await seed(db);
     const [{ orders, results }] = await db.dataSource.query(`SELECT (SELECT count(*) FROM jobs)::int AS orders, (SELECT count(*) FROM job_results)::int AS results`);

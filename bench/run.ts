@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { createTestDatabase } from '../scripts/support/database';
 import { descendants, freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
@@ -42,7 +41,7 @@ function treePssMiB(pid: number): number {
 async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: 0 });
   const db = await createTestDatabase('bench');
-  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
   const { token } = await createApiKey(db.dataSource.manager, { name: 'bench', scopes: ['jobs:read', 'jobs:write'], account: 'bench' });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const port = await freePort();

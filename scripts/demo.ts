@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createStaff } from '../src/auth/staff.service';
 import { loadConfig } from '../src/config/config.schema';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue, SANDBOX_DEFAULT_URL } from '../src/sandbox/catalogue';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { demoLogDir, exitNotice, logFileFor, OrderState, shown, stopSummary } from './demo-logs';
 import { checkBrowser } from '../src/workers/browser/browser-check';
@@ -34,9 +33,12 @@ async function main(): Promise<void> {
   console.log(`browser: ${describePlan(await checkBrowser(config))}`);
   const dataSource = await prepareServices(config);
 
-  const sandboxUrl = new URL(config.SANDBOX_URL);
+  const sandboxUrl = new URL(process.env.SANDBOX_URL || SANDBOX_DEFAULT_URL);
   const sandbox = await startSandbox({ port: Number(sandboxUrl.port || 80), host: sandboxUrl.hostname });
-  const synced = await syncDirectories(dataSource.manager, sandboxCatalogue(config.SANDBOX_URL));
+  // The sandbox's catalogue file, imported as an operator imports theirs.
+  const imported = await importSandboxCatalogue(dataSource.manager, sandbox.url);
+  // The sandbox listens on loopback, which the workers' egress proxy refuses unless exempted.
+  const workerEnv = { ...process.env, EGRESS_PRIVATE_ORIGINS: [process.env.EGRESS_PRIVATE_ORIGINS, sandboxUrl.origin].filter((o) => o && o !== 'none').join(',') };
   // A fresh key for the demo's own account; like every key, it exists only in this output.
   const { token } = await createApiKey(dataSource.manager, { name: `demo ${new Date().toISOString()}`, scopes: ['jobs:read', 'jobs:write'], account: 'demo' });
   auth = `Bearer ${token}`;
@@ -45,14 +47,14 @@ async function main(): Promise<void> {
   await dataSource.query(`DELETE FROM staff_users WHERE email = $1`, [DEMO_STAFF]);
   await createStaff(dataSource.manager, DEMO_STAFF, staffPassword, 'admin', config.STAFF_PASSWORD_SCRYPT_N);
   await dataSource.destroy();
-  console.log(`sandbox: ${synced.upserted} directories at ${sandbox.url}`);
+  console.log(`sandbox: ${imported.added.length + imported.changed.length + imported.unchanged.length} directories at ${sandbox.url}`);
 
   const api = `http://${config.HOST}:${config.PORT}`;
   // Each process logs to a file of its own (demo-logs.ts); the terminal gets summaries.
   const logDir = demoLogDir();
   const names = ['API', 'worker 1', 'worker 2'];
   const children: Proc[] = [await startApi(process.env, config.PORT, { logFile: logFileFor(logDir, names[0]) })];
-  for (const name of names.slice(1)) children.push(await startWorker(process.env, { logFile: logFileFor(logDir, name) }));
+  for (const name of names.slice(1)) children.push(await startWorker(workerEnv, { logFile: logFileFor(logDir, name) }));
   console.log(`logs: ${shown(logDir)}/`);
   const stop = async () => {
     if (stopping) return;

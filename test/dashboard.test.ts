@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createStaff } from '../src/auth/staff.service';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { behaviourOf } from '../src/sandbox/behaviour';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
@@ -46,7 +45,7 @@ const directories = (n: number) => NORMAL.slice(nextDirectory, (nextDirectory +=
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   db = await createTestDatabase();
-  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
   await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
   await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
   const { token } = await createApiKey(db.dataSource.manager, { name: 'dashboard test', scopes: ['jobs:read', 'jobs:write'], account: 'dashboard' });

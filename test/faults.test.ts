@@ -1,6 +1,6 @@
 import { CrashPoint } from '../src/config/config.schema';
-import { CUSTOMER_FIELDS } from '../src/directories/adapters/adapter-definition';
-import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
+import { CUSTOMER_FIELDS } from '../src/customers/customer-fields';
+import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { SITES } from '../src/sandbox/pages';
 import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';

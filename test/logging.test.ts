@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { createApiKey } from '../src/auth/api-keys.service';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { LOG_LIMITS, TRUNCATED } from '../src/logging/logging.constants';
 import { ADMIN_DATABASE_URL, createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi } from '../scripts/support/processes';
@@ -39,7 +38,7 @@ const linesFor = (prefix: string, count = 1, minLevel = 0) =>
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await syncDirectories(db.dataSource.manager, sandboxCatalogue('http://127.0.0.1:4999'));
+  await importSandboxCatalogue(db.dataSource.manager, 'http://127.0.0.1:4999');
   key = (await createApiKey(db.dataSource.manager, { name: 'logging test', scopes: ['jobs:read', 'jobs:write'], account: 'acme' })).token;
   const port = await freePort();
   api = await startApi(

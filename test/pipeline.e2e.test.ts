@@ -2,8 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
-import { sandboxCatalogue } from '../src/directories/catalogue';
-import { syncDirectories } from '../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { fetchRetrying } from './support/http';
@@ -30,7 +29,7 @@ let queue: ReturnType<typeof openSubmissionQueue>;
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, slowMs: 400 });
   db = await createTestDatabase();
-  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandbox.url));
+  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
   const prefix = testQueuePrefix();
   queue = openSubmissionQueue(prefix);
   env = {

@@ -1,7 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
-import type { CustomerField } from '../src/directories/adapters/adapter-definition';
-import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
-import { sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
+import type { CustomerField } from '../src/customers/customer-fields';
+import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
+import { sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
 import { type Behaviour } from '../src/sandbox/behaviour';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
@@ -23,7 +23,7 @@ const STEP_TIMEOUT_MS = DEADLINE.event;
 const customer = UNICODE_CUSTOMER;
 
 let sandbox: SandboxHandle;
-let catalogue: CatalogueEntry[];
+let catalogue: SandboxDirectory[];
 let browser: Browser;
 
 beforeAll(async () => {
@@ -40,11 +40,11 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
+function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): SandboxDirectory {
   return directoryOf(catalogue, layout, behaviour);
 }
 
-async function run(entry: CatalogueEntry, values: Customer = customer): Promise<RunResult> {
+async function run(entry: SandboxDirectory, values: Customer = customer): Promise<RunResult> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -68,7 +68,7 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
   test('submits exactly the customer, then is refused as already listed', async () => {
     const entry = directory(layout);
     expect(await run(entry)).toMatchObject({ kind: 'submitted' });
-    const mine = sandbox.received().filter((s) => s.slug === entry.slug);
+    const mine = sandbox.received().filter((s) => s.slug === entry.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ outcome: 'accepted', website: customer.website, businessName: customer.businessName });
     expect(recordedValues(layout, mine[0].fields)).toEqual(customer);
@@ -77,7 +77,7 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
     expect(await (await fetch(verifyUrl)).json()).toEqual({ listed: true });
 
     expect(await run(entry)).toEqual({ kind: 'rejected', message: 'This business is already listed' });
-    expect(sandbox.received().filter((s) => s.slug === entry.slug).map((s) => s.outcome)).toEqual(['accepted', 'already_listed']);
+    expect(sandbox.received().filter((s) => s.slug === entry.id).map((s) => s.outcome)).toEqual(['accepted', 'already_listed']);
   });
 
   test('an invalid email is a permanent failure', async () => {
@@ -92,7 +92,7 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
     const first = await run(entry).catch((err: unknown) => err);
     if (first instanceof OutcomeUnknown) expect(first.message).toMatch(/server error after submitting: 500/);
     else expect(first).toMatchObject({ kind: 'error' });
-    expect(sandbox.received().filter((s) => s.slug === entry.slug)).toEqual([]);
+    expect(sandbox.received().filter((s) => s.slug === entry.id)).toEqual([]);
     expect(await run(entry)).toMatchObject({ kind: 'submitted' });
   });
 

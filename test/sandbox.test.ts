@@ -1,6 +1,6 @@
-import type { CustomerField } from '../src/directories/adapters/adapter-definition';
-import { LAYOUT_NAMES, type LayoutName } from '../src/directories/adapters/layouts';
-import { SANDBOX_DIRECTORY_COUNT, sandboxCatalogue, type CatalogueEntry } from '../src/directories/catalogue';
+import type { CustomerField } from '../src/customers/customer-fields';
+import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
+import { SANDBOX_DIRECTORY_COUNT, sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
 import { layoutOf, type Behaviour } from '../src/sandbox/behaviour';
 import { escapeHtml } from '../src/sandbox/pages/html';
 import { SITES } from '../src/sandbox/pages';
@@ -12,7 +12,7 @@ const SLOW_MS = 250;
 const customer = UNICODE_CUSTOMER;
 
 let sandbox: SandboxHandle;
-let catalogue: CatalogueEntry[];
+let catalogue: SandboxDirectory[];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, slowMs: SLOW_MS });
@@ -23,7 +23,7 @@ beforeEach(async () => {
   expect((await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })).status).toBe(200);
 });
 
-function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
+function directory(layout: LayoutName, behaviour: Behaviour = 'normal'): SandboxDirectory {
   return directoryOf(catalogue, layout, behaviour);
 }
 
@@ -35,7 +35,7 @@ function finalFields(layout: LayoutName, values: Partial<Record<CustomerField, s
   return fields;
 }
 
-function postFinal(entry: CatalogueEntry, fields: Record<string, string>): Promise<Response> {
+function postFinal(entry: SandboxDirectory, fields: Record<string, string>): Promise<Response> {
   if (layoutOf(entry.position) === 'spa') {
     return fetch(new URL('api/listings', entry.submitUrl), {
       method: 'POST',
@@ -50,7 +50,7 @@ function postForm(url: URL, fields: Record<string, string>): Promise<Response> {
   return fetch(url, { method: 'POST', body: new URLSearchParams(fields) });
 }
 
-async function listed(entry: CatalogueEntry, website: string): Promise<boolean> {
+async function listed(entry: SandboxDirectory, website: string): Promise<boolean> {
   const res = await fetch(`${entry.submitUrl}listed?website=${encodeURIComponent(website)}`);
   return ((await res.json()) as { listed: boolean }).listed;
 }
@@ -61,8 +61,8 @@ test('health', async () => {
 
 test('the catalogue has 520 distinct directories and every submitUrl serves a form', async () => {
   expect(catalogue).toHaveLength(SANDBOX_DIRECTORY_COUNT);
-  expect(new Set(catalogue.map((e) => e.slug)).size).toBe(520);
-  expect(catalogue[0]).toMatchObject({ slug: 'sandbox-0001', position: 1, enabled: true, submitUrl: `${sandbox.url}/d/sandbox-0001/` });
+  expect(new Set(catalogue.map((e) => e.id)).size).toBe(520);
+  expect(catalogue[0]).toMatchObject({ id: 'sandbox-0001', position: 1, enabled: true, submitUrl: `${sandbox.url}/d/sandbox-0001/` });
   const statuses = await Promise.all(catalogue.map(async (e) => (await fetch(e.submitUrl)).status));
   expect(statuses.every((s) => s === 200)).toBe(true);
 });
@@ -104,7 +104,7 @@ describe.each(LAYOUT_NAMES)('%s final POST', (layout) => {
     // HTML answers echo the name escaped; the spa's JSON is put in the page with textContent.
     if (layout !== 'spa') expect(await first.text()).toContain(escapeHtml(customer.businessName));
     expect(sandbox.received()).toEqual([
-      { slug: entry.slug, position: entry.position, website: customer.website, businessName: customer.businessName, fields, outcome: 'accepted', at: expect.any(String) },
+      { slug: entry.id, position: entry.position, website: customer.website, businessName: customer.businessName, fields, outcome: 'accepted', at: expect.any(String) },
     ]);
     expect(await listed(entry, customer.website)).toBe(true);
 
@@ -191,7 +191,7 @@ test('/_sandbox/submissions counts by slug and reset forgets everything', async 
   await postFinal(flaky, finalFields('classic', customer));
   const snapshot = (await (await fetch(`${sandbox.url}/_sandbox/submissions`)).json()) as { total: number; bySlug: Record<string, number>; submissions: unknown[] };
   expect(snapshot.total).toBe(3);
-  expect(snapshot.bySlug).toEqual({ [a.slug]: 2, [b.slug]: 1 });
+  expect(snapshot.bySlug).toEqual({ [a.id]: 2, [b.id]: 1 });
   expect(snapshot.submissions).toEqual(sandbox.received());
 
   await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
@@ -206,7 +206,7 @@ describe('page faults', () => {
 
   test('an error fault answers 500 the given number of times, then the page is back', async () => {
     const entry = directory('classic');
-    expect((await put(entry.slug, { fault: 'error', on: 'form', times: 2 })).status).toBe(200);
+    expect((await put(entry.id, { fault: 'error', on: 'form', times: 2 })).status).toBe(200);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await fetch(entry.submitUrl)).status);
     expect(statuses).toEqual([500, 500, 200]);
@@ -214,34 +214,34 @@ describe('page faults', () => {
 
   test('a gone fault is permanent and records nothing on submit', async () => {
     const entry = directory('labelled');
-    await put(entry.slug, { fault: 'gone', on: 'submit' });
+    await put(entry.id, { fault: 'gone', on: 'submit' });
     for (let i = 0; i < 2; i++) expect((await postFinal(entry, finalFields('labelled', customer))).status).toBe(410);
     expect(sandbox.received()).toEqual([]);
   });
 
   test('a trickled page arrives whole, over the time asked for', async () => {
     const entry = directory('two-step');
-    await put(entry.slug, { fault: 'trickle', on: 'form', ms: 600 });
+    await put(entry.id, { fault: 'trickle', on: 'form', ms: 600 });
     const started = Date.now();
     const html = await (await fetch(entry.submitUrl)).text();
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
-    expect(html).toBe(SITES['two-step'].formPage({ slug: entry.slug, name: entry.name, position: entry.position, layout: 'two-step', behaviour: 'normal' }));
+    expect(html).toBe(SITES['two-step'].formPage({ slug: entry.id, name: entry.name, position: entry.position, layout: 'two-step', behaviour: 'normal' }));
   });
 
   test('a hanging page never answers; a crash page carries the crash script', async () => {
     const [a, b] = [directory('wizard'), directory('classic')];
-    await put(a.slug, { fault: 'hang', on: 'form' });
-    await put(b.slug, { fault: 'crash', on: 'form' });
+    await put(a.id, { fault: 'hang', on: 'form' });
+    await put(b.id, { fault: 'crash', on: 'form' });
     await expect(fetch(a.submitUrl, { signal: AbortSignal.timeout(500) })).rejects.toThrow(/abort|timeout/i);
     expect(await (await fetch(b.submitUrl)).text()).toContain('offsetHeight');
   });
 
   test('a reset switches faults off; bad fault bodies and unknown directories are refused', async () => {
     const entry = directory('classic');
-    await put(entry.slug, { fault: 'error', on: 'form' });
+    await put(entry.id, { fault: 'error', on: 'form' });
     await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
     expect((await fetch(entry.submitUrl)).status).toBe(200);
-    const bad = await put(entry.slug, { fault: 'explode', on: 'form' });
+    const bad = await put(entry.id, { fault: 'explode', on: 'form' });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/fault/);
     expect((await put('sandbox-9999', { fault: 'hang', on: 'form' })).status).toBe(404);

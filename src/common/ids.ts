@@ -6,6 +6,6 @@ export const isUuid = (value: unknown): value is string => typeof value === 'str
 /** A `job_results` id (bigint), as text. */
 export const isRowId = (value: unknown): value is string => typeof value === 'string' && /^\d{1,19}$/.test(value);
 
-/** A directory's id, as the catalogue names them (`sandbox-0001`). */
+/** A directory's id, as the catalogue names them (`acme-listings`): it appears in URLs, file names and logs. */
 export const DIRECTORY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const isDirectoryId = (value: unknown): value is string => typeof value === 'string' && DIRECTORY_ID.test(value);

@@ -69,6 +69,12 @@ export const PROBLEM_TYPES = {
     title: 'Request cannot be carried out',
     description: 'The request is well-formed but cannot be carried out: it names directories that are not enabled, or asks for a package larger than the catalogue.',
   },
+  'invalid-definition': {
+    status: 422,
+    title: 'Directory definition breaks the adapter schema',
+    description:
+      'The directory or its adapter does not follow the adapter schema (GET /api/v1/directories/schema). `errors` names the path of each mistake, such as `adapter.steps[1].fields[3].target`, with what to fix. Nothing was changed.',
+  },
   'idempotency-key-reused': {
     status: 422,
     title: 'Idempotency-Key reused',

@@ -44,9 +44,9 @@ describe('TEST_CRASH_AT', () => {
 });
 
 describe('EGRESS_PRIVATE_ORIGINS', () => {
-  it("defaults to SANDBOX_URL's origin outside production", () => {
-    expect(parseConfig({ SANDBOX_URL: 'http://127.0.0.1:4100/base/' }).EGRESS_PRIVATE_ORIGINS).toEqual(['http://127.0.0.1:4100']);
-    expect(parseConfig({ NODE_ENV: 'test' }).EGRESS_PRIVATE_ORIGINS).toEqual(['http://127.0.0.1:4000']);
+  it('is empty unless set: no private origin is reachable by default', () => {
+    expect(parseConfig({}).EGRESS_PRIVATE_ORIGINS).toEqual([]);
+    expect(parseConfig({ NODE_ENV: 'test' }).EGRESS_PRIVATE_ORIGINS).toEqual([]);
   });
 
   it('takes a list of origins, normalised, or none', () => {

@@ -152,12 +152,10 @@ export const configSchema = z.object({
    * front, so client addresses and the session cookie's Secure flag come out right.
    */
   TRUST_PROXY: z.string().optional(),
-  /** Base URL of the local sandbox directory sites, used when syncing the sandbox catalogue. */
-  SANDBOX_URL: url(['http:', 'https:']).default('http://127.0.0.1:4000'),
   /**
    * Catalogue origins the workers' egress proxy may reach although they resolve to loopback or
-   * private addresses: the sandbox, in development and tests. Comma-separated origins, or `none`.
-   * Unset: SANDBOX_URL's origin, except with NODE_ENV=production, where it must stay unset.
+   * private addresses: directory sites run for development and tests. Comma-separated origins, or
+   * `none` (the default). Refused with NODE_ENV=production.
    */
   EGRESS_PRIVATE_ORIGINS: originList.optional(),
   /** Comma-separated crash points (tests only, see CRASH_POINTS). */
@@ -200,7 +198,7 @@ const checkedSchema = configSchema
   })
   .transform((c) => ({
     ...c,
-    EGRESS_PRIVATE_ORIGINS: c.EGRESS_PRIVATE_ORIGINS ?? (c.NODE_ENV === 'production' ? [] : [new URL(c.SANDBOX_URL).origin]),
+    EGRESS_PRIVATE_ORIGINS: c.EGRESS_PRIVATE_ORIGINS ?? [],
   }));
 
 export type AppConfig = Readonly<z.infer<typeof checkedSchema>>;

@@ -9,7 +9,7 @@ import ipaddr from 'ipaddr.js';
 const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
 
 /**
- * What an exempt origin (EGRESS_PRIVATE_ORIGINS, the local sandbox) may reach besides public
+ * What an exempt origin (EGRESS_PRIVATE_ORIGINS, a directory site run locally) may reach besides public
  * unicast: loopback and private networks. Not link-local (169.254.169.254 is the cloud metadata
  * service), not the unspecified address (0.0.0.0 and :: reach this host's own services), and no
  * IPv6 form that carries an IPv4 address.

@@ -93,7 +93,7 @@ export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | nul
 
 /**
  * Which connections a worker's browser may open: only to catalogue endpoints, and only to public
- * unicast addresses, except that the endpoints exempted for the local sandbox may also reach
+ * unicast addresses, except that the endpoints exempted (EGRESS_PRIVATE_ORIGINS) may also reach
  * loopback and private ones. The answer names the one address that was checked, so the proxy
  * connects there and a second DNS answer (rebinding) never comes into it.
  */

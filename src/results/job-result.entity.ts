@@ -14,6 +14,8 @@ export class JobResult {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ name: 'job_id', type: 'uuid' }) jobId: string;
   @Column({ name: 'directory_id' }) directoryId: string;
+  /** The definition the latest attempt ran with (see `directory_revisions`). */
+  @Column({ name: 'directory_revision', type: 'int', nullable: true }) directoryRevision: number | null;
   @Column({ type: 'text' }) status: ResultStatus;
   @Column() attempts: number;
   /** Bumped whenever the row is queued anew; part of its BullMQ job id, so stale queue entries are recognisable. */

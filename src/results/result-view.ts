@@ -13,6 +13,7 @@ export function resultView(r: JobResult) {
     id: r.id,
     jobId: r.jobId,
     directoryId: r.directoryId,
+    directoryRevision: r.directoryRevision,
     status: r.status,
     attempts: r.attempts,
     generation: r.generation,

@@ -15,7 +15,7 @@ export interface AttemptContext {
   jobId: string;
   token: string;
   attempt: number;
-  directory: Pick<Directory, 'id' | 'name' | 'submitUrl' | 'adapter'>;
+  directory: Pick<Directory, 'id' | 'name' | 'revision' | 'submitUrl' | 'adapter'>;
   customer: Customer;
 }
 
@@ -89,7 +89,10 @@ export class ResultsService {
       if (!['queued', 'running'].includes(row.job_status) && row.status !== 'submitting') return { skip: `order is ${row.job_status}` };
       if (row.busy_until) return { busyUntil: row.busy_until };
       await m.query(
-        `UPDATE job_results SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now() WHERE id = $1`,
+        // The attempt runs with the directory's current revision, and the row records which one.
+        `UPDATE job_results r SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now(),
+                directory_revision = (SELECT d.revision FROM directories d WHERE d.id = r.directory_id)
+          WHERE r.id = $1`,
         [resultId, token],
       );
       const [started]: [unknown[], number] = await m.query(
@@ -105,9 +108,11 @@ export class ResultsService {
     this.live.publish({ jobId: claimed.jobId, resultId });
 
     const [ctxRow]: Array<{ directory: AttemptContext['directory']; customer_id: string }> = await this.db.query(
-      `SELECT json_build_object('id', d.id, 'name', d.name, 'submitUrl', d.submit_url, 'adapter', d.adapter) AS directory,
+      `SELECT json_build_object('id', d.id, 'name', d.name, 'revision', v.revision, 'submitUrl', v.submit_url, 'adapter', v.adapter) AS directory,
               j.customer_id
-         FROM job_results r JOIN directories d ON d.id = r.directory_id JOIN jobs j ON j.id = r.job_id WHERE r.id = $1`,
+         FROM job_results r JOIN directories d ON d.id = r.directory_id JOIN jobs j ON j.id = r.job_id
+         JOIN directory_revisions v ON v.directory_id = r.directory_id AND v.revision = r.directory_revision
+        WHERE r.id = $1`,
       [resultId],
     );
     const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: ctxRow.customer_id });

@@ -1,4 +1,4 @@
-import { LAYOUT_NAMES } from '../directories/adapters/layouts';
+import { LAYOUT_NAMES } from './adapters';
 import { behaviourOf, layoutOf, type Behaviour } from './behaviour';
 
 const positions = Array.from({ length: 520 }, (_, i) => i + 1);

@@ -1,4 +1,4 @@
-import { LAYOUT_NAMES, type LayoutName } from '../directories/adapters/layouts';
+import { LAYOUT_NAMES, type LayoutName } from './adapters';
 
 export type Behaviour = 'normal' | 'slow' | 'flaky' | 'always-listed';
 

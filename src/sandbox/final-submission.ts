@@ -1,4 +1,4 @@
-import { CUSTOMER_FIELDS, type CustomerField } from '../directories/adapters/adapter-definition';
+import { CUSTOMER_FIELDS, type CustomerField } from '../customers/customer-fields';
 import { listingProblem } from './listing';
 import type { FinalAnswer, LayoutSite, SiteDirectory } from './pages/site';
 import type { SandboxState, SubmissionOutcome } from './sandbox-state';

@@ -1,14 +1,14 @@
 import express, { type Request, type Response } from 'express';
-import { LAYOUTS } from '../directories/adapters/layouts';
-import type { CatalogueEntry } from '../directories/catalogue';
+import { LAYOUTS } from './adapters';
+import type { DirectoryDocument } from '../directories/definition/directory.schema';
 import { control, escapeHtml, htmlPage } from './pages/html';
 import type { SandboxState } from './sandbox-state';
 
 /**
  * Directory pages turned hostile, for the SSRF test: each looks like a classic form and tries, its
  * own way, to make the worker's browser reach `?to=` (a host outside the catalogue). They live
- * under /hostile/, apart from the 520 directories, and are in no catalogue the sync or the demo
- * loads: only a test syncs {@link hostileCatalogue}.
+ * under /hostile/, apart from the 520 directories, and are in no catalogue file the demo or the
+ * tests import: only the SSRF test writes {@link hostileCatalogue}.
  *
  *   redirect-302     the form page answers 302 to the target
  *   redirect-307     the form posts here, and the answer is a 307 to the target (the POST, with
@@ -26,11 +26,11 @@ export type HostileTrick = (typeof HOSTILE_TRICKS)[number];
 export const HOSTILE_FIRST_POSITION = 9001;
 
 /** One directory per trick and target, named `hostile-<trick>-<target index>`. */
-export function hostileCatalogue(baseUrl: string, targets: string[]): CatalogueEntry[] {
+export function hostileCatalogue(baseUrl: string, targets: string[]): DirectoryDocument[] {
   const base = baseUrl.replace(/\/+$/, '');
   return targets.flatMap((to, t) =>
     HOSTILE_TRICKS.map((trick, i) => ({
-      slug: `hostile-${trick}-${t + 1}`,
+      id: `hostile-${trick}-${t + 1}`,
       name: `Hostile ${trick} ${t + 1}`,
       submitUrl: `${base}/hostile/${trick}/?to=${encodeURIComponent(to)}`,
       position: HOSTILE_FIRST_POSITION + t * HOSTILE_TRICKS.length + i,

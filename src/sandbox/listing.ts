@@ -1,4 +1,4 @@
-import type { CustomerField } from '../directories/adapters/adapter-definition';
+import type { CustomerField } from '../customers/customer-fields';
 
 /** The only categories sandbox directories accept; each is an option's value and its label. */
 export const SANDBOX_CATEGORIES = ['Restaurant', 'Plumber', 'Dentist', 'Lawyer', 'Retail', 'Software', 'Other'] as const;

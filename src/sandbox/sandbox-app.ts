@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { sandboxDirectoryName, sandboxSlug } from '../directories/catalogue';
+import { sandboxDirectoryName, sandboxSlug } from './catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
 import { hostileRouter } from './hostile';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SANDBOX_DIRECTORY_COUNT } from '../directories/catalogue';
+import { SANDBOX_DIRECTORY_COUNT } from './catalogue';
 import { DEFAULT_SLOW_MS } from './behaviour';
 import { pageFaultSchema, type PageFault } from './page-faults';
 import { sandboxApp } from './sandbox-app';

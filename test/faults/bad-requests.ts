@@ -1,4 +1,4 @@
-import type { CustomerField } from '../../src/directories/adapters/adapter-definition';
+import type { CustomerField } from '../../src/customers/customer-fields';
 import { CUSTOMER_LIMITS } from '../../src/customers/customer-limits';
 import { CUSTOMER } from '../support/api-app';
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrashPoint } from '../../src/config/config.schema';
 import { createApiKey } from '../../src/auth/api-keys.service';
-import { sandboxCatalogue } from '../../src/directories/catalogue';
-import { syncDirectories } from '../../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
 import { behaviourOf } from '../../src/sandbox/behaviour';
 import { SandboxHandle, startSandbox } from '../../src/sandbox/sandbox-server';
 import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
@@ -45,7 +44,7 @@ export class FaultHarness {
     h.sandbox = await startSandbox({ port: 0, slowMs: 300 });
     h.postgres = await startPostgres();
     h.db = await createTestDatabase('faults', h.postgres.url);
-    await syncDirectories(h.db.dataSource.manager, sandboxCatalogue(h.sandbox.url));
+    await importSandboxCatalogue(h.db.dataSource.manager, h.sandbox.url);
     h.redis = await startRedis();
     // Admin, so scenarios may act on any order; the key matrix has its own tests.
     h.key = (await createApiKey(h.db.dataSource.manager, { name: 'faults', scopes: ['admin'] })).token;

@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.service';
-import { sandboxCatalogue } from '../../src/directories/catalogue';
-import { syncDirectories } from '../../src/directories/directory-sync';
+import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
 import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
 
@@ -28,7 +27,7 @@ export interface ApiHarness {
  */
 export async function startApiInProcess(env: Record<string, string> = {}, sandboxUrl = 'http://127.0.0.1:4999'): Promise<ApiHarness> {
   const db = await createTestDatabase();
-  await syncDirectories(db.dataSource.manager, sandboxCatalogue(sandboxUrl));
+  await importSandboxCatalogue(db.dataSource.manager, sandboxUrl);
   const prefix = testQueuePrefix();
   // Logs go to a file for the log scan that ends the run (test/support/log-scan.ts), not into jest's output.
   const logFile = process.env.BOLTLINE_TEST_LOGS ? join(process.env.BOLTLINE_TEST_LOGS, `${prefix}.log`) : undefined;

@@ -1,6 +1,6 @@
-import type { CustomerField } from '../../src/directories/adapters/adapter-definition';
-import type { LayoutName } from '../../src/directories/adapters/layouts';
-import type { CatalogueEntry } from '../../src/directories/catalogue';
+import type { CustomerField } from '../../src/customers/customer-fields';
+import type { SandboxDirectory } from '../../src/sandbox/catalogue';
+import type { LayoutName } from '../../src/sandbox/adapters';
 import { behaviourOf, layoutOf, type Behaviour } from '../../src/sandbox/behaviour';
 
 /**
@@ -22,7 +22,7 @@ export const UNICODE_CUSTOMER: Record<CustomerField, string> = {
 };
 
 /** The first catalogue directory with this layout and behaviour. */
-export function directoryOf(catalogue: CatalogueEntry[], layout: LayoutName, behaviour: Behaviour = 'normal'): CatalogueEntry {
+export function directoryOf(catalogue: SandboxDirectory[], layout: LayoutName, behaviour: Behaviour = 'normal'): SandboxDirectory {
   const entry = catalogue.find((e) => layoutOf(e.position) === layout && behaviourOf(e.position) === behaviour);
   if (!entry) throw new Error(`no ${behaviour} ${layout} directory`);
   return entry;

@@ -1,3 +1,4 @@
+import { DIRECTORY_ID } from '../../common/ids';
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -32,13 +33,13 @@ export class CreateJobDto {
     minItems: 1,
     maxItems: 500,
     uniqueItems: true,
-    example: ['sandbox-0001', 'sandbox-0002'],
+    example: ['acme-listings', 'citypages'],
     description: 'Give this or packageSize, not both.',
   })
   @ValidateIf((o: CreateJobDto) => o.directoryIds !== undefined)
   @IsArray({ message: 'directoryIds must be an array of directory ids' })
   @ArrayMinSize(1) @ArrayMaxSize(500) @ArrayUnique({ message: 'directoryIds must not repeat an id' })
-  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { each: true, message: 'each of directoryIds must be a directory id such as sandbox-0001' })
+  @Matches(DIRECTORY_ID, { each: true, message: 'each of directoryIds must be a directory id such as acme-listings' })
   directoryIds?: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 4, default: 3, description: '1 is the most urgent, 4 the least.' })

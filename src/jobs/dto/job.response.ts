@@ -68,6 +68,8 @@ export class JobResultResponse implements ResultView {
   @ApiProperty({ description: 'A whole number, as text.', example: '42' }) id: string;
   @ApiProperty({ format: 'uuid' }) jobId: string;
   @ApiProperty() directoryId: string;
+  @ApiProperty({ type: 'integer', nullable: true, description: "The revision of the directory's definition the latest attempt ran with; null before the first attempt." })
+  directoryRevision: number | null;
   @ApiProperty({ enum: RESULT_STATUSES }) status: ResultStatus;
   @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty({ type: 'integer', description: 'Bumped whenever the row is queued anew.' }) generation: number;
@@ -75,7 +77,7 @@ export class JobResultResponse implements ResultView {
   @ApiProperty({
     type: String,
     nullable: true,
-    example: '/api/v1/jobs/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/results/sandbox-0001/screenshot',
+    example: '/api/v1/jobs/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/results/acme-listings/screenshot',
     description: "The directory's page after the latest attempt, as image/png, with the same API key as the result; null when there is none.",
   })
   screenshotUrl: string | null;

@@ -1,4 +1,4 @@
-import type { LayoutName } from '../../directories/adapters/layouts';
+import type { LayoutName } from '../adapters';
 import { classicSite } from './classic';
 import { labelledSite } from './labelled';
 import type { LayoutSite } from './site';

@@ -1,5 +1,5 @@
-import type { CustomerField } from '../../directories/adapters/adapter-definition';
-import type { LayoutName } from '../../directories/adapters/layouts';
+import type { CustomerField } from '../../customers/customer-fields';
+import type { LayoutName } from '../adapters';
 import type { Behaviour } from '../behaviour';
 
 export interface SiteDirectory {

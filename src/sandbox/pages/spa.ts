@@ -1,4 +1,4 @@
-import type { CustomerField } from '../../directories/adapters/adapter-definition';
+import type { CustomerField } from '../../customers/customer-fields';
 import { SANDBOX_CATEGORIES } from '../listing';
 import { escapeHtml, htmlPage } from './html';
 import type { LayoutSite } from './site';

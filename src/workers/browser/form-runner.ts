@@ -1,5 +1,5 @@
 import type { Locator, Page, Response } from 'playwright-core';
-import type { AdapterDefinition, FormStep, Target } from '../../directories/adapters/adapter-definition';
+import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
 
 export interface RunResult {

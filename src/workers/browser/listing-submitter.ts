@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../directories/adapters/adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 import type { ResponseLogEntry } from '../../results/job-result.entity';
 
 export type ListingValues = Record<string, string>;

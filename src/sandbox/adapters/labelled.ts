@@ -1,8 +1,9 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** Meaningless names and ids (f1..f11), so everything is found by its visible label text. */
 export const labelled: AdapterDefinition = {
-  layout: 'labelled',
+  version: 1,
+  description: 'Sandbox layout: labelled',
   steps: [
     {
       fields: [

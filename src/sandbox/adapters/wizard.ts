@@ -1,8 +1,9 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** One page in two fieldsets: "Continue" reveals the second one in place, which then posts. */
 export const wizard: AdapterDefinition = {
-  layout: 'wizard',
+  version: 1,
+  description: 'Sandbox layout: wizard',
   steps: [
     {
       fields: [

@@ -1,8 +1,9 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** One server-rendered page whose inputs are id'd after the field; the answer is a new page. */
 export const classic: AdapterDefinition = {
-  layout: 'classic',
+  version: 1,
+  description: 'Sandbox layout: classic',
   steps: [
     {
       fields: [

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 import { classic } from './classic';
 import { labelled } from './labelled';
 import { spa } from './spa';

@@ -1,11 +1,12 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /**
  * Two server-rendered pages: contact details, then address and terms. Inputs are found by name
  * because page 2 carries page 1's values in hidden inputs with page 1's names.
  */
 export const twoStep: AdapterDefinition = {
-  layout: 'two-step',
+  version: 1,
+  description: 'Sandbox layout: two-step',
   steps: [
     {
       fields: [

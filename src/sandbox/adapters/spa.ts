@@ -1,11 +1,12 @@
-import type { AdapterDefinition } from '../adapter-definition';
+import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /**
  * The form is drawn by script after load and posts JSON with fetch(); the answer appears in
  * #result without a navigation, so server errors only show up as its error text.
  */
 export const spa: AdapterDefinition = {
-  layout: 'spa',
+  version: 1,
+  description: 'Sandbox layout: spa',
   steps: [
     {
       fields: [
