@@ -1,8 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
-import { importSandboxCatalogue } from '../src/sandbox/catalogue';
+import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file';
+import { SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
+import { PROJECT_ROOT } from '../scripts/support/root';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { fetchRetrying } from './support/http';
@@ -25,11 +28,22 @@ let base: string;
 let headers: Record<string, string>;
 const workers: Proc[] = [];
 let queue: ReturnType<typeof openSubmissionQueue>;
+let scratch: string;
+
+/** `npm run directories -- ...`, as an operator runs it; answers its output. */
+function directoriesCommand(args: string[]): string {
+  return execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'directories', 'directories.cli.js'), ...args], {
+    env: { ...process.env, DATABASE_URL: db.url },
+    encoding: 'utf8',
+  });
+}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, slowMs: 400 });
   db = await createTestDatabase();
-  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
+  scratch = mkdtempSync(join(tmpdir(), 'boltline-e2e-catalogue-'));
+  // The sandbox's catalogue file, through the import command.
+  expect(directoriesCommand(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`])).toMatch(/^added 520, changed 0 .*disabled 0, unchanged 0$/m);
   const prefix = testQueuePrefix();
   queue = openSubmissionQueue(prefix);
   env = {
@@ -205,4 +219,31 @@ it('after a crash between click and record, asks the directory instead of submit
   const { items } = await get(`/jobs/${job.id}/results`);
   const verified = items.find((r: { directoryId: string }) => r.directoryId === 'sandbox-0071');
   expect(verified.responseLog.at(-1)).toMatchObject({ event: 'verified after an interrupted attempt', detail: 'listed: true' });
+});
+
+it('exports the catalogue it imported, and a result names the revision of the definition it ran with', async () => {
+  // Every attempt above ran the imported definitions: revision 1.
+  expect(await db.dataSource.query(`SELECT DISTINCT directory_revision FROM job_results WHERE attempts > 0`)).toEqual([{ directory_revision: 1 }]);
+
+  const exported = join(scratch, 'export.yaml');
+  directoriesCommand(['export', exported]);
+  const imported = readCatalogue(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+  const read = readCatalogue(readFileSync(exported, 'utf8'));
+  expect(read).toEqual(imported);
+  if (!read.ok) throw new Error('unreadable export');
+
+  // One directory's definition changes: a new revision, which the next attempt runs and records.
+  const changed = read.value.map((d) => (d.id === 'sandbox-0002' ? { ...d, adapter: { ...d.adapter, description: 'two-step, revised' } } : d));
+  const edited = join(scratch, 'edited.json');
+  writeFileSync(edited, writeCatalogue(changed, 'json'));
+  expect(directoriesCommand(['import', edited])).toMatch(/^added 0, changed 1 \(1 with a new revision\), disabled 0, unchanged 519$/m);
+  expect(directoriesCommand(['import', edited])).toMatch(/^added 0, changed 0 \(0 with a new revision\), disabled 0, unchanged 520$/m);
+
+  const job = await order('https://revision.example', ['sandbox-0001', 'sandbox-0002']);
+  await untilFinished(job.id, 2);
+  const { items } = await get(`/jobs/${job.id}/results`);
+  expect(Object.fromEntries(items.map((r: { directoryId: string; directoryRevision: number }) => [r.directoryId, r.directoryRevision]))).toEqual({
+    'sandbox-0001': 1,
+    'sandbox-0002': 2,
+  });
 });
