@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AuditService } from './audit/audit.service';
 import { StaffSessions } from './auth/staff-sessions';
 import { EVERY_OPERATION_PROBLEMS, problemResponse, ProblemSchema } from './common/api-docs';
+import { withDirectoryBodySchemas } from './directories/directories.api-docs';
 import { bodyParserProblems, requireJsonContentType, requireUtf8, requireUtf8Form } from './common/json-body';
 import { PROBLEMS_PATH } from './common/problem-types';
 import { ProblemFilter } from './common/problem.filter';
@@ -75,6 +76,6 @@ export async function createHttpApp(): Promise<INestApplication> {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: bl_live_<id>_<secret>' })
     .addGlobalResponse(...EVERY_OPERATION_PROBLEMS.map(problemResponse))
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc, { extraModels: [ProblemSchema] }));
+  SwaggerModule.setup('docs', app, () => withDirectoryBodySchemas(SwaggerModule.createDocument(app, doc, { extraModels: [ProblemSchema] })));
   return app;
 }

@@ -1,10 +1,29 @@
-import { Controller, Get, ParseBoolPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/caller';
-import { ApiKeyProblems } from '../common/api-docs';
-import { DirectoriesService } from './directories.service';
-import { DirectoryList } from './dto/directory.response';
+import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { SCOPES } from '../auth/api-key';
+import { Caller, CurrentCaller, RequireScopes } from '../auth/caller';
+import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
+import { directoryJsonSchema } from './definition/directory.schema';
+import { CatalogueActor, DirectoriesService } from './directories.service';
+import {
+  DirectoryJsonSchemaResponse,
+  DirectoryList,
+  DirectoryRemovalResponse,
+  DirectoryResponse,
+  DirectoryRevisionList,
+} from './dto/directory.response';
 
+/** The API key as the audit log and a revision's author name it. */
+const actorOf = (caller: Caller, req: Request): CatalogueActor => ({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, ip: req.ip });
+
+const definitionBody = (description: string) => ApiBody({ description, schema: { $ref: getSchemaPath('DirectoryDefinition') } });
+
+/**
+ * The catalogue over HTTP: anyone with a key may read it (workers and order intake name
+ * directories), admins change it. Bodies are any JSON object, checked by the service against the
+ * adapter schema; mistakes come back as 422 `invalid-definition` naming each path.
+ */
 @ApiTags('directories')
 @ApiBearerAuth()
 @ApiKeyProblems()
@@ -19,5 +38,64 @@ export class DirectoriesController {
   async list(@Query('includeDisabled', new ParseBoolPipe({ optional: true })) includeDisabled?: boolean) {
     const rows = await this.directories.list(includeDisabled ?? false);
     return { items: rows, total: rows.length };
+  }
+
+  // Declared before `:id`, so `schema` is never taken for a directory's id.
+  @Get('schema')
+  @RequireScopes(...SCOPES)
+  @ApiOperation({ summary: 'The JSON Schema of a directory as written, for editors to complete and check definitions' })
+  @ApiOkResponse({ type: DirectoryJsonSchemaResponse })
+  schema() {
+    return directoryJsonSchema();
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: DirectoryResponse })
+  @ApiProblems(404)
+  get(@Param('id') id: string) {
+    return this.directories.get(id);
+  }
+
+  @Get(':id/revisions')
+  @RequireScopes('admin')
+  @ApiOkResponse({ type: DirectoryRevisionList })
+  @ApiProblems(404)
+  async revisions(@Param('id') id: string) {
+    return { items: await this.directories.revisions(id) };
+  }
+
+  @Post()
+  @RequireScopes('admin')
+  @definitionBody('The new directory; enabled defaults to true, position to after the last one.')
+  @ApiCreatedResponse({ type: DirectoryResponse, description: 'The new directory, at revision 1.' })
+  @ApiProblems(409, 413, 415, 422)
+  create(@Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request) {
+    return this.directories.create(body, actorOf(caller, req));
+  }
+
+  @Put(':id')
+  @RequireScopes('admin')
+  @definitionBody('The whole directory; id may be left out and must be the one in the path when given. Leaving out enabled enables it; leaving out position keeps it.')
+  @ApiOkResponse({ type: DirectoryResponse, description: 'The directory; a new revision when submitUrl or adapter changed.' })
+  @ApiProblems(404, 413, 415, 422)
+  replace(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request) {
+    return this.directories.replace(id, body, actorOf(caller, req));
+  }
+
+  @Patch(':id')
+  @RequireScopes('admin')
+  @ApiBody({ description: 'Any of name, submitUrl, enabled, position and adapter.', schema: { $ref: getSchemaPath('DirectoryPatch') } })
+  @ApiOkResponse({ type: DirectoryResponse, description: 'The directory; a new revision when submitUrl or adapter changed.' })
+  @ApiProblems(404, 413, 415, 422)
+  patch(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request) {
+    return this.directories.patch(id, body, actorOf(caller, req));
+  }
+
+  @Delete(':id')
+  @RequireScopes('admin')
+  @ApiOkResponse({ type: DirectoryRemovalResponse, description: 'Deleted, or disabled when results point at it (they keep naming it).' })
+  @ApiProblems(404)
+  remove(@Param('id') id: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
+    return this.directories.remove(id, actorOf(caller, req));
   }
 }

@@ -13,6 +13,9 @@ export type CatalogueActor = Omit<AuditEntry, 'action' | 'detail' | 'jobId'>;
 
 export type Removal = { id: string; outcome: 'deleted' | 'disabled'; reason?: string };
 
+/** One revision as the API shows it: the definition a result's `directoryRevision` names. */
+export type RevisionView = Pick<DirectoryRevision, 'revision' | 'submitUrl' | 'adapter' | 'createdBy' | 'createdAt'>;
+
 /**
  * The catalogue as staff manage it: every write is validated against the adapter schema (422 with
  * the path of each mistake, nothing changed), serialized with the other writers, and audited.
@@ -35,9 +38,13 @@ export class DirectoriesService {
   }
 
   /** Newest first. */
-  async revisions(id: string): Promise<DirectoryRevision[]> {
+  async revisions(id: string): Promise<RevisionView[]> {
     await this.get(id);
-    return this.db.getRepository(DirectoryRevision).find({ where: { directoryId: id }, order: { revision: 'DESC' } });
+    return this.db.getRepository(DirectoryRevision).find({
+      select: { revision: true, submitUrl: true, adapter: true, createdBy: true, createdAt: true },
+      where: { directoryId: id },
+      order: { revision: 'DESC' },
+    });
   }
 
   async create(input: unknown, actor: CatalogueActor): Promise<Directory> {

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { AdapterDefinition } from '../definition/adapter.schema';
+import type { Removal, RevisionView } from '../directories.service';
 import type { Directory } from '../directory.entity';
 
 @ApiSchema({ name: 'Directory', description: 'A directory Boltline submits to.' })
@@ -21,4 +22,38 @@ export class DirectoryResponse implements Directory {
 export class DirectoryList {
   @ApiProperty({ type: [DirectoryResponse] }) items: DirectoryResponse[];
   @ApiProperty({ type: 'integer' }) total: number;
+}
+
+@ApiSchema({ name: 'DirectoryRevision', description: 'One definition a directory had: its form page and adapter from that revision on.' })
+export class DirectoryRevisionResponse implements RevisionView {
+  @ApiProperty({ type: 'integer', description: 'Results record the revision their attempt ran with (`directoryRevision`).' }) revision: number;
+  @ApiProperty({ format: 'uri' }) submitUrl: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The adapter of this revision, as stored (defaults filled in).' })
+  adapter: AdapterDefinition;
+  @ApiProperty({ description: "Who made it: an API key's name, a staff member's email, or `import`/`migration`." }) createdBy: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+}
+
+@ApiSchema({ name: 'DirectoryRevisionList', description: 'Newest first.' })
+export class DirectoryRevisionList {
+  @ApiProperty({ type: [DirectoryRevisionResponse] }) items: DirectoryRevisionResponse[];
+}
+
+@ApiSchema({ name: 'DirectoryRemoval', description: 'What DELETE did: a directory no result points at is deleted; one with results is disabled instead.' })
+export class DirectoryRemovalResponse implements Removal {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['deleted', 'disabled'] }) outcome: 'deleted' | 'disabled';
+  @ApiPropertyOptional({ description: 'Why it was disabled rather than deleted.' }) reason?: string;
+}
+
+@ApiSchema({ name: 'DirectoryJsonSchema', description: 'JSON Schema (draft 2020-12) of a directory as written in POST and PUT bodies and catalogue files.' })
+export class DirectoryJsonSchemaResponse {
+  @ApiProperty({ example: 'https://json-schema.org/draft/2020-12/schema' }) $schema: string;
+  @ApiProperty({ example: 'Boltline directory' }) title: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ enum: ['object'] }) type: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'id, name, submitUrl, enabled, position and adapter (with its steps, outcomes and the rest).' })
+  properties: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) required: string[];
+  @ApiProperty() additionalProperties: boolean;
 }
