@@ -75,7 +75,7 @@ export class DirectoriesController {
 
   @Put(':id')
   @RequireScopes('admin')
-  @definitionBody('The whole directory; id may be left out and must be the one in the path when given. Leaving out enabled enables it; leaving out position keeps it.')
+  @definitionBody('The whole directory; id may be left out and must be the one in the path when given. Leaving out enabled or position keeps the current one.')
   @ApiOkResponse({ type: DirectoryResponse, description: 'The directory; a new revision when submitUrl or adapter changed.' })
   @ApiProblems(404, 413, 415, 422)
   replace(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request) {

@@ -62,7 +62,8 @@ export class DirectoriesService {
     if (doc.id !== id) throw invalid([{ field: 'id', messages: [`must be ${id}, the directory in the path (ids do not change)`] }]);
     return this.write(id, actor, 'directory.update', (old) => {
       if (!old) throw new ProblemException('not-found', `No directory ${id}; create it with POST /directories.`);
-      return doc;
+      // Like position, an enabled state left out is kept: a definition edit must not re-enable a directory.
+      return body !== null && typeof body === 'object' && 'enabled' in body ? doc : { ...doc, enabled: old.enabled };
     });
   }
 
