@@ -19,7 +19,7 @@ const TARGET_MS = 300;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /** Orders spread over 30 days, most finished, some failing with real-looking errors. */
-async function seed(db: TestDatabase): Promise<void> {
+export async function seed(db: TestDatabase): Promise<void> {
   const q = (sql: string) => db.dataSource.query(sql);
   await q(`
     INSERT INTO customers (business_name, email, phone, website, address, city, state, zip, country, category, description)
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
       ['its rows fragment (all 500)', `/dashboard/orders/${big.id}/rows`, false],
       ['overview', '/dashboard', false],
       ['needs review', '/dashboard/review', false],
+      ['directories (first 100 of 520)', '/dashboard/directories', false],
+      ['a directory with 10,000 results', '/dashboard/directories/sandbox-0001', false],
     ];
     console.log(`\nBoltline dashboard bench, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${orders} orders, ${results} results`);
     console.log(`| page | p50 | p95 | max | size | target |\n|---|---|---|---|---|---|`);
@@ -139,7 +141,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CustomersModule } from '../customers/customers.module';
+import { DirectoriesModule } from '../directories/directories.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuditPageController } from './audit-page.controller';
+import { DirectoriesQuery } from './directories.query';
+import { DirectoryPagesController } from './directory-pages.controller';
 import { LiveController } from './live.controller';
 import { NewOrderController } from './new-order.controller';
 import { OrderDetailQuery } from './order-detail.query';
@@ -19,8 +22,8 @@ import { Views } from './views';
  * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
  */
 @Module({
-  imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule],
-  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController],
-  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery],
+  imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule, DirectoriesModule],
+  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController],
+  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery],
 })
 export class DashboardModule {}

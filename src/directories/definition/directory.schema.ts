@@ -36,8 +36,15 @@ export const directorySchema = z
 export type DirectoryInput = z.input<typeof directorySchema>;
 export type DirectoryDocument = z.output<typeof directorySchema>;
 
-/** What PATCH may change: any of the document's fields but the id; `adapter` is replaced whole. */
-export const directoryPatchSchema = directorySchema.omit({ id: true }).partial().strict();
+/**
+ * What PATCH may change: any of the document's fields but the id; `adapter` is replaced whole.
+ * `enabled` left out stays as it is: without its default, or moving a disabled directory would enable it.
+ */
+export const directoryPatchSchema = directorySchema
+  .omit({ id: true })
+  .extend({ enabled: z.boolean({ error: 'enabled must be true or false' }).optional() })
+  .partial()
+  .strict();
 
 /** A catalogue file: many directories, whose submit URLs may be relative to `baseUrl`. */
 export const catalogueFileSchema = z
