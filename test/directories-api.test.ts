@@ -80,6 +80,14 @@ describe('CRUD with an admin key', () => {
     ]);
   });
 
+  it('keeps a disabled directory disabled when PUT or PATCH leaves enabled out', async () => {
+    await admin().post(API).send({ ...directory('kept-off'), enabled: false }).expect(201);
+    const { id: _id, enabled: _enabled, ...rest } = directory('kept-off');
+    expect((await admin().put(`${API}/kept-off`).send({ ...rest, name: 'Kept off, renamed' }).expect(200)).body).toMatchObject({ enabled: false, name: 'Kept off, renamed' });
+    expect((await admin().patch(`${API}/kept-off`).send({ position: 77 }).expect(200)).body).toMatchObject({ enabled: false, position: 77 });
+    expect((await admin().put(`${API}/kept-off`).send({ ...rest, enabled: true }).expect(200)).body).toMatchObject({ enabled: true });
+  });
+
   it('deletes a directory no result points at, and disables one that results name', async () => {
     await admin().post(API).send(directory('unused')).expect(201);
     expect((await admin().delete(`${API}/unused`).expect(200)).body).toEqual({ id: 'unused', outcome: 'deleted' });
