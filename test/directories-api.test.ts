@@ -82,7 +82,7 @@ describe('CRUD with an admin key', () => {
 
   it('keeps a disabled directory disabled when PUT or PATCH leaves enabled out', async () => {
     await admin().post(API).send({ ...directory('kept-off'), enabled: false }).expect(201);
-    const { id: _id, enabled: _enabled, ...rest } = directory('kept-off');
+    const { id: _id, ...rest } = directory('kept-off');
     expect((await admin().put(`${API}/kept-off`).send({ ...rest, name: 'Kept off, renamed' }).expect(200)).body).toMatchObject({ enabled: false, name: 'Kept off, renamed' });
     expect((await admin().patch(`${API}/kept-off`).send({ position: 77 }).expect(200)).body).toMatchObject({ enabled: false, position: 77 });
     expect((await admin().put(`${API}/kept-off`).send({ ...rest, enabled: true }).expect(200)).body).toMatchObject({ enabled: true });
@@ -224,7 +224,7 @@ describe('OpenAPI', () => {
       .filter(([path]) => path.startsWith(API))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
-      ['GET /api/v1/directories', 'POST /api/v1/directories', 'GET /api/v1/directories/schema', 'GET /api/v1/directories/{id}', 'PUT /api/v1/directories/{id}', 'PATCH /api/v1/directories/{id}', 'DELETE /api/v1/directories/{id}', 'GET /api/v1/directories/{id}/revisions'].sort(),
+      ['GET /api/v1/directories', 'POST /api/v1/directories', 'GET /api/v1/directories/schema', 'GET /api/v1/directories/{id}', 'PUT /api/v1/directories/{id}', 'PATCH /api/v1/directories/{id}', 'DELETE /api/v1/directories/{id}', 'GET /api/v1/directories/{id}/revisions', 'GET /api/v1/directories/{id}/credentials', 'PUT /api/v1/directories/{id}/credentials', 'DELETE /api/v1/directories/{id}/credentials'].sort(),
     );
     const bodyOf = (method: string, path: string) => {
       const ref: string = doc.paths[path][method].requestBody.content['application/json'].schema.$ref;

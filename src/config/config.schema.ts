@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSecretsKey } from '../common/secret-box';
 
 /** Staff password hashes' scrypt cost N unless STAFF_PASSWORD_SCRYPT_N says more: 2^17, OWASP's floor. */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
@@ -135,6 +136,14 @@ export const configSchema = z.object({
   STREAM_RECHECK_MS: int(1000, 3_600_000).default(15_000),
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
+  /**
+   * Seals directories' sign-in credentials (AES-256-GCM): 32 random bytes, base64 or hex
+   * (`openssl rand -base64 32`). Required on the API and every worker once any credential is stored.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 random bytes in base64 (44 characters) or hex (64), e.g. openssl rand -base64 32')
+    .optional(),
   /** Signs staff session cookies; the API requires it in production (else random per process start). */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   /** How long a staff sign-in lasts, at most, counted from the sign-in however busy the session. */

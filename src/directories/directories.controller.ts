@@ -15,7 +15,7 @@ import {
 } from './dto/directory.response';
 
 /** The API key as the audit log and a revision's author name it. */
-const actorOf = (caller: Caller, req: Request): CatalogueActor => ({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, ip: req.ip });
+export const actorOf = (caller: Caller, req: Request): CatalogueActor => ({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, ip: req.ip });
 
 const definitionBody = (description: string) => ApiBody({ description, schema: { $ref: getSchemaPath('DirectoryDefinition') } });
 

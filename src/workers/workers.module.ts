@@ -1,6 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { checkSecretsKey } from '../directories/secrets-key';
 import { EgressModule } from '../egress/egress.module';
 import { ResultsModule } from '../results/results.module';
 import { BrowserHealth } from './browser-health';
@@ -30,11 +32,27 @@ const browserPlan = {
   },
 };
 
+/** Refuses to start a worker that could not open the stored directory credentials. */
+const secretsKeyChecked = {
+  provide: 'SECRETS_KEY_CHECKED',
+  inject: [DataSource, APP_CONFIG],
+  useFactory: async (db: DataSource, config: AppConfig) => {
+    try {
+      await checkSecretsKey(db, config);
+    } catch (err) {
+      if ((err as Error).message.startsWith('SECRETS_KEY')) throw err;
+      new Logger('Secrets').warn(`could not check stored credentials against SECRETS_KEY: ${(err as Error).message}`);
+    }
+    return true;
+  },
+};
+
 /** The consumer side. Only the worker entrypoint imports it, so only workers take jobs. */
 @Module({
   imports: [ResultsModule, EgressModule],
   providers: [
     browserPlan,
+    secretsKeyChecked,
     BrowserHealth,
     ChromiumService,
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },

@@ -9,7 +9,11 @@ import { join } from 'node:path';
  * `[Redacted]`) do not match. Patterns start at a literal or at the start of a run, and their runs
  * are bounded, so a long line (a hostile URL) costs the scan linear time.
  */
+/** Tests give directory credentials values that start with this, so the scan can find them anywhere. */
+export const CREDENTIAL_MARKER = 'bl-test-credential-';
+
 const LEAKS: Array<[string, RegExp]> = [
+  ['directory credential', new RegExp(CREDENTIAL_MARKER)],
   ['API key', /bl_live_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/],
   ['password in a URL', /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^:/\s@"]{1,256}:(?!\[redacted\])[^@\s/"]{1,256}@/i],
   ['session cookie', /boltline\.sid=s%3A/],
