@@ -7,7 +7,8 @@ export interface RunResult {
   message?: string;
 }
 
-function locate(page: Page, target: Target): Locator {
+/** The element a target names; the first of several (the Try tool reports how many there were). */
+export function locate(page: Page, target: Target): Locator {
   return 'css' in target ? page.locator(target.css).first() : page.getByLabel(target.label, { exact: true }).first();
 }
 
@@ -19,7 +20,8 @@ function firstTargetOf(step: FormStep): Target {
 /**
  * Interprets an adapter definition on an open page: fills each step, presses its button, and reads
  * the answer. `beforeSubmit` runs right before the last (irreversible) click and says until when
- * that click may happen.
+ * that click may happen. `afterFill`, when given, runs once a step is filled, before its button is
+ * pressed (the Try tool reports and photographs each step there).
  */
 export async function runAdapter(
   page: Page,
@@ -29,6 +31,7 @@ export async function runAdapter(
   log: (event: string, detail?: string) => void,
   beforeSubmit: () => Promise<number>,
   stepTimeoutMs: number,
+  afterFill?: (stepIndex: number) => Promise<void>,
 ): Promise<RunResult> {
   // A page that answers 5xx shows no selector we wait for: race every wait against that answer.
   let serverError: string | undefined;
@@ -64,6 +67,7 @@ export async function runAdapter(
     }
     for (const c of step.check ?? []) await locate(page, c).check();
     log(`step ${i + 1} filled`, `${step.fields.length} field(s)`);
+    await afterFill?.(i);
     const button = locate(page, step.advance);
     if (last) {
       // Everything that can wait happens before the deadline check; after it, only the click.

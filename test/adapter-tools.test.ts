@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../scripts/support/root';
+import { createTestDatabase, type TestDatabase } from '../scripts/support/database';
+import type { TryResult } from '../src/directories/tools/try';
+import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
+import { SANDBOX_CATALOGUE_FILE, sandboxCatalogue } from '../src/sandbox/catalogue';
+import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+import { directoryOf } from './support/sandbox-fixtures';
+
+/**
+ * The adapter author's tools as an author runs them (`npm run directories -- suggest | try`, as
+ * child processes with their own Chromium), on the sandbox's five layouts.
+ */
+let sandbox: SandboxHandle;
+let scratch: string;
+
+type Run = { code: number; stdout: string; stderr: string };
+
+async function directories(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'directories', 'directories.cli.js'), ...args], {
+      // The sandbox listens on loopback: the tools' egress proxy refuses that unless exempted, as the workers' does.
+      env: { ...process.env, EGRESS_PRIVATE_ORIGINS: sandbox.url, ...env },
+      encoding: 'utf8',
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function tryJson(args: string[], env?: Record<string, string>): Promise<{ run: Run; result: TryResult }> {
+  const run = await directories(['try', ...args, '--json'], env);
+  return { run, result: JSON.parse(run.stdout) as TryResult };
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, slowMs: 300 });
+  scratch = mkdtempSync(join(tmpdir(), 'boltline-adapter-tools-'));
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+/** What the suggestion cannot see from the first page: its later steps. Those drafts need a person. */
+const MULTI_STEP: readonly LayoutName[] = ['two-step', 'wizard'];
+
+describe('suggest, then try, on each sandbox layout', () => {
+  const catalogue = () => sandboxCatalogue(`${sandbox.url}/`);
+
+  it.each(LAYOUT_NAMES)('%s', async (layout) => {
+    const dir = directoryOf(catalogue(), layout);
+    const draft = join(scratch, `${layout}.yaml`);
+    const suggested = await directories(['suggest', dir.submitUrl, '--out', draft]);
+    expect(suggested).toMatchObject({ code: 0 });
+    const yaml = readFileSync(draft, 'utf8');
+    expect(yaml).toMatch(/# based on: label "/);
+
+    const shots = join(scratch, `shots-${layout}`);
+    const { run, result } = await tryJson([draft, '--out', shots]);
+    // Every target the draft names is on the page, and the run got to the submit click and stopped.
+    expect(result.targets.filter((t) => t.status !== 'matched')).toEqual([]);
+    expect(result).toMatchObject({ reachedSubmit: true, submitted: false, ok: true });
+    expect(run.code).toBe(0);
+    expect(readdirSync(shots)).toEqual(['step-1.png']);
+    if (MULTI_STEP.includes(layout)) {
+      // It passes Try, but only its first page: the draft says so, and a person adds the rest.
+      expect(yaml).toMatch(/more steps|hidden \(a later step/);
+      expect(result.targets.every((t) => t.step === 1)).toBe(true);
+    } else {
+      // The whole form: all eleven customer fields and the submit button.
+      expect(result.targets.map((t) => t.role).sort()).toEqual([...dir.adapter.steps[0].fields.map((f) => f.field), 'advance'].sort());
+    }
+    expect(sandbox.received()).toEqual([]);
+  });
+});
+
+describe('try', () => {
+  it('names a target that does not match, with why, and fails', async () => {
+    const draft = readFileSync(join(scratch, 'labelled.yaml'), 'utf8');
+    const broken = join(scratch, 'labelled-broken.yaml');
+    writeFileSync(broken, draft.replace('label: Telephone', 'label: Phone'));
+    const { run, result } = await tryJson([broken, '--out', join(scratch, 'shots-broken')]);
+    expect(run.code).toBe(1);
+    expect(result.ok).toBe(false);
+    expect(result.reachedSubmit).toBe(false);
+    expect(result.targets.filter((t) => t.status !== 'matched')).toEqual([
+      expect.objectContaining({ step: 1, role: 'phone', target: { label: 'Phone' }, status: 'not-found', why: expect.stringContaining('exactly "Phone"') }),
+    ]);
+    expect(readdirSync(join(scratch, 'shots-broken'))).toEqual(['step-1-failed.png']);
+    expect(sandbox.received()).toEqual([]);
+  });
+
+  it('runs a catalogue directory by id through every step of its adapter, submitting nothing', async () => {
+    const db: TestDatabase = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: db.url };
+      expect(await directories(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`], env)).toMatchObject({ code: 0 });
+      const wizard = directoryOf(sandboxCatalogue(`${sandbox.url}/`), 'wizard');
+      const { result } = await tryJson([wizard.id, '--out', join(scratch, 'shots-wizard-id')], env);
+      expect(result).toMatchObject({ ok: true, reachedSubmit: true, submitted: false });
+      expect(new Set(result.targets.map((t) => t.step))).toEqual(new Set([1, 2]));
+      expect(readdirSync(join(scratch, 'shots-wizard-id')).sort()).toEqual(['step-1.png', 'step-2.png']);
+      expect(sandbox.received()).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('refuses --submit off a terminal without --yes, and with it submits exactly once', async () => {
+    const draft = join(scratch, 'classic.yaml');
+    const refused = await directories(['try', draft, '--submit']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(sandbox.received()).toEqual([]);
+
+    const { run, result } = await tryJson([draft, '--submit', '--yes', '--out', join(scratch, 'shots-submit')]);
+    expect(result).toMatchObject({ ok: true, submitted: true, outcome: { kind: 'submitted' } });
+    expect(run.code).toBe(0);
+    expect(sandbox.received()).toHaveLength(1);
+    expect(readdirSync(join(scratch, 'shots-submit')).sort()).toEqual(['answer.png', 'step-1.png']);
+  });
+});
