@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../scripts/support/root';
 import { createTestDatabase, type TestDatabase } from '../scripts/support/database';
-import type { TryResult } from '../src/directories/tools/try';
+import type { TryResult } from '../src/authoring/try';
 import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { SANDBOX_CATALOGUE_FILE, sandboxCatalogue } from '../src/sandbox/catalogue';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
@@ -22,7 +22,7 @@ type Run = { code: number; stdout: string; stderr: string };
 
 async function directories(args: string[], env: Record<string, string> = {}): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'directories', 'directories.cli.js'), ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'authoring', 'directories.cli.js'), ...args], {
       // The sandbox listens on loopback: the tools' egress proxy refuses that unless exempted, as the workers' does.
       env: { ...process.env, EGRESS_PRIVATE_ORIGINS: sandbox.url, ...env },
       encoding: 'utf8',

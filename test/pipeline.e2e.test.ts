@@ -32,7 +32,7 @@ let scratch: string;
 
 /** `npm run directories -- ...`, as an operator runs it; answers its output. */
 function directoriesCommand(args: string[]): string {
-  return execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'directories', 'directories.cli.js'), ...args], {
+  return execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'authoring', 'directories.cli.js'), ...args], {
     env: { ...process.env, DATABASE_URL: db.url },
     encoding: 'utf8',
   });

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import type { CustomerField } from '../../customers/customer-fields';
-import type { AdapterInput } from '../definition/adapter.schema';
-import { DIRECTORY_ID } from '../../common/ids';
+import type { CustomerField } from '../customers/customer-fields';
+import type { AdapterInput } from '../directories/definition/adapter.schema';
+import { DIRECTORY_ID } from '../common/ids';
 import { checkboxVerdict, classifyControl, looksLikeNextStep, looksLikeSubmit, type ControlFacts } from './suggest';
 
 /** One element as read from the page: the facts, plus the ways it can be found again. */

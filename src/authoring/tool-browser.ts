@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core';
-import type { AppConfig } from '../../config/config.schema';
-import type { CataloguePolicy } from '../../egress/catalogue-policy.service';
-import type { BlockedConnection } from '../../egress/egress-lease';
-import { EgressPolicy } from '../../egress/egress-policy';
-import { EgressProxy } from '../../egress/egress-proxy.service';
-import { checkBrowser } from '../../workers/browser/browser-check';
-import { ChromiumService } from '../../workers/browser/chromium.service';
-import { watchPolicy } from '../../workers/browser/policy-watch';
+import type { AppConfig } from '../config/config.schema';
+import type { CataloguePolicy } from '../egress/catalogue-policy.service';
+import type { BlockedConnection } from '../egress/egress-lease';
+import { EgressPolicy } from '../egress/egress-policy';
+import { EgressProxy } from '../egress/egress-proxy.service';
+import { checkBrowser } from '../workers/browser/browser-check';
+import { ChromiumService } from '../workers/browser/chromium.service';
+import { watchPolicy } from '../workers/browser/policy-watch';
 
 /** The page the site led to somewhere the egress policy refuses; the run was stopped there. */
 export class ToolBlockedByPolicy extends Error {

@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppConfig } from '../../config/config.schema';
-import type { CustomerField } from '../../customers/customer-fields';
-import type { ListingValues } from '../../workers/browser/listing-submitter';
-import { stepTimeoutMs } from '../../workers/browser/timeouts';
-import { tryOnPage, type TargetReport, type TryReport } from '../../workers/browser/try-run';
-import type { DirectoryDocument } from '../definition/directory.schema';
+import type { AppConfig } from '../config/config.schema';
+import type { CustomerField } from '../customers/customer-fields';
+import type { ListingValues } from '../workers/browser/listing-submitter';
+import { stepTimeoutMs } from '../workers/browser/timeouts';
+import { tryOnPage, type TargetReport, type TryReport } from '../workers/browser/try-run';
+import type { DirectoryDocument } from '../directories/definition/directory.schema';
 import { withToolPage } from './tool-browser';
 
 /**

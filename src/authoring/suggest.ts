@@ -1,4 +1,4 @@
-import type { CustomerField } from '../../customers/customer-fields';
+import type { CustomerField } from '../customers/customer-fields';
 
 /**
  * How `directories suggest` guesses which customer field a form control takes, the way browsers'

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { DataSource } from 'typeorm';
-import { isUuid } from '../../common/ids';
-import { CUSTOMER_FIELDS } from '../../customers/customer-fields';
-import { Customer } from '../../customers/customer.entity';
-import type { ListingValues } from '../../workers/browser/listing-submitter';
+import { isUuid } from '../common/ids';
+import { CUSTOMER_FIELDS } from '../customers/customer-fields';
+import { Customer } from '../customers/customer.entity';
+import type { ListingValues } from '../workers/browser/listing-submitter';
 
 /** A customer's listing, every adapter field by name, as the worker builds it. */
 export async function customerValues(db: DataSource, id: string): Promise<ListingValues> {

@@ -7,14 +7,14 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
-import { readCatalogue, writeCatalogue, type CatalogueFormat } from './catalogue-file';
-import type { DirectoryDocument } from './definition/directory.schema';
-import { documentOf, importDirectories, loadDirectories, type CatalogueChanges } from './directory-store';
-import { confirmSubmit, customerValues } from './tools/try-command';
-import { suggestFromPage } from './tools/suggest-page';
-import { suggestionYaml } from './tools/suggest-yaml';
-import { withToolPage } from './tools/tool-browser';
-import { formatTryResult, SAMPLE_CUSTOMER, tryDirectory } from './tools/try';
+import { readCatalogue, writeCatalogue, type CatalogueFormat } from '../directories/catalogue-file';
+import type { DirectoryDocument } from '../directories/definition/directory.schema';
+import { documentOf, importDirectories, loadDirectories, type CatalogueChanges } from '../directories/directory-store';
+import { confirmSubmit, customerValues } from './try-command';
+import { suggestFromPage } from './suggest-page';
+import { suggestionYaml } from './suggest-yaml';
+import { withToolPage } from './tool-browser';
+import { formatTryResult, SAMPLE_CUSTOMER, tryDirectory } from './try';
 
 const USAGE = `Usage:
   npm run directories -- import <file.yaml|file.json> [--base-url <url>] [--keep-others] [--dry-run]
