@@ -9,6 +9,7 @@ import { ChromiumService } from './browser/chromium.service';
 import { BROWSER_PLAN, describePlan } from './browser/launch';
 import { LISTING_SUBMITTER } from './browser/listing-submitter';
 import { PlaywrightSubmitter } from './browser/playwright-submitter';
+import { DirectoryTurns } from './directory-turns.service';
 import { SubmissionProcessor } from './submission.processor';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
@@ -38,6 +39,7 @@ const browserPlan = {
     BrowserHealth,
     ChromiumService,
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
+    DirectoryTurns,
     SubmissionService,
     SubmissionProcessor,
     WorkerFleet,
