@@ -138,6 +138,20 @@ export class ResultsService {
   }
 
   /**
+   * Adds a line to an open row's log without claiming it: a submission waiting for its turn at a
+   * directory says so where staff and customers look.
+   */
+  async note(resultId: string, jobId: string, event: string, detail?: string): Promise<void> {
+    const [rows]: [unknown[], number] = await this.db.query(
+      `UPDATE job_results SET response_log = response_log || jsonb_build_array(jsonb_build_object('at', $2::text, 'attempt', attempts + 1, 'event', $3::text, 'detail', $4::text)),
+              updated_at = now()
+        WHERE id = $1 AND status IN ('pending', 'retry') RETURNING id`,
+      [resultId, new Date().toISOString(), event, detail ?? null],
+    );
+    if (rows.length) this.live.publish({ jobId, resultId });
+  }
+
+  /**
    * Hands a claimed row back uncounted: the worker's browser failed, which is no fault of the
    * directory's. Takes back the attempt {@link claim} counted and notes why in the row's log; the
    * status stays as it is (`submitting` after a click, so the next attempt verifies). Fenced by

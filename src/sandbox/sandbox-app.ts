@@ -74,7 +74,14 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     res.once('close', () => clearTimeout(timer));
   };
 
-  app.get('/d/:slug/', fault('form'), pace, (_req, res) => {
+  // Each form page opens a session the final POST closes (the cookie carries it), for tests of overlap.
+  const openSession: RequestHandler = (_req, res, next) => {
+    res.cookie(SESSION_COOKIE, state.openSession(dirOf(res).slug), { path: `/d/${dirOf(res).slug}/`, httpOnly: true });
+    next();
+  };
+  const answerSession = (req: Request, res: Response) => state.answerSession(sessionOf(req), dirOf(res).slug, bodyFields(req)[SITES[dirOf(res).layout].fieldNames.website] ?? '');
+
+  app.get('/d/:slug/', openSession, fault('form'), pace, (_req, res) => {
     const dir = dirOf(res);
     sendHtml(res, 200, SITES[dir.layout].formPage(dir) + crashScript(res));
   });
@@ -90,6 +97,7 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     const site = SITES[dir.layout];
     if (!site.resultPage) return next();
     const answer = processFinalSubmission(state, dir, site, bodyFields(req));
+    answerSession(req, res);
     sendHtml(res, answer.status, site.resultPage(dir, answer) + crashScript(res));
   });
   app.post('/d/:slug/api/listings', fault('submit'), pace, (req, res, next) => {
@@ -97,6 +105,7 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     const site = SITES[dir.layout];
     if (site.resultPage) return next();
     const answer = processFinalSubmission(state, dir, site, bodyFields(req));
+    answerSession(req, res);
     // JSON cannot crash a renderer; the nearest thing is an answer lost after the listing was taken.
     if (res.locals.crash) return void res.socket?.destroy();
     res.status(answer.status).json({ ok: answer.ok, message: answer.message });
@@ -110,6 +119,12 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
     res.json({ listed: state.isListed(dirOf(res).slug, website) });
   });
   return app;
+}
+
+const SESSION_COOKIE = 'sandbox-session';
+
+function sessionOf(req: Request): string | undefined {
+  return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=(\\d+)`).exec(req.headers.cookie ?? '')?.[1];
 }
 
 function dirOf(res: Response): SiteDirectory {

@@ -5,9 +5,9 @@ import { SANDBOX_DIRECTORY_COUNT } from './catalogue';
 import { DEFAULT_SLOW_MS } from './behaviour';
 import { pageFaultSchema, type PageFault } from './page-faults';
 import { sandboxApp } from './sandbox-app';
-import { SandboxState, type ReceivedSubmission } from './sandbox-state';
+import { SandboxState, type FormSession, type ReceivedSubmission } from './sandbox-state';
 
-export type { ReceivedSubmission, SubmissionOutcome, SubmissionsSnapshot } from './sandbox-state';
+export type { FormSession, ReceivedSubmission, SubmissionOutcome, SubmissionsSnapshot } from './sandbox-state';
 
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
@@ -26,6 +26,8 @@ export interface SandboxHandle {
   close(): Promise<void>;
   /** Every final-step POST processed so far, oldest first. */
   received(): ReceivedSubmission[];
+  /** Every visit to a form page, from opening to its final POST's answer, oldest first. */
+  sessions(): FormSession[];
   /** Switches a page fault on for one directory, as PUT /_sandbox/faults/:slug does. */
   fault(slug: string, fault: PageFault): void;
 }
@@ -42,6 +44,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     port: actualPort,
     received: () => state.all(),
+    sessions: () => state.sessions(),
     fault: (slug, fault) => state.faults.set(slug, pageFaultSchema.parse(fault)),
     close: () =>
       new Promise<void>((resolve, reject) => {

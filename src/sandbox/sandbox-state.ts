@@ -14,6 +14,17 @@ export interface ReceivedSubmission {
   at: string;
 }
 
+/**
+ * One visit to a directory: from its form page being opened to its final POST being answered (the
+ * browser carries a session cookie between the two). Unanswered while `answeredAt` is absent.
+ */
+export interface FormSession {
+  slug: string;
+  openedAt: number;
+  answeredAt?: number;
+  website?: string;
+}
+
 export interface SubmissionsSnapshot {
   total: number;
   bySlug: Record<string, number>;
@@ -25,6 +36,7 @@ export class SandboxState {
   private submissions: ReceivedSubmission[] = [];
   private listed = new Set<string>();
   private flakyTripped = new Set<string>();
+  private sessionList: FormSession[] = [];
   /** Faults tests switch on per directory; a reset switches them off. */
   readonly faults = new PageFaults();
 
@@ -45,6 +57,22 @@ export class SandboxState {
     if (submission.outcome === 'accepted') this.listed.add(key(submission.slug, submission.website));
   }
 
+  /** A form page was opened; answers the session's id for its cookie. */
+  openSession(slug: string): string {
+    this.sessionList.push({ slug, openedAt: Date.now() });
+    return String(this.sessionList.length - 1);
+  }
+
+  /** The session's final POST was answered (an unknown or foreign id is ignored). */
+  answerSession(id: string | undefined, slug: string, website: string): void {
+    const s = id === undefined ? undefined : this.sessionList[Number(id)];
+    if (s && s.slug === slug && s.answeredAt === undefined) Object.assign(s, { answeredAt: Date.now(), website });
+  }
+
+  sessions(): FormSession[] {
+    return this.sessionList.map((s) => ({ ...s }));
+  }
+
   all(): ReceivedSubmission[] {
     return [...this.submissions];
   }
@@ -59,6 +87,7 @@ export class SandboxState {
     this.submissions = [];
     this.listed.clear();
     this.flakyTripped.clear();
+    this.sessionList = [];
     this.faults.clear();
   }
 }

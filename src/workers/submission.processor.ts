@@ -6,6 +6,9 @@ import { isDatabaseUnavailable } from '../database/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { BrowserHealth } from './browser-health';
 import { BrowserFailed } from './browser/listing-submitter';
+import { describeLimits, placeInLine } from './directory-limits';
+import { DirectoryTurns } from './directory-turns.service';
+import { ResultsService } from '../results/results.service';
 import { AttemptInfo, SubmissionService, WaitUntil } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
@@ -32,6 +35,8 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     private readonly submissions: SubmissionService,
     private readonly fleet: WorkerFleet,
     private readonly health: BrowserHealth,
+    private readonly turns: DirectoryTurns,
+    private readonly results: ResultsService,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
   ) {
     super();
@@ -57,8 +62,19 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   private async attempt(job: Job<SubmitListingPayload>, info: AttemptInfo, token?: string): Promise<string> {
     for (;;) {
       try {
-        return await this.submissions.run(job.data, info);
+        const { directoryId } = job.data;
+        const limits = await this.turns.limitsOf(directoryId);
+        // job.priority, not opts.priority: staff may have changed it since the job was added.
+        const turn = await this.turns.take(directoryId, job.id!, placeInLine(job.priority || (job.opts.priority ?? 0), job.timestamp), limits);
+        if (!turn.go) {
+          // The directory's turn is not yet: the entry waits, uncounted, holding no worker slot.
+          if (turn.joined) await this.results.note(job.data.resultId, job.data.jobId, `waiting: directory limit ${describeLimits(limits)}`, turn.reason);
+          await job.moveToDelayed(Date.now() + turn.waitMs, token);
+          throw new DelayedError();
+        }
+        return await this.turns.holding(directoryId, turn.holder, () => this.submissions.run(job.data, info));
       } catch (err) {
+        if (err instanceof DelayedError) throw err;
         // An earlier attempt may still be answered: wait here, keeping the job (and its place in
         // line, which a delayed job would lose), then look again. Bounded by the click lease plus
         // one step timeout.

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
 import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import type { DirectoryTurns } from './directory-turns.service';
 import { SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
@@ -42,7 +43,7 @@ const last = { attempt: 3, maxAttempts: 3 };
 function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {
   const results = new FakeResults();
   const submitter = new FakeSubmitter(behave);
-  const service = new SubmissionService(results as unknown as ResultsService, submitter, config);
+  const service = new SubmissionService(results as unknown as ResultsService, submitter, config, { slowDown: async () => undefined } as unknown as DirectoryTurns);
   return { results, submitter, service };
 }
 

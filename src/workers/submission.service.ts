@@ -5,6 +5,7 @@ import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
 import { ResponseLogEntry } from '../results/job-result.entity';
 import {
@@ -51,6 +52,7 @@ export class SubmissionService {
     private readonly results: ResultsService,
     @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly turns: DirectoryTurns,
   ) {}
 
   async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
@@ -137,7 +139,9 @@ export class SubmissionService {
       await this.results.finish(ctx, { ...base, status: 'failed', error: outcome.message });
       throw new UnrecoverableError(`${ctx.directory.id} refused the listing: ${outcome.message}`);
     }
-    // The site answered with an error it may not repeat: it did not take the listing.
+    // The site answered with an error it may not repeat: it did not take the listing. When it
+    // said "not now", no worker asks it again before it said.
+    if (outcome.retryAfterMs) await this.turns.slowDown(ctx.directory.id, outcome.retryAfterMs).catch(() => undefined);
     return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);
   }
 

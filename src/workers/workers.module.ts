@@ -11,6 +11,7 @@ import { ChromiumService } from './browser/chromium.service';
 import { BROWSER_PLAN, describePlan } from './browser/launch';
 import { LISTING_SUBMITTER } from './browser/listing-submitter';
 import { PlaywrightSubmitter } from './browser/playwright-submitter';
+import { DirectoryTurns } from './directory-turns.service';
 import { SubmissionProcessor } from './submission.processor';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
@@ -56,6 +57,7 @@ const secretsKeyChecked = {
     BrowserHealth,
     ChromiumService,
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
+    DirectoryTurns,
     SubmissionService,
     SubmissionProcessor,
     WorkerFleet,

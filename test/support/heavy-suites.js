@@ -10,6 +10,7 @@ module.exports = [
   'test/faults.test.ts',
   'test/logging.test.ts',
   'test/pipeline.e2e.test.ts',
+  'test/politeness.test.ts',
   'test/redis-fitness.test.ts',
   'test/sandbox-layouts.test.ts',
   'test/ssrf.test.ts',

@@ -64,6 +64,16 @@ const regex = text('pattern').refine(
   { error: 'not a valid regular expression' },
 );
 
+/** Politeness: how hard the whole fleet may press one directory. Without it, as hard as the workers go. */
+const perDirectoryLimit = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, `${what} must be at least 1`);
+export const limitsSchema = z
+  .object({
+    concurrent: perDirectoryLimit('limits.concurrent').optional().meta({ description: 'At most this many submissions to this directory at once, over all workers.' }),
+    perMinute: perDirectoryLimit('limits.perMinute').optional().meta({ description: 'At most this many submissions to this directory started in any 60 seconds, over all workers.' }),
+  })
+  .strict()
+  .meta({ description: 'Limits that hold across every worker process; a limited submission waits its turn (not counted as an attempt).' });
+
 export const adapterSchema = z
   .object({
     version: z.literal(ADAPTER_FORMAT_VERSION, { error: `version must be ${ADAPTER_FORMAT_VERSION} (the adapter format this Boltline reads)` }),
@@ -85,6 +95,7 @@ export const adapterSchema = z
       .strict()
       .optional()
       .meta({ description: 'A read-only "is this business listed here?" check, used after a crash left an outcome unknown.' }),
+    limits: limitsSchema.optional(),
   })
   .strict();
 
@@ -95,3 +106,4 @@ export type AdapterInput = z.input<typeof adapterSchema>;
 export type FormStep = z.output<typeof stepSchema>;
 export type FieldMapping = z.output<typeof fieldSchema>;
 export type Target = z.output<typeof targetSchema>;
+export type DirectoryLimits = z.output<typeof limitsSchema>;

@@ -5,7 +5,12 @@ import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listi
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
   message?: string;
+  /** The form page said "not now" (429, or Retry-After): the fleet leaves the directory alone this long. */
+  retryAfterMs?: number;
 }
+
+/** What a 429 without a (readable) Retry-After costs the directory. */
+const TOO_MANY_REQUESTS_MS = 60_000;
 
 /** The element a target names; the first of several (the Try tool reports how many there were). */
 export function locate(page: Page, target: Target): Locator {
@@ -51,7 +56,8 @@ export async function runAdapter(
   if (first && first.status() >= 400) {
     // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
     const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
-    return { kind: transient ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}` };
+    const retryAfter = Number(first.headers()['retry-after']) * 1000 || (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined);
+    return { kind: transient ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}`, retryAfterMs: transient ? retryAfter : undefined };
   }
 
   for (const [i, step] of adapter.steps.entries()) {

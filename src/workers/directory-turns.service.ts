@@ -1,0 +1,64 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import type { DirectoryLimits } from '../directories/definition/adapter.schema';
+import { redisOf } from '../queue/queue-redis';
+import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import { DirectoryLimiter, Turn } from './directory-limits';
+
+/** How long a worker trusts the limits it read from a directory's definition. */
+const LIMITS_CACHE_MS = 5000;
+/** A holder's lease outlasts the longest attempt (verification, then the submission) by this much. */
+const HOLD_MARGIN_MS = 30_000;
+
+/** A directory's turns for this worker process: its limits from PostgreSQL, its line in Redis. */
+@Injectable()
+export class DirectoryTurns {
+  private readonly limiter: DirectoryLimiter;
+  private readonly cache = new Map<string, { limits: DirectoryLimits | undefined; at: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(SUBMISSION_QUEUE) queue: Queue,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limiter = new DirectoryLimiter(() => redisOf(queue), config.QUEUE_PREFIX, config.SUBMIT_TIMEOUT_MS + HOLD_MARGIN_MS);
+  }
+
+  /** The limits of the directory's current definition (the revision the claim will run). */
+  async limitsOf(directoryId: string): Promise<DirectoryLimits | undefined> {
+    const hit = this.cache.get(directoryId);
+    if (hit && Date.now() - hit.at < LIMITS_CACHE_MS) return hit.limits;
+    const [row]: Array<{ limits: DirectoryLimits | null }> = await this.db.query(`SELECT adapter->'limits' AS limits FROM directories WHERE id = $1`, [directoryId]);
+    const limits = row?.limits ?? undefined;
+    this.cache.set(directoryId, { limits, at: Date.now() });
+    return limits;
+  }
+
+  take(directoryId: string, waiter: string, place: string, limits: DirectoryLimits | undefined): Promise<Turn> {
+    return this.limiter.take(directoryId, waiter, place, limits);
+  }
+
+  /**
+   * Runs `work` holding the turn: the lease is renewed while it runs, and given back however it
+   * ends (a SIGKILL leaves it to expire).
+   */
+  async holding<T>(directoryId: string, holder: string, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => void this.limiter.renew(directoryId, holder).catch(() => undefined), this.limiter.holdMs / 3);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.limiter.release(directoryId, holder).catch(() => undefined);
+    }
+  }
+
+  /** The site said "not now" (429, Retry-After): no worker starts a submission to it for `forMs`. */
+  slowDown(directoryId: string, forMs: number): Promise<void> {
+    return this.limiter.slowDown(directoryId, forMs);
+  }
+}
