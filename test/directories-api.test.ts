@@ -88,6 +88,18 @@ describe('CRUD with an admin key', () => {
     expect((await admin().put(`${API}/kept-off`).send({ ...rest, enabled: true }).expect(200)).body).toMatchObject({ enabled: true });
   });
 
+  it('resumes a directory that paused itself, and says so when it is not paused', async () => {
+    await admin().post(API).send(directory('paused-one')).expect(201);
+    const notPaused = await admin().post(`${API}/paused-one/resume`).expect(409);
+    expect(notPaused.body.detail).toMatch(/not paused/);
+    await admin().post(`${API}/no-such-one/resume`).expect(404);
+    // As DirectoryAttention leaves it after DIRECTORY_PAUSE_AFTER misses in a row.
+    await h.db.dataSource.query(`UPDATE directories SET paused_at = now(), paused_reason = 'targets missing', target_misses = 5 WHERE id = 'paused-one'`);
+    expect((await admin().get(`${API}/paused-one`).expect(200)).body).toMatchObject({ pausedReason: 'targets missing', targetMisses: 5, pausedAt: expect.any(String) });
+    expect((await admin().post(`${API}/paused-one/resume`).expect(200)).body).toMatchObject({ pausedAt: null, pausedReason: null, targetMisses: 0 });
+    expect((await auditOf('paused-one')).map((a: { action: string }) => a.action)).toEqual(['directory.create', 'directory.resume']);
+  });
+
   it('deletes a directory no result points at, and disables one that results name', async () => {
     await admin().post(API).send(directory('unused')).expect(201);
     expect((await admin().delete(`${API}/unused`).expect(200)).body).toEqual({ id: 'unused', outcome: 'deleted' });
@@ -224,7 +236,7 @@ describe('OpenAPI', () => {
       .filter(([path]) => path.startsWith(API))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
-      ['GET /api/v1/directories', 'POST /api/v1/directories', 'GET /api/v1/directories/schema', 'GET /api/v1/directories/{id}', 'PUT /api/v1/directories/{id}', 'PATCH /api/v1/directories/{id}', 'DELETE /api/v1/directories/{id}', 'GET /api/v1/directories/{id}/revisions', 'GET /api/v1/directories/{id}/credentials', 'PUT /api/v1/directories/{id}/credentials', 'DELETE /api/v1/directories/{id}/credentials'].sort(),
+      ['GET /api/v1/directories', 'POST /api/v1/directories', 'GET /api/v1/directories/schema', 'GET /api/v1/directories/{id}', 'PUT /api/v1/directories/{id}', 'PATCH /api/v1/directories/{id}', 'DELETE /api/v1/directories/{id}', 'GET /api/v1/directories/{id}/revisions', 'GET /api/v1/directories/{id}/credentials', 'PUT /api/v1/directories/{id}/credentials', 'DELETE /api/v1/directories/{id}/credentials', 'POST /api/v1/directories/{id}/resume'].sort(),
     );
     const bodyOf = (method: string, path: string) => {
       const ref: string = doc.paths[path][method].requestBody.content['application/json'].schema.$ref;

@@ -14,10 +14,12 @@ import { fetchRetrying } from './support/http';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
- * A directory limited to one submission at a time gets one at a time from the whole fleet: three
+ * Directory controls that hold across the fleet. Politeness: a directory limited to one submission
+ * at a time gets one at a time from the whole fleet: three
  * worker processes of two slots each, six orders at once, each order including the limited
  * directory. The sandbox's record of form sessions (form page opened .. final POST answered) is the
- * ground truth.
+ * ground truth. Auto-pause: a directory whose form no longer matches its adapter pauses itself
+ * after DIRECTORY_PAUSE_AFTER misses in a row; its rows wait, unfailed, until staff resume it.
  */
 const LIMITED = 'sandbox-0003'; // slow: its pages and POSTs answer after slowMs
 const UNLIMITED = 'sandbox-0014'; // slow as well, no limits: the control
@@ -53,6 +55,10 @@ beforeAll(async () => {
     RECONCILE_INTERVAL_MS: '5000',
     SHUTDOWN_GRACE_MS: '10000',
     LOG_LEVEL: 'warn',
+    // A missing target is found missing after one step timeout, min(15 s, SUBMIT_TIMEOUT_MS): the
+    // attempt's own bound must be longer, or it ends the attempt first and hides which target it was.
+    SUBMIT_TIMEOUT_MS: '20000',
+    DIRECTORY_PAUSE_AFTER: '2',
   };
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1`;
@@ -118,4 +124,54 @@ it('never has two sessions open at a directory limited to one at a time, across 
   for (const slug of [LIMITED, UNLIMITED, QUICK]) expect(sandbox.received().filter((r) => r.slug === slug).map((r) => r.outcome)).toEqual(Array(ORDERS).fill('accepted'));
   // Not asserted (it depends on timing), shown for whoever reads the run: the control's overlaps.
   console.log(`politeness: ${UNLIMITED} (no limits) had ${overlaps(sessions.filter((s) => s.slug === UNLIMITED)).length} overlapping session pairs; ${LIMITED} had 0`);
+});
+
+it('pauses a directory whose form no longer matches its adapter; its rows wait, unfailed, and go on when staff resume it', async () => {
+  const BROKEN = 'sandbox-0006'; // classic layout, normal behaviour
+  const original = (await get(`/directories/${BROKEN}`)).adapter;
+  const patch = async (adapter: unknown) => {
+    const res = await fetchRetrying(`${base}/directories/${BROKEN}`, { method: 'PATCH', headers, body: JSON.stringify({ adapter }) });
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  // "The site was redesigned": its first field is no longer where the adapter looks.
+  const [first, ...rest] = original.steps[0].fields;
+  await patch({ ...original, steps: [{ ...original.steps[0], fields: [{ ...first, target: { css: '#renamed-business-name' } }, ...rest] }] });
+
+  const websites = [0, 1, 2, 3].map((i) => `https://redesign-${i}.example`);
+  const ids: string[] = [];
+  for (const website of websites) {
+    const customer = await post('/customers', { ...CUSTOMER, businessName: `Redesign ${website}`, website });
+    ids.push((await post('/jobs', { customerId: customer.id, directoryIds: [BROKEN] })).id);
+  }
+  const paused = await waitFor(`${BROKEN} to pause itself`, async () => {
+    const d = await get(`/directories/${BROKEN}`);
+    return d.pausedAt ? d : undefined;
+  }, { timeoutMs: orderDeadline(4), intervalMs: 250, describe: async () => JSON.stringify(await get(`/directories/${BROKEN}`)) });
+  expect(paused.pausedReason).toMatch(/2 attempts in a row found a target missing; the last waited for locator\('#renamed-business-name'\)/);
+
+  // Every row waits: none failed, none reached the site, and each says why once it waited.
+  const rowsOf = async () => (await Promise.all(ids.map(async (id) => (await get(`/jobs/${id}/results`)).items[0]))) as Array<{ status: string; attempts: number; responseLog: Array<{ event: string }> }>;
+  await waitFor('every row to wait for the resume', async () => ((await rowsOf()).every((r) => r.responseLog.some((e) => e.event.startsWith('waiting: the directory is paused'))) ? true : undefined), {
+    timeoutMs: orderDeadline(4),
+    intervalMs: 500,
+    describe: async () => JSON.stringify(await rowsOf()),
+  });
+  for (const r of await rowsOf()) expect(['pending', 'retry']).toContain(r.status);
+  expect(sandbox.received().filter((r) => r.slug === BROKEN)).toEqual([]);
+
+  // Staff fix the adapter (a new revision) and resume the directory: the rows go on.
+  const fixed = await patch(original);
+  const resumed = await fetchRetrying(`${base}/directories/${BROKEN}/resume`, { method: 'POST', headers });
+  expect(resumed.status).toBe(200);
+  for (const id of ids) {
+    await waitFor(`order ${id} to complete`, async () => ((await get(`/jobs/${id}`)).status === 'completed' ? true : undefined), {
+      timeoutMs: orderDeadline(4),
+      intervalMs: 250,
+      describe: async () => JSON.stringify(await get(`/jobs/${id}/results`)),
+    });
+  }
+  const rows = (await Promise.all(ids.map(async (id) => (await get(`/jobs/${id}/results`)).items[0]))) as Array<{ status: string; directoryRevision: number; attempts: number }>;
+  expect(rows.map((r) => [r.status, r.directoryRevision])).toEqual(ids.map(() => ['submitted', fixed.revision]));
+  expect(sandbox.received().filter((r) => r.slug === BROKEN).map((r) => r.website).sort()).toEqual(websites);
 });

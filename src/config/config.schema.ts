@@ -144,6 +144,12 @@ export const configSchema = z.object({
     .string()
     .refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 random bytes in base64 (44 characters) or hex (64), e.g. openssl rand -base64 32')
     .optional(),
+  /**
+   * Attempts in a row that found one of a directory's targets missing before it pauses itself
+   * (its rows wait, unspent, until staff resume it): a site redesign must not burn every
+   * customer's attempts.
+   */
+  DIRECTORY_PAUSE_AFTER: int(1, 1000).default(5),
   /** Signs staff session cookies; the API requires it in production (else random per process start). */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   /** How long a staff sign-in lasts, at most, counted from the sign-in however busy the session. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseBoolPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { SCOPES } from '../auth/api-key';
@@ -89,6 +89,16 @@ export class DirectoriesController {
   @ApiProblems(404, 413, 415, 422)
   patch(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request) {
     return this.directories.patch(id, body, actorOf(caller, req));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequireScopes('admin')
+  @ApiOperation({ summary: 'Ends the pause a directory put itself in after its targets went missing; its waiting rows go on' })
+  @ApiOkResponse({ type: DirectoryResponse })
+  @ApiProblems(404, 409)
+  resume(@Param('id') id: string, @CurrentCaller() caller: Caller, @Req() req: Request) {
+    return this.directories.resume(id, actorOf(caller, req));
   }
 
   @Delete(':id')

@@ -76,6 +76,23 @@ export class DirectoriesService {
     });
   }
 
+  /**
+   * Ends a pause the directory put itself in (DirectoryAttention): its waiting rows are tried again
+   * within a quarter of a minute, and its count of missing targets starts again.
+   */
+  async resume(id: string, actor: CatalogueActor): Promise<Directory> {
+    const [rows]: [Array<{ id: string }>, number] = await this.db.query(
+      `UPDATE directories SET paused_at = NULL, paused_reason = NULL, target_misses = 0, updated_at = now() WHERE id = $1 AND paused_at IS NOT NULL RETURNING id`,
+      [id],
+    );
+    if (!rows.length) {
+      await this.get(id);
+      throw new ProblemException('conflict', `Directory ${id} is not paused.`);
+    }
+    await this.audit.record({ ...actor, action: 'directory.resume', detail: { directory: id } });
+    return this.get(id);
+  }
+
   /** Deletes a directory no result points at; one with results is disabled instead. */
   async remove(id: string, actor: CatalogueActor): Promise<Removal> {
     const removal = await this.db.transaction(async (m): Promise<Removal> => {

@@ -42,7 +42,7 @@ export async function writeDirectories(m: EntityManager, docs: DirectoryDocument
   const changes: CatalogueChanges = { added: [], changed: [], revised: [], unchanged: [], disabled: [] };
   const [{ max }]: Array<{ max: number | null }> = await m.query(`SELECT max(position) AS max FROM directories`);
   let nextPosition = (max ?? 0) + 1;
-  const rows: Array<Omit<Directory, 'createdAt' | 'updatedAt'>> = [];
+  const rows: Array<Pick<Directory, 'id' | 'name' | 'submitUrl' | 'adapter' | 'enabled' | 'position' | 'revision'>> = [];
   const revisions: Array<{ directory_id: string; revision: number; submit_url: string; adapter: unknown }> = [];
   for (const doc of docs) {
     const old = existing.get(doc.id);

@@ -14,6 +14,11 @@ export class Directory {
   @Column() enabled: boolean;
   /** Packages take the first N enabled directories in this order. */
   @Column() position: number;
+  /** Attempts in a row that found a target of the adapter missing; any working attempt resets it. */
+  @Column({ name: 'target_misses' }) targetMisses: number;
+  /** Set when targetMisses reached DIRECTORY_PAUSE_AFTER: its rows wait until staff resume it. */
+  @Column({ name: 'paused_at', type: 'timestamptz', nullable: true }) pausedAt: Date | null;
+  @Column({ name: 'paused_reason', type: 'text', nullable: true }) pausedReason: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -16,6 +16,8 @@ export interface SubmitListingPayload {
   directoryId: string;
   /** Times the worker's browser failed under this entry, each not counted as an attempt (bounded). */
   browserFailures?: number;
+  /** Set once the entry waited for its paused directory (its row's log says so once). */
+  waitedForResume?: boolean;
 }
 
 /**

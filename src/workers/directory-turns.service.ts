@@ -10,7 +10,13 @@ import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { DirectoryLimiter, Turn } from './directory-limits';
 
-/** How long a worker trusts the limits it read from a directory's definition. */
+export interface DirectoryState {
+  limits: DirectoryLimits | undefined;
+  /** Why the directory paused itself; undefined when it is not paused. */
+  paused: string | undefined;
+}
+
+/** How long a worker trusts what it read of a directory (its limits, whether it is paused). */
 const LIMITS_CACHE_MS = 5000;
 /** A holder's lease outlasts the longest attempt (verification, then the submission) by this much. */
 const HOLD_MARGIN_MS = 30_000;
@@ -19,7 +25,7 @@ const HOLD_MARGIN_MS = 30_000;
 @Injectable()
 export class DirectoryTurns {
   private readonly limiter: DirectoryLimiter;
-  private readonly cache = new Map<string, { limits: DirectoryLimits | undefined; at: number }>();
+  private readonly cache = new Map<string, { state: DirectoryState; at: number }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -29,14 +35,20 @@ export class DirectoryTurns {
     this.limiter = new DirectoryLimiter(() => redisOf(queue), config.QUEUE_PREFIX, config.SUBMIT_TIMEOUT_MS + HOLD_MARGIN_MS);
   }
 
-  /** The limits of the directory's current definition (the revision the claim will run). */
-  async limitsOf(directoryId: string): Promise<DirectoryLimits | undefined> {
+  /**
+   * What decides whether the directory may be tried now: the limits of its current definition (the
+   * revision the claim will run) and whether it paused itself (see DirectoryAttention).
+   */
+  async stateOf(directoryId: string): Promise<DirectoryState> {
     const hit = this.cache.get(directoryId);
-    if (hit && Date.now() - hit.at < LIMITS_CACHE_MS) return hit.limits;
-    const [row]: Array<{ limits: DirectoryLimits | null }> = await this.db.query(`SELECT adapter->'limits' AS limits FROM directories WHERE id = $1`, [directoryId]);
-    const limits = row?.limits ?? undefined;
-    this.cache.set(directoryId, { limits, at: Date.now() });
-    return limits;
+    if (hit && Date.now() - hit.at < LIMITS_CACHE_MS) return hit.state;
+    const [row]: Array<{ limits: DirectoryLimits | null; paused_reason: string | null; paused: boolean }> = await this.db.query(
+      `SELECT adapter->'limits' AS limits, paused_at IS NOT NULL AS paused, paused_reason FROM directories WHERE id = $1`,
+      [directoryId],
+    );
+    const state = { limits: row?.limits ?? undefined, paused: row?.paused ? (row.paused_reason ?? 'paused') : undefined };
+    this.cache.set(directoryId, { state, at: Date.now() });
+    return state;
   }
 
   take(directoryId: string, waiter: string, place: string, limits: DirectoryLimits | undefined): Promise<Turn> {

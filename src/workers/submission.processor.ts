@@ -9,12 +9,14 @@ import { BrowserFailed } from './browser/listing-submitter';
 import { describeLimits, placeInLine } from './directory-limits';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';
-import { AttemptInfo, SubmissionService, WaitUntil } from './submission.service';
+import { AttemptInfo, DirectoryPaused, SubmissionService, WaitUntil } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
 const config = loadConfig();
 /** How long a submission waits when PostgreSQL does not answer. */
 const DATABASE_RETRY_MS = 2000;
+/** How often a paused directory's queue entries look whether staff resumed it. */
+const PAUSED_RECHECK_MS = 15_000;
 /** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
 const BROWSER_RETRY_MS = 2000;
 
@@ -63,7 +65,8 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     for (;;) {
       try {
         const { directoryId } = job.data;
-        const limits = await this.turns.limitsOf(directoryId);
+        const { limits, paused } = await this.turns.stateOf(directoryId);
+        if (paused) throw new DirectoryPaused(paused);
         // job.priority, not opts.priority: staff may have changed it since the job was added.
         const turn = await this.turns.take(directoryId, job.id!, placeInLine(job.priority || (job.opts.priority ?? 0), job.timestamp), limits);
         if (!turn.go) {
@@ -75,6 +78,15 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
         return await this.turns.holding(directoryId, turn.holder, () => this.submissions.run(job.data, info));
       } catch (err) {
         if (err instanceof DelayedError) throw err;
+        // The directory paused itself (its form changed): the entry waits, uncounted, until staff resume it.
+        if (err instanceof DirectoryPaused) {
+          if (!job.data.waitedForResume) {
+            await this.results.note(job.data.resultId, job.data.jobId, 'waiting: the directory is paused until staff resume it', err.message);
+            await job.updateData({ ...job.data, waitedForResume: true });
+          }
+          await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);
+          throw new DelayedError();
+        }
         // An earlier attempt may still be answered: wait here, keeping the job (and its place in
         // line, which a delayed job would lose), then look again. Bounded by the click lease plus
         // one step timeout.

@@ -2,8 +2,9 @@ import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
 import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import type { DirectoryAttention } from './directory-attention';
 import type { DirectoryTurns } from './directory-turns.service';
-import { SubmissionService, WaitUntil } from './submission.service';
+import { DirectoryPaused, SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
   resultId: '7',
@@ -26,6 +27,15 @@ class FakeResults {
   async release(_: unknown, log: unknown[]) { this.released.push(log); return true; }
 }
 
+/** Pauses the directory at the `pauseAt`-th miss in a row, as DirectoryAttention does. */
+class FakeAttention {
+  misses = 0;
+  worked = 0;
+  constructor(private readonly pauseAt = 3) {}
+  async missed() { return ++this.misses === this.pauseAt; }
+  async worked_() { this.worked++; this.misses = 0; }
+}
+
 class FakeSubmitter implements ListingSubmitter {
   clicks = 0;
   listed: boolean | undefined = undefined;
@@ -40,16 +50,37 @@ const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
 
-function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {
+function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>, attention = new FakeAttention()) {
   const results = new FakeResults();
   const submitter = new FakeSubmitter(behave);
-  const service = new SubmissionService(results as unknown as ResultsService, submitter, config, { slowDown: async () => undefined } as unknown as DirectoryTurns);
-  return { results, submitter, service };
+  const attentionPort = { missed: () => attention.missed(), worked: () => attention.worked_() } as unknown as DirectoryAttention;
+  const service = new SubmissionService(results as unknown as ResultsService, submitter, config, { slowDown: async () => undefined } as unknown as DirectoryTurns, attentionPort);
+  return { results, submitter, service, attention };
 }
 
 const clickThen = (outcome: SubmissionOutcome) => async (req: SubmissionRequest) => { await req.beforeSubmit(); return outcome; };
 
 describe('SubmissionService', () => {
+  it('counts an attempt that found a target missing as an attempt, until the miss that pauses the directory: that one is given back', async () => {
+    const missing = async (): Promise<SubmissionOutcome> => { throw new SubmissionFailed('locator.fill: Timeout', [], undefined, "getByLabel('Phone').first()"); };
+    const attention = new FakeAttention(2);
+    const s1 = setup(missing, attention);
+    await expect(s1.service.run({ resultId: '7', generation: 1 }, first)).rejects.toThrow('locator.fill: Timeout');
+    expect(s1.results.finished.map((o) => o.status)).toEqual(['retry']);
+    const s2 = setup(missing, attention);
+    await expect(s2.service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(DirectoryPaused);
+    expect(s2.results.finished).toEqual([]);
+    expect(s2.results.released).toHaveLength(1);
+    expect(s2.submitter.clicks).toBe(0);
+  });
+
+  it('starts the count of missing targets again when the form worked', async () => {
+    const { service, attention } = setup(clickThen({ kind: 'submitted', log: [] }));
+    attention.misses = 2;
+    await service.run({ resultId: '7', generation: 1 }, first);
+    expect([attention.worked, attention.misses]).toEqual([1, 0]);
+  });
+
   it('records an accepted listing as submitted', async () => {
     const { service, results, submitter } = setup(clickThen({ kind: 'submitted', log: [] }));
     await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('submitted');

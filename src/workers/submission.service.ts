@@ -5,6 +5,7 @@ import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
 import { ResponseLogEntry } from '../results/job-result.entity';
@@ -26,6 +27,9 @@ export class WaitUntil extends Error {
     super(`an earlier attempt may still be submitting; waiting until ${until.toISOString()}`);
   }
 }
+
+/** The directory paused itself (its targets went missing): its rows wait until staff resume it. */
+export class DirectoryPaused extends Error {}
 
 export interface AttemptInfo {
   /** 1-based BullMQ attempt of this queue entry. */
@@ -53,6 +57,7 @@ export class SubmissionService {
     @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly turns: DirectoryTurns,
+    private readonly attention: DirectoryAttention,
   ) {}
 
   async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
@@ -119,6 +124,12 @@ export class SubmissionService {
       if (err instanceof ClickDeadlinePassed) clicked = false;
       const failed = err instanceof SubmissionFailed ? err : undefined;
       const message = (err as Error).message;
+      // The form did not match its adapter. The attempt that pauses the directory is given back:
+      // this row waits with the others until staff resume it.
+      if (failed?.targetMissing && !clicked && (await this.attention.missed(ctx.directory.id, failed.targetMissing))) {
+        await this.results.release(ctx, [...failed.log, this.entry(ctx, 'directory paused; not counted as an attempt', message)]);
+        throw new DirectoryPaused(`the directory paused itself: ${failed.targetMissing} was not found`);
+      }
       return this.retryOrFail(ctx, info, {
         status: clicked ? 'submitting' : 'retry',
         log: failed?.log ?? [this.entry(ctx, 'error', message)],
@@ -130,6 +141,8 @@ export class SubmissionService {
 
     crashPoint(this.config, 'worker.after-submit');
     const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
+    // The form matched its adapter: the directory's count of missing targets starts again.
+    if (outcome.kind !== 'error') await this.attention.worked(ctx.directory.id).catch(() => undefined);
     if (outcome.kind === 'submitted') {
       await this.results.finish(ctx, { ...base, status: 'submitted' });
       crashPoint(this.config, 'worker.after-persist');

@@ -13,6 +13,7 @@ import { LISTING_SUBMITTER } from './browser/listing-submitter';
 import { PlaywrightSubmitter } from './browser/playwright-submitter';
 import { DirectoryTurns } from './directory-turns.service';
 import { SubmissionProcessor } from './submission.processor';
+import { DirectoryAttention } from './directory-attention';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
@@ -59,6 +60,7 @@ const secretsKeyChecked = {
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
     DirectoryTurns,
     SubmissionService,
+    DirectoryAttention,
     SubmissionProcessor,
     WorkerFleet,
   ],

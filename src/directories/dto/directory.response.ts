@@ -13,6 +13,12 @@ export class DirectoryResponse implements Directory {
   @ApiProperty({ type: 'integer', description: 'Goes up by one with every change of submitUrl or adapter; results record the revision they ran with.' })
   revision: number;
   @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: 'integer', description: 'Attempts in a row that found one of its targets missing; DIRECTORY_PAUSE_AFTER of them pause it.' })
+  targetMisses: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it paused itself (its queued rows wait); null when it is not paused. POST /directories/:id/resume ends it.' })
+  pausedAt: Date | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why it paused itself, e.g. which target was last missing.' })
+  pausedReason: string | null;
   @ApiProperty({ type: 'integer', description: 'Packages take the first N enabled directories in this order.' }) position: number;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: Date;

@@ -32,7 +32,13 @@ export interface SubmissionOutcome {
 
 /** Thrown by the submitter when an attempt broke; `log` holds what happened up to then. */
 export class SubmissionFailed extends Error {
-  constructor(message: string, readonly log: ResponseLogEntry[], readonly screenshotPath?: string) {
+  constructor(
+    message: string,
+    readonly log: ResponseLogEntry[],
+    readonly screenshotPath?: string,
+    /** Set when an element the adapter names never appeared (what was waited for): the form may have changed. */
+    readonly targetMissing?: string,
+  ) {
     super(message);
   }
 }

@@ -118,7 +118,8 @@ export class PlaywrightSubmitter implements ListingSubmitter {
           ? `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
           : undefined;
       if (message) note('error', firstLine(failure));
-      throw failure instanceof SubmissionFailed && !message ? failure : new SubmissionFailed(message ?? firstLine(failure), log, screenshotPath);
+      if (failure instanceof SubmissionFailed && !message) throw failure;
+      throw new SubmissionFailed(message ?? firstLine(failure), log, screenshotPath, message ? undefined : missingTarget(failure));
     } finally {
       clearTimeout(deadline);
       await this.chromium.closeContext(context);
@@ -172,6 +173,18 @@ function webScheme(url: string): string | undefined {
     return 'an invalid URL';
   }
   return protocol === 'http:' || protocol === 'https:' ? undefined : protocol;
+}
+
+/**
+ * What a step waited for when one of its elements never appeared, or undefined for any other
+ * failure. Playwright's locator actions fail with `locator.<action>: Timeout ...` and name the
+ * locator in their call log (`waiting for getByLabel('Phone').first()`).
+ */
+export function missingTarget(err: unknown): string | undefined {
+  if (!(err instanceof Error) || err.name !== 'TimeoutError' || !/^locator\.\w+: Timeout/.test(err.message)) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const log = err.message.replace(/\u001b\[\d+m/g, '');
+  return /waiting for (.+?)(?: to be \w+)?$/m.exec(log)?.[1] ?? firstLine(err);
 }
 
 function firstLine(err: unknown): string {
