@@ -16,7 +16,7 @@ const CUSTOMER = {
   description: '',
 };
 
-const adapterWith = (fields: unknown[]) =>
+const adapterWith = (fields: NonNullable<AdapterInput['steps'][number]['fields']>) =>
   adapterSchema.parse({
     version: 1,
     steps: [{ fields, advance: { css: '#go' } }],
