@@ -20,6 +20,8 @@ interface FeaturePage {
   body: string;
   /** Form field names that must not be empty. */
   required: string[];
+  /** Form field names that must arrive empty (decoys a sloppy match would fill). */
+  empty?: string[];
   /** Form field name -> the most characters it takes. */
   maxLength?: Record<string, number>;
   adapter: AdapterInput;
@@ -53,12 +55,12 @@ export const FORM_PAGES: Record<string, FeaturePage> = {
   },
   cookie: {
     name: 'Forms: cookie banner',
-    // The banner covers the page a moment after it loads, as consent scripts do: the button
-    // underneath cannot be clicked until it is accepted.
+    // The consent script covers the page as it loads: the button underneath cannot be clicked
+    // until the banner is accepted.
     body: `${form('cookie', labelled('name', 'Business name') + labelled('city', 'City'))}
-<script>setTimeout(() => document.body.insertAdjacentHTML('beforeend',
+<script>document.body.insertAdjacentHTML('beforeend',
   '<div id="consent" role="dialog" aria-label="Cookies" style="position:fixed;inset:0;background:#fffd;z-index:9">' +
-  '<p>We use cookies.</p><button type="button" onclick="this.parentElement.remove()">Accept all</button></div>'), 300);</script>`,
+  '<p>We use cookies.</p><button type="button" onclick="this.parentElement.remove()">Accept all</button></div>');</script>`,
     required: ['name', 'city'],
     adapter: {
       version: 1,
@@ -159,12 +161,15 @@ export const FORM_PAGES: Record<string, FeaturePage> = {
     body: form(
       'marked',
       [
+        // A label that merely contains the wanted text comes first: it must stay empty.
+        labelled('invoice', 'Company name for invoices'),
         labelled('company', 'Company  name <span class="req">*</span>'),
         labelled('mail', 'E-mail (required)'),
         labelled('phone', '\n  Phone:  '),
       ].join('\n'),
     ),
     required: ['company', 'mail', 'phone'],
+    empty: ['invoice'],
     adapter: {
       version: 1,
       steps: [
@@ -286,6 +291,7 @@ export function formsRouter(state: SandboxState): Router {
     const fields = stringFields(req.body);
     const problem =
       p.required.map((name) => (fields[name]?.trim() ? undefined : `${name} is required`)).find(Boolean) ??
+      (p.empty ?? []).map((name) => (fields[name] ? `${name} must be left empty` : undefined)).find(Boolean) ??
       Object.entries(p.maxLength ?? {}).map(([name, max]) => ((fields[name]?.length ?? 0) > max ? `${name} is too long (at most ${max} characters)` : undefined)).find(Boolean);
     state.record({ slug: `forms-${page}`, position: 0, website: fields.web ?? '', businessName: fields.name ?? fields.n ?? fields.company ?? '', fields, outcome: problem ? 'rejected' : 'accepted', at: new Date().toISOString() });
     const message = problem ?? 'Thank you, your listing was received.';
