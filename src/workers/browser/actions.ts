@@ -1,6 +1,6 @@
 import { errors, type Page } from 'playwright-core';
 import type { FieldMapping, Target } from '../../directories/definition/adapter.schema';
-import { describeTarget, locate, textMatches } from './targets';
+import { describeTarget, locate, onTarget, textMatches } from './targets';
 import { isTicked, trimNote, truncate, valueName } from './values';
 
 type Note = (event: string, detail?: string) => void;
@@ -9,7 +9,11 @@ type Note = (event: string, detail?: string) => void;
 export const DISMISS_WAIT_MS = 3000;
 
 /** Puts one prepared value into the control its field names, the way its kind says. */
-export async function applyField(page: Page, f: FieldMapping, value: string, note: Note): Promise<void> {
+export function applyField(page: Page, f: FieldMapping, value: string, note: Note): Promise<void> {
+  return onTarget(f.target, () => put(page, f, value, note));
+}
+
+async function put(page: Page, f: FieldMapping, value: string, note: Note): Promise<void> {
   const el = locate(page, f.target);
   switch (f.kind) {
     case 'fill': {
@@ -67,7 +71,7 @@ export async function dismissIfPresent(page: Page, targets: readonly Target[], n
         note('nothing to dismiss', describeTarget(t));
         return;
       }
-      await el.click();
+      await onTarget(t, () => el.click());
       note('dismissed', describeTarget(t));
     }),
   );
@@ -76,7 +80,7 @@ export async function dismissIfPresent(page: Page, targets: readonly Target[], n
 /** Clicks each target in order (a tab, a link that opens the form). */
 export async function clickAll(page: Page, targets: readonly Target[], note: Note): Promise<void> {
   for (const t of targets) {
-    await locate(page, t).click();
+    await onTarget(t, () => locate(page, t).click());
     note('clicked', describeTarget(t));
   }
 }

@@ -2,7 +2,7 @@ import type { Page, Response } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
-import { locate } from './targets';
+import { locate, onTarget } from './targets';
 import { prepareValues } from './values';
 
 export interface RunResult {
@@ -60,7 +60,8 @@ export async function runAdapter(
 
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
-    if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') {
+    const start = firstTargetOf(step);
+    if ((await orServerError(onTarget(start, () => locate(page, start).waitFor({ state: 'visible' })))) === 'server-error') {
       return { kind: 'error', message: `server error: ${serverError}` };
     }
     if (step.dismiss) await dismissIfPresent(page, step.dismiss, log);
@@ -72,14 +73,15 @@ export async function runAdapter(
       await applyField(page, f, v.value, log);
       filled++;
     }
-    for (const c of step.check ?? []) await locate(page, c).check();
+    for (const c of step.check ?? []) await onTarget(c, () => locate(page, c).check());
     log(`step ${i + 1} filled`, `${filled} field(s)${filled < step.fields.length ? `, ${step.fields.length - filled} optional one(s) left empty` : ''}`);
     // press: the key goes to the step's last field (a form with Enter as its only way on).
-    const control = step.advance ? locate(page, step.advance) : locate(page, step.fields[step.fields.length - 1].target);
-    const advance = () => (step.press ? control.press(step.press) : control.click());
+    const at = step.advance ?? step.fields[step.fields.length - 1].target;
+    const control = locate(page, at);
+    const advance = () => onTarget(at, () => (step.press ? control.press(step.press) : control.click()));
     if (last) {
       // Everything that can wait happens before the deadline check; after it, only the click.
-      if (!step.press) await control.click({ trial: true });
+      if (!step.press) await onTarget(at, () => control.click({ trial: true }));
       const deadline = await beforeSubmit();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();

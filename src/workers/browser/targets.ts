@@ -1,4 +1,4 @@
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { errors, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import type { Target } from '../../directories/definition/adapter.schema';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -47,4 +47,25 @@ export function describeTarget(target: Target): string {
             ? `${target.role}${target.name === undefined ? '' : ` "${target.name}"`}`
             : `test id "${target.testId}"`;
   return target.frame ? `${what} in iframe ${target.frame}` : what;
+}
+
+/**
+ * A target the page did not offer in time (absent, hidden, covered or disabled). Its message names
+ * the target, so a person reading the row (and a rule counting "target not found") knows which
+ * part of the definition no longer fits the site.
+ */
+export class TargetNotFound extends Error {
+  constructor(readonly target: Target, cause: Error) {
+    super(`target not found or not usable: ${describeTarget(target)} (${cause.message.split('\n')[0]})`, { cause });
+  }
+}
+
+/** Runs a browser call on a target, turning Playwright's time-out into {@link TargetNotFound}. */
+export async function onTarget<T>(target: Target, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof errors.TimeoutError) throw new TargetNotFound(target, err);
+    throw err;
+  }
 }
