@@ -97,11 +97,11 @@ it('a directory pauses itself at the DIRECTORY_PAUSE_AFTER-th missing target in 
   await importDirectories(m, [{ ...directory('redesigned'), enabled: true } as never], { by: 'test', disableOthers: false });
   const attention = new DirectoryAttention(db.dataSource, parseConfig({ DIRECTORY_PAUSE_AFTER: '3' }));
   const state = async () => (await db.dataSource.query(`SELECT target_misses, paused_at IS NOT NULL AS paused, paused_reason FROM directories WHERE id = 'redesigned'`))[0];
-  expect(await attention.missed('redesigned', "locator('#phone')")).toBe(false);
+  expect(await attention.missed('redesigned', 'css #phone')).toBe(false);
   await attention.worked('redesigned');
   expect(await state()).toMatchObject({ target_misses: 0, paused: false });
-  expect([await attention.missed('redesigned', 'a'), await attention.missed('redesigned', 'b'), await attention.missed('redesigned', "locator('#phone')")]).toEqual([false, false, true]);
-  expect(await state()).toEqual({ target_misses: 3, paused: true, paused_reason: "3 attempts in a row found a target missing; the last waited for locator('#phone')" });
+  expect([await attention.missed('redesigned', 'a'), await attention.missed('redesigned', 'b'), await attention.missed('redesigned', 'css #phone')]).toEqual([false, false, true]);
+  expect(await state()).toEqual({ target_misses: 3, paused: true, paused_reason: "3 attempts in a row found a target missing; the last waited for css #phone" });
   expect(await attention.missed('redesigned', 'again')).toBe(false); // paused once
   expect(await db.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'directory.pause'`)).toEqual([{ actor: 'worker', action: 'directory.pause' }]);
 });

@@ -148,7 +148,7 @@ it('pauses a directory whose form no longer matches its adapter; its rows wait, 
     const d = await get(`/directories/${BROKEN}`);
     return d.pausedAt ? d : undefined;
   }, { timeoutMs: orderDeadline(4), intervalMs: 250, describe: async () => JSON.stringify(await get(`/directories/${BROKEN}`)) });
-  expect(paused.pausedReason).toMatch(/2 attempts in a row found a target missing; the last waited for locator\('#renamed-business-name'\)/);
+  expect(paused.pausedReason).toMatch(/2 attempts in a row found a target missing; the last waited for css #renamed-business-name/);
 
   // Every row waits: none failed, none reached the site, and each says why once it waited.
   const rowsOf = async () => (await Promise.all(ids.map(async (id) => (await get(`/jobs/${id}/results`)).items[0]))) as Array<{ status: string; attempts: number; responseLog: Array<{ event: string }> }>;

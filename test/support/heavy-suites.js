@@ -4,6 +4,7 @@
  */
 module.exports = [
   'test/adapter-tools.test.ts',
+  'test/adapter-forms.test.ts',
   'test/browser.test.ts',
   'test/dashboard.test.ts',
   'test/demo.test.ts',

@@ -1,6 +1,9 @@
-import type { Locator, Page, Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
+import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
+import { locate, onTarget } from './targets';
+import { prepareValues } from './values';
 
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
@@ -12,14 +15,9 @@ export interface RunResult {
 /** What a 429 without a (readable) Retry-After costs the directory. */
 const TOO_MANY_REQUESTS_MS = 60_000;
 
-/** The element a target names; the first of several (the Try tool reports how many there were). */
-export function locate(page: Page, target: Target): Locator {
-  return 'css' in target ? page.locator(target.css).first() : page.getByLabel(target.label, { exact: true }).first();
-}
-
-/** Where a step starts: its first field, or its first checkbox, or its button. */
+/** Where a step starts: what it clicks first, its first field, its first checkbox, or its button. */
 function firstTargetOf(step: FormStep): Target {
-  return step.fields[0]?.target ?? step.check?.[0] ?? step.advance;
+  return (step.click?.[0] ?? step.fields[0]?.target ?? step.check?.[0] ?? step.advance) as Target;
 }
 
 /**
@@ -51,6 +49,14 @@ export async function runAdapter(
   const orServerError = <T>(p: Promise<T>) => Promise.race([p, failedNavigation]);
   page.setDefaultTimeout(stepTimeoutMs);
 
+  // A value the customer lacks fails the row here, before the directory sees any of the listing.
+  const prepared = prepareValues(adapter, values);
+  if (!prepared.ok) {
+    log('not submitted', prepared.message);
+    return { kind: 'rejected', message: prepared.message };
+  }
+  for (const n of prepared.notes) log('trimmed', n);
+
   const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
   log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
   if (first && first.status() >= 400) {
@@ -62,27 +68,34 @@ export async function runAdapter(
 
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
-    if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') {
+    const start = firstTargetOf(step);
+    if ((await orServerError(onTarget(start, () => locate(page, start).waitFor({ state: 'visible' })))) === 'server-error') {
       return { kind: 'error', message: `server error: ${serverError}` };
     }
-    for (const f of step.fields) {
-      const value = values[f.field] ?? '';
-      const el = locate(page, f.target);
-      if (f.kind === 'select') await el.selectOption(value);
-      else await el.fill(value);
+    if (step.dismiss) await dismissIfPresent(page, step.dismiss, log);
+    if (step.click) await clickAll(page, step.click, log);
+    let filled = 0;
+    for (const [j, f] of step.fields.entries()) {
+      const v = prepared.steps[i][j];
+      if (v.skip) continue;
+      await applyField(page, f, v.value, log);
+      filled++;
     }
-    for (const c of step.check ?? []) await locate(page, c).check();
-    log(`step ${i + 1} filled`, `${step.fields.length} field(s)`);
+    for (const c of step.check ?? []) await onTarget(c, () => locate(page, c).check());
+    log(`step ${i + 1} filled`, `${filled} field(s)${filled < step.fields.length ? `, ${step.fields.length - filled} optional one(s) left empty` : ''}`);
     await afterFill?.(i);
-    const button = locate(page, step.advance);
+    // press: the key goes to the step's last field (a form with Enter as its only way on).
+    const at = step.advance ?? step.fields[step.fields.length - 1].target;
+    const control = locate(page, at);
+    const advance = () => onTarget(at, () => (step.press ? control.press(step.press) : control.click()));
     if (last) {
       // Everything that can wait happens before the deadline check; after it, only the click.
-      await button.click({ trial: true });
+      if (!step.press) await onTarget(at, () => control.click({ trial: true }));
       const deadline = await beforeSubmit();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
     }
-    await button.click();
+    await advance();
   }
 
   const outcome = [...adapter.success.selectors.map((s) => ({ s, ok: true })), ...adapter.failure.selectors.map((s) => ({ s, ok: false }))];

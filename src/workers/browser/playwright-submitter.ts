@@ -22,6 +22,7 @@ import {
   SubmitAborted,
 } from './listing-submitter';
 import { watchPolicy } from './policy-watch';
+import { describeTarget, TargetNotFound } from './targets';
 import { stepTimeoutMs } from './timeouts';
 
 /**
@@ -175,16 +176,9 @@ function webScheme(url: string): string | undefined {
   return protocol === 'http:' || protocol === 'https:' ? undefined : protocol;
 }
 
-/**
- * What a step waited for when one of its elements never appeared, or undefined for any other
- * failure. Playwright's locator actions fail with `locator.<action>: Timeout ...` and name the
- * locator in their call log (`waiting for getByLabel('Phone').first()`).
- */
+/** Which of the adapter's targets the page did not offer, or undefined for any other failure. */
 export function missingTarget(err: unknown): string | undefined {
-  if (!(err instanceof Error) || err.name !== 'TimeoutError' || !/^locator\.\w+: Timeout/.test(err.message)) return undefined;
-  // eslint-disable-next-line no-control-regex
-  const log = err.message.replace(/\u001b\[\d+m/g, '');
-  return /waiting for (.+?)(?: to be \w+)?$/m.exec(log)?.[1] ?? firstLine(err);
+  return err instanceof TargetNotFound ? describeTarget(err.target) : undefined;
 }
 
 function firstLine(err: unknown): string {

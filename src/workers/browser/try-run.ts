@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
-import { locate, runAdapter, type RunResult } from './form-runner';
+import { runAdapter, type RunResult } from './form-runner';
 import { SubmitAborted, type ListingValues } from './listing-submitter';
+import { locate } from './targets';
 
 /** What became of one target of a step, looked up on the page as the runner looks it up. */
 export interface TargetReport {
@@ -95,10 +96,12 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
 async function probeStep(page: Page, step: FormStep, n: number, values: ListingValues): Promise<TargetReport[]> {
   const reports: TargetReport[] = [];
   for (const f of step.fields) {
-    reports.push({ step: n, role: f.field, target: f.target, ...(await probeTarget(page, f.target, f.kind === 'select' ? { option: values[f.field] ?? '' } : { editable: true })) });
+    const value = f.field !== undefined ? (values[f.field] ?? '') : (f.const ?? undefined);
+    const want = f.kind === 'select' && value !== undefined ? { option: value } : ['fill', 'date'].includes(f.kind) ? { editable: true } : {};
+    reports.push({ step: n, role: f.field ?? (f.const !== undefined ? 'const' : 'template'), target: f.target, ...(await probeTarget(page, f.target, want)) });
   }
-  for (const c of step.check ?? []) reports.push({ step: n, role: 'check', target: c, ...(await probeTarget(page, c, {})) });
-  reports.push({ step: n, role: 'advance', target: step.advance, ...(await probeTarget(page, step.advance, {})) });
+  for (const c of [...(step.click ?? []), ...(step.check ?? [])]) reports.push({ step: n, role: step.click?.includes(c) ? 'click' : 'check', target: c, ...(await probeTarget(page, c, {})) });
+  if (step.advance) reports.push({ step: n, role: 'advance', target: step.advance, ...(await probeTarget(page, step.advance, {})) });
   return reports;
 }
 

@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiKey } from '../src/auth/api-keys.service';
+import { readCatalogue } from '../src/directories/catalogue-file';
+import { importDirectories } from '../src/directories/directory-store';
+import { importSandboxCatalogue } from '../src/sandbox/catalogue';
+import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
+import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
+import { createTestDatabase, TestDatabase } from '../scripts/support/database';
+import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
+import { waitFor } from '../scripts/support/wait';
+import { CUSTOMER } from './support/api-app';
+import { orderDeadline } from './support/deadlines';
+import { fetchRetrying } from './support/http';
+import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+
+/**
+ * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
+ * order over every form feature page of the sandbox (src/sandbox/features/forms.ts), and one by a
+ * customer without a description, which a page requires.
+ */
+let sandbox: SandboxHandle;
+let db: TestDatabase;
+let api: Proc;
+let worker: Proc;
+let base: string;
+let headers: Record<string, string>;
+let queue: ReturnType<typeof openSubmissionQueue>;
+
+const DESCRIPTION = 'Sourdough bread, coffee and pastries, baked on Main Street every morning since 1998.';
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  db = await createTestDatabase();
+  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
+  const forms = readCatalogue(readFileSync(FORMS_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+  if (!forms.ok) throw new Error(JSON.stringify(forms.errors));
+  await importDirectories(db.dataSource.manager, forms.value, { by: 'test', disableOthers: false });
+  const prefix = testQueuePrefix();
+  queue = openSubmissionQueue(prefix);
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    EGRESS_PRIVATE_ORIGINS: sandbox.url,
+    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-forms-')),
+    WORKER_CONCURRENCY: '2',
+    SUBMIT_BACKOFF_MS: '300',
+    OUTBOX_POLL_MS: '200',
+  };
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}/api/v1`;
+  const { token } = await createApiKey(db.dataSource.manager, { name: 'forms', scopes: ['jobs:read', 'jobs:write'], account: 'forms' });
+  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  api = await startApi(env, port);
+  worker = await startWorker(env);
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await api?.kill('SIGTERM');
+  await queue?.close();
+  await db?.drop();
+  await sandbox?.close();
+});
+
+async function post(path: string, body: unknown) {
+  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
+
+async function untilFinished(id: string, directories: number) {
+  return waitFor(`job ${id} to complete`, async () => {
+    const job = await get(`/jobs/${id}`);
+    return job.status === 'completed' ? job : undefined;
+  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + worker.output().slice(-3000) });
+}
+
+interface Row {
+  directoryId: string;
+  status: string;
+  attempts: number;
+  errorMessage: string | null;
+  responseLog: { event: string; detail?: string }[];
+}
+
+it('fills every form feature page as its definition says, and refuses a listing that lacks a required value before opening the site', async () => {
+  const pages = ['iframe', 'cookie', 'placeholder', 'choices', 'maxlength', 'marked', 'values', 'tabs', 'missing'].map((p) => `forms-${p}`);
+  const full = await post('/customers', { ...CUSTOMER, description: DESCRIPTION });
+  const { description: _none, ...withoutDescription } = CUSTOMER;
+  const bare = await post('/customers', { ...withoutDescription, website: 'https://bare.example' });
+  const [jobFull, jobBare] = [await post('/jobs', { customerId: full.id, directoryIds: pages }), await post('/jobs', { customerId: bare.id, directoryIds: ['forms-missing', 'forms-placeholder'] })];
+  const [doneFull, doneBare] = [await untilFinished(jobFull.id, pages.length + 2), await untilFinished(jobBare.id, pages.length + 2)];
+
+  const rows = new Map(((await get(`/jobs/${jobFull.id}/results`)).items as Row[]).map((r) => [r.directoryId, r]));
+  expect(Object.fromEntries([...rows].map(([id, r]) => [id, `${r.status} ${r.errorMessage ?? ''}`.trim()]))).toEqual(Object.fromEntries(pages.map((p) => [p, 'submitted'])));
+  expect(doneFull.progress).toMatchObject({ total: pages.length, submitted: pages.length });
+
+  const name = CUSTOMER.businessName;
+  const received = sandbox.received();
+  const only = (slug: string) => received.filter((s) => s.slug === slug).map((s) => [s.outcome, s.fields]);
+  expect(only('forms-iframe')).toEqual([['accepted', { name, email: CUSTOMER.email }]]);
+  expect(only('forms-cookie')).toEqual([['accepted', { name, city: 'Austin' }]]);
+  expect(only('forms-choices')).toEqual([['accepted', { plan: 'p0', cat: 'c1', show_phone: 'yes', since: '2019-04-01', land: 'United States' }]]);
+  expect(only('forms-maxlength')).toEqual([['accepted', { name: 'Blue Door Ba', about: DESCRIPTION.slice(0, 60) }]]);
+  expect(only('forms-marked')).toEqual([['accepted', { invoice: '', company: name, mail: CUSTOMER.email, phone: '+15125550100' }]]);
+  expect(only('forms-values')).toEqual([['accepted', { name, line: '12 Main Street, Austin 78701', heard: 'Other' }]]);
+  expect(only('forms-tabs')).toEqual([['accepted', { name, zip: '78701' }]]);
+  // The bare customer's optional description is left empty; its required one fails the row unsent.
+  expect(only('forms-placeholder').sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+    ['accepted', { about: '', n: name, tel: '15125550100', web: 'https://bare.example' }],
+    ['accepted', { about: DESCRIPTION, n: name, tel: '15125550100', web: CUSTOMER.website }],
+  ]);
+  expect(only('forms-missing')).toEqual([['accepted', { name, about: DESCRIPTION }]]);
+
+  const events = (id: string) => rows.get(id)?.responseLog.map((e) => [e.event, e.detail]) ?? [];
+  expect(events('forms-maxlength')).toEqual(
+    expect.arrayContaining([
+      ['trimmed', 'businessName trimmed from 16 to 12 characters'],
+      ['trimmed', `description trimmed from ${DESCRIPTION.length} to 60 characters`],
+    ]),
+  );
+  expect(events('forms-cookie')).toContainEqual(['dismissed', 'button "Accept all"']);
+  expect(events('forms-tabs')).toContainEqual(['clicked', 'tab "Add your business"']);
+
+  expect(doneBare).toMatchObject({ outcome: 'partially_failed', progress: { submitted: 1, failed: 1, pending: 0 } });
+  const bareRows = (await get(`/jobs/${jobBare.id}/results`)).items as Row[];
+  const missing = bareRows.find((r) => r.directoryId === 'forms-missing');
+  expect(missing).toMatchObject({ status: 'failed', attempts: 1, errorMessage: 'customer has no description' });
+  // Failed before the form page was even opened.
+  expect(missing?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
+  expect(bareRows.find((r) => r.directoryId === 'forms-placeholder')?.responseLog).toContainEqual(expect.objectContaining({ event: 'step 1 filled', detail: '3 field(s), 1 optional one(s) left empty' }));
+});
