@@ -62,7 +62,7 @@ it('takes a value from exactly one of field, const and template, and knows the t
 
 it('a step advances by a button or a key, dismisses and clicks targets first', () => {
   expect(withStep({ dismiss: [{ role: 'button', name: 'Accept all' }], click: [{ role: 'tab', name: 'Add listing' }], fields: [{ field: 'city', target: { css: '#a' } }], advance: { css: '#go' } }).ok).toBe(true);
-  expect(fieldsOf(withStep({ fields: [{ field: 'city', target: { css: '#a' } }] }))).toEqual(['adapter.steps[0]']);
-  expect(fieldsOf(withStep({ fields: [{ field: 'city', target: { css: '#a' } }], advance: { css: '#go' }, press: 'Enter' }))).toEqual(['adapter.steps[0]']);
+  expect(fieldsOf(withStep({ fields: [{ field: 'city', target: { css: '#a' } }] }))).toEqual(['adapter.steps[0].advance']);
+  expect(fieldsOf(withStep({ fields: [{ field: 'city', target: { css: '#a' } }], advance: { css: '#go' }, press: 'Enter' }))).toEqual(['adapter.steps[0].press']);
   expect(fieldsOf(withStep({ press: 'Enter; rm' }))).toEqual(['adapter.steps[0].press']);
 });

@@ -151,7 +151,8 @@ export const stepSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if ((s.advance === undefined) === (s.press === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give exactly one of advance (a button to click) or press (a key to press in the last field)' });
+      // Named where the fix goes: the missing advance, or the press that should not be there too.
+      ctx.addIssue({ code: 'custom', path: [s.advance === undefined ? 'advance' : 'press'], message: 'give exactly one of advance (a button to click) or press (a key to press in the last field)' });
     }
     if (s.press !== undefined && s.fields.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['press'], message: 'press needs a field on the step to press it in' });
