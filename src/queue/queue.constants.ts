@@ -16,6 +16,8 @@ export interface SubmitListingPayload {
   directoryId: string;
   /** Times the worker's browser failed under this entry, each not counted as an attempt (bounded). */
   browserFailures?: number;
+  /** How often the directory answered "not now" with a Retry-After under this entry, uncounted, so far. */
+  retryAfters?: number;
 }
 
 /**

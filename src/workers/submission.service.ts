@@ -19,6 +19,17 @@ import {
   SubmitAborted,
 } from './browser/listing-submitter';
 
+/** The directory asked to be left alone until `until` (Retry-After): the processor delays the entry without spending an attempt. */
+export class RetryLater extends Error {
+  constructor(readonly until: Date, message: string) {
+    super(message);
+  }
+}
+
+/** Retry-Afters honoured per queue entry without spending an attempt, and the longest one honoured. */
+export const MAX_RETRY_AFTERS = 5;
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
 /** The row is not to be touched before `until`; the processor delays the queue entry. */
 export class WaitUntil extends Error {
   constructor(readonly until: Date) {
@@ -32,6 +43,8 @@ export interface AttemptInfo {
   maxAttempts: number;
   /** How often the worker's browser failed under this queue entry, uncounted, so far. */
   browserFailures?: number;
+  /** How often a Retry-After delayed this queue entry, uncounted, so far. */
+  retryAfters?: number;
 }
 
 /** The listing a customer row turns into: every adapter field, by name. */
@@ -129,13 +142,19 @@ export class SubmissionService {
     crashPoint(this.config, 'worker.after-submit');
     const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
     if (outcome.kind === 'submitted') {
-      await this.results.finish(ctx, { ...base, status: 'submitted' });
+      await this.results.finish(ctx, { ...base, status: 'submitted', reference: outcome.reference });
       crashPoint(this.config, 'worker.after-persist');
       return 'submitted';
     }
     if (outcome.kind === 'rejected') {
       await this.results.finish(ctx, { ...base, status: 'failed', error: outcome.message });
       throw new UnrecoverableError(`${ctx.directory.id} refused the listing: ${outcome.message}`);
+    }
+    // "Not now, come back after this": the row waits, as a retry, without spending an attempt (bounded).
+    if (outcome.retryAfterMs !== undefined && (info.retryAfters ?? 0) < MAX_RETRY_AFTERS) {
+      await this.results.finish(ctx, { ...base, status: 'retry', error: outcome.message });
+      const until = new Date(Date.now() + Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS));
+      throw new RetryLater(until, `${ctx.directory.id}: ${outcome.message}; again after ${until.toISOString()}`);
     }
     // The site answered with an error it may not repeat: it did not take the listing.
     return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);

@@ -1,10 +1,15 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
+import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';
 
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
   message?: string;
+  /** The confirmation/reference number the success page gave (the definition's `capture`). */
+  reference?: string;
+  /** The site asked to be left alone this long (HTTP 429/503 with Retry-After). */
+  retryAfterMs?: number;
 }
 
 function locate(page: Page, target: Target): Locator {
@@ -48,9 +53,12 @@ export async function runAdapter(
   if (first && first.status() >= 400) {
     // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
     const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
-    return { kind: transient ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}` };
+    const retryAfterMs = transient ? retryAfter(first.headers()['retry-after']) : undefined;
+    const message = `form page answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
+    return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
   }
 
+  let probe: PageProbe | undefined;
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
     if ((await orServerError(locate(page, firstTargetOf(step)).waitFor({ state: 'visible' }))) === 'server-error') {
@@ -71,27 +79,43 @@ export async function runAdapter(
       const deadline = await beforeSubmit();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
+      probe = pageProbe(page); // the final answer's status counts from this click
     }
     await button.click();
+    if (!last && step.waitFor && !(await waitForRule(step.waitFor, pageProbe(page), stepTimeoutMs, () => serverError !== undefined))) {
+      if (serverError) return { kind: 'error', message: `server error: ${serverError}` };
+      return { kind: 'error', message: `step ${i + 1}: the page did not show what waitFor expects after its button` };
+    }
   }
 
-  const outcome = [...adapter.success.selectors.map((s) => ({ s, ok: true })), ...adapter.failure.selectors.map((s) => ({ s, ok: false }))];
-  const winner = await orServerError(
-    Promise.any(
-      outcome.map(async ({ s, ok }) => {
-        await page.locator(s).first().waitFor({ state: 'visible' });
-        return { s, ok };
-      }),
-    ),
-  ).catch(() => undefined);
+  const winner = await waitForOutcome(adapter.success, adapter.failure, probe!, stepTimeoutMs, () => serverError !== undefined);
+  // A 5xx answer is read by serverErrorMeans, whatever the page shows with it.
+  if (serverError && adapter.serverErrorMeans === 'not-recorded') {
+    // The definition says this site records nothing when it fails: a plain retry is safe.
+    log('server error', `${serverError}; the directory records nothing on a server error`);
+    return { kind: 'error', message: `server error after submitting: ${serverError} (the directory records nothing on a server error)` };
+  }
   // After the irreversible click, silence or a server error says nothing about whether the
   // listing was taken: that is an unknown outcome, for the next attempt to verify, not a refusal.
-  if (serverError || winner === 'server-error') throw new OutcomeUnknown(`server error after submitting: ${serverError}`);
+  if (serverError) throw new OutcomeUnknown(`server error after submitting: ${serverError}`);
   if (!winner) throw new OutcomeUnknown('the page showed neither success nor failure after submitting');
 
-  const text = (await page.locator(winner.s).first().innerText()).trim().slice(0, 2000);
+  const text = winner.message;
   log(winner.ok ? 'accepted' : 'refused', text);
-  if (winner.ok) return { kind: 'submitted', message: text };
+  if (winner.ok) {
+    const reference = adapter.capture ? await captureReference(adapter.capture, probe!) : undefined;
+    if (adapter.capture) log(reference ? 'reference' : 'no reference found', reference);
+    return { kind: 'submitted', message: text, reference };
+  }
   const permanent = adapter.permanentFailures.some((p) => new RegExp(p, 'i').test(text));
   return { kind: permanent ? 'rejected' : 'error', message: text };
+}
+
+/** Retry-After in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfter(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\s*(\d+)\s*$/.exec(header);
+  if (seconds) return Number(seconds[1]) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
