@@ -3,6 +3,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { sandboxDirectoryName, sandboxSlug } from './catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
+import { outcomesRouter } from './features/outcomes';
 import { hostileRouter } from './hostile';
 import { CRASH_SCRIPT, pageFaultSchema } from './page-faults';
 import { SITES } from './pages';
@@ -44,6 +45,7 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
 
   // Pages that try to lead the browser astray, for the SSRF test (see hostile.ts).
   app.use('/hostile', hostileRouter(state));
+  app.use('/f/outcomes', outcomesRouter(state));
 
   app.param('slug', (_req, res, next, slug: string) => {
     const dir = directories.get(slug);

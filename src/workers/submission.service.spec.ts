@@ -209,5 +209,6 @@ describe('SubmissionService', () => {
     await service.run({ resultId: '7', generation: 1 }, first);
     expect(results.finished.map((o) => o.status)).toEqual([status]);
     expect(submitter.clicks).toBe(clicks);
+    expect(results.finished[0].log[0]).toMatchObject({ event: 'verified after an interrupted attempt', detail: `listed: ${listed ?? 'unknown'}` });
   });
 });

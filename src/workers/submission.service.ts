@@ -76,6 +76,8 @@ export class SubmissionService {
     const { ctx } = claim;
     const started = Date.now();
     const values = listingValues(ctx.customer);
+    // What happened before this attempt's page: kept at the head of the attempt's log.
+    const before: ResponseLogEntry[] = [];
 
     if (claim.kind === 'uncertain') {
       let listed: boolean | undefined;
@@ -97,6 +99,7 @@ export class SubmissionService {
         await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started });
         return `${status}: not listed, and the order is ${claim.orderStatus}`;
       }
+      before.push(entry);
     }
 
     let clicked = false;
@@ -132,7 +135,7 @@ export class SubmissionService {
       const message = (err as Error).message;
       return this.retryOrFail(ctx, info, {
         status: clicked ? 'submitting' : 'retry',
-        log: failed?.log ?? [this.entry(ctx, 'error', message)],
+        log: [...before, ...(failed?.log ?? [this.entry(ctx, 'error', message)])],
         screenshotPath: failed?.screenshotPath,
         error: message,
         durationMs: Date.now() - started,
@@ -140,7 +143,7 @@ export class SubmissionService {
     }
 
     crashPoint(this.config, 'worker.after-submit');
-    const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
+    const base = { log: [...before, ...outcome.log], screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
     if (outcome.kind === 'submitted') {
       await this.results.finish(ctx, { ...base, status: 'submitted', reference: outcome.reference });
       crashPoint(this.config, 'worker.after-persist');
