@@ -109,5 +109,5 @@ it('reads each outcome rule, keeps references, verifies by search page and honou
   // A 500 before it was taken: the search page does not find it, so the next attempt submits.
   expect(log('outcomes-search-miss')).toContain('verified after an interrupted attempt: listed: false');
   // 429 with Retry-After on the form page: delayed and tried again, not failed.
-  expect(log('outcomes-busy')).toContain('form page answered HTTP 429 (Retry-After 1 s)');
+  expect(log('outcomes-busy')).toContain('asked to come back later: form page answered HTTP 429 (Retry-After 1 s); again after');
 });

@@ -70,6 +70,7 @@ describe('SubmissionService', () => {
     expect(err).toBeInstanceOf(RetryLater);
     expect((err as RetryLater).until.getTime()).toBeGreaterThanOrEqual(before + 30_000);
     expect(s1.results.finished).toMatchObject([{ status: 'retry', error: busy.message }]);
+    expect(s1.results.finished[0].log.at(-1)).toMatchObject({ event: 'asked to come back later', detail: expect.stringContaining(busy.message) });
     // Past the bound it is an error like any other: on the last attempt, the row fails.
     const s2 = setup(async () => busy);
     await expect(s2.service.run({ resultId: '7', generation: 1 }, { ...last, retryAfters: MAX_RETRY_AFTERS })).rejects.toBeInstanceOf(UnrecoverableError);

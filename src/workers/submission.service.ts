@@ -155,8 +155,9 @@ export class SubmissionService {
     }
     // "Not now, come back after this": the row waits, as a retry, without spending an attempt (bounded).
     if (outcome.retryAfterMs !== undefined && (info.retryAfters ?? 0) < MAX_RETRY_AFTERS) {
-      await this.results.finish(ctx, { ...base, status: 'retry', error: outcome.message });
       const until = new Date(Date.now() + Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS));
+      const waiting = this.entry(ctx, 'asked to come back later', `${outcome.message}; again after ${until.toISOString()}`);
+      await this.results.finish(ctx, { ...base, log: [...base.log, waiting], status: 'retry', error: outcome.message });
       throw new RetryLater(until, `${ctx.directory.id}: ${outcome.message}; again after ${until.toISOString()}`);
     }
     // The site answered with an error it may not repeat: it did not take the listing.
