@@ -13,8 +13,9 @@ import type { SandboxState } from '../sandbox-state';
  * /f/outcomes/<id>/. Each has one small form (name, website, email); they differ in how the final
  * POST is answered. What each received is kept in the sandbox state like any directory's.
  *
- * - outcomes-reference: two pages (the second has no field, only a button like the first's, so the
- *   adapter needs a step waitFor); the answer's text carries a reference number.
+ * - outcomes-reference: two pages; the first's button moves on only a second after the click, and the
+ *   second has no field, only a button like the first's, so the adapter needs a step waitFor; the
+ *   answer's text carries a reference number.
  * - outcomes-url: the answer is a redirect to thanks?id=..., a page with nothing distinctive on it.
  * - outcomes-text: the answer is plain text, no element to point at.
  * - outcomes-server-error: the first POST per website gets a 500 and records nothing; the
@@ -121,14 +122,15 @@ export async function importOutcomesCatalogue(m: EntityManager, baseUrl: string)
 const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
 
-const form = (action: string, hidden: Record<string, string> = {}) => `
+/** `delayed`: the button saves in the background and moves on a second later, as script-driven wizards do. */
+const form = (action: string, hidden: Record<string, string> = {}, delayed = false) => `
   <form method="post" action="${action}">
     ${Object.entries(hidden).map(([n, v]) => `<input type="hidden" name="${n}" value="${escape(v)}">`).join('')}
     ${Object.keys(hidden).length ? '<p>Please confirm your listing.</p>' : `
     <label>Business name <input id="name" name="name"></label>
     <label>Website <input id="website" name="website"></label>
     <label>Email <input id="email" name="email"></label>`}
-    <button type="submit">Send</button>
+    ${delayed ? '<button type="submit" onclick="event.preventDefault(); setTimeout(() => this.form.submit(), 1000)">Send</button>' : '<button type="submit">Send</button>'}
   </form>`;
 
 export function outcomesRouter(state: SandboxState): express.Router {
@@ -147,7 +149,7 @@ export function outcomesRouter(state: SandboxState): express.Router {
       return void res.status(429).set('retry-after', '1').type('html').send(page('Too many requests', '<p>Slow down.</p>'));
     }
     const action = feature === 'reference' ? 'confirm' : 'submit';
-    res.type('html').send(page(`Add your business (${feature})`, form(action)));
+    res.type('html').send(page(`Add your business (${feature})`, form(action, {}, feature === 'reference')));
   });
 
   router.post('/:id/confirm', (req, res) => {
