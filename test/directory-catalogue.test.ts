@@ -4,6 +4,7 @@ import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file
 import { DirectoryAttention } from '../src/workers/directory-attention';
 import { importDirectories } from '../src/directories/directory-store';
 import { sandboxCatalogue, sandboxCatalogueFile, SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
+import { OUTCOMES_CATALOGUE_FILE, outcomesCatalogue, outcomesCatalogueFile } from '../src/sandbox/features/outcomes';
 import { LAYOUTS } from '../src/sandbox/adapters';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 
@@ -29,6 +30,11 @@ it('the committed sandbox catalogue file is what the sandbox serves', () => {
   expect(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8')).toBe(sandboxCatalogueFile());
   const read = readCatalogue(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8'), 'http://127.0.0.1:4555/');
   expect(read).toEqual({ ok: true, value: sandboxCatalogue('http://127.0.0.1:4555/') });
+});
+
+it('the committed outcomes feature file is what the sandbox serves under /f/outcomes', () => {
+  expect(readFileSync(OUTCOMES_CATALOGUE_FILE, 'utf8')).toBe(outcomesCatalogueFile());
+  expect(readCatalogue(readFileSync(OUTCOMES_CATALOGUE_FILE, 'utf8'), 'http://127.0.0.1:4555/')).toEqual({ ok: true, value: outcomesCatalogue('http://127.0.0.1:4555/') });
 });
 
 it('names the path of every mistake in a file, and of a repeated id', () => {

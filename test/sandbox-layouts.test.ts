@@ -73,7 +73,7 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
     expect(mine[0]).toMatchObject({ outcome: 'accepted', website: customer.website, businessName: customer.businessName });
     expect(recordedValues(layout, mine[0].fields)).toEqual(customer);
 
-    const verifyUrl = new URL(entry.adapter.verify!.url.replace('{website}', encodeURIComponent(customer.website)), entry.submitUrl);
+    const verifyUrl = new URL(entry.adapter.verify!.url!.replace('{website}', encodeURIComponent(customer.website)), entry.submitUrl);
     expect(await (await fetch(verifyUrl)).json()).toEqual({ listed: true });
 
     expect(await run(entry)).toEqual({ kind: 'rejected', message: 'This business is already listed' });

@@ -15,6 +15,7 @@ export interface DirectoryRow {
   status: string;
   attempts: number;
   errorMessage: string | null;
+  reference: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
@@ -44,7 +45,7 @@ export class OrderDetailQuery {
   rows(jobId: string, ids?: string[]): Promise<DirectoryRow[]> {
     return this.db.query(
       `SELECT r.id::text, r.directory_id AS "directoryId", d.name AS "directoryName", r.status, r.attempts,
-              r.error_message AS "errorMessage", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
+              r.error_message AS "errorMessage", r.reference, r.started_at AS "startedAt", r.finished_at AS "finishedAt",
               r.duration_ms AS "durationMs", r.screenshot_path IS NOT NULL AS "hasScreenshot",
               coalesce((SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(r.response_log) WITH ORDINALITY AS l(e, n)
                          WHERE n > jsonb_array_length(r.response_log) - $3), '[]'::jsonb) AS log

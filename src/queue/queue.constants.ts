@@ -18,6 +18,8 @@ export interface SubmitListingPayload {
   browserFailures?: number;
   /** Set once the entry waited for its paused directory (its row's log says so once). */
   waitedForResume?: boolean;
+  /** How often the directory answered "not now" with a Retry-After under this entry, uncounted, so far. */
+  retryAfters?: number;
 }
 
 /**

@@ -24,6 +24,8 @@ export class JobResult {
   @Column({ name: 'response_log', type: 'jsonb' }) responseLog: ResponseLogEntry[];
   @Column({ name: 'screenshot_path', type: 'text', nullable: true }) screenshotPath: string | null;
   @Column({ name: 'error_message', type: 'text', nullable: true }) errorMessage: string | null;
+  /** The directory's confirmation/reference number for the accepted listing, when its definition captures one. */
+  @Column({ type: 'text', nullable: true }) reference: string | null;
   @Column({ name: 'duration_ms', type: 'int', nullable: true }) durationMs: number | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
   @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true }) submittedAt: Date | null;

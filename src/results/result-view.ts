@@ -19,6 +19,7 @@ export function resultView(r: JobResult) {
     generation: r.generation,
     responseLog: r.responseLog,
     errorMessage: r.errorMessage,
+    reference: r.reference,
     screenshotUrl: r.screenshotPath ? screenshotUrl(r.jobId, r.directoryId) : null,
     durationMs: r.durationMs,
     startedAt: r.startedAt,

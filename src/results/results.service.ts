@@ -37,6 +37,8 @@ export interface AttemptOutcome {
   error?: string;
   screenshotPath?: string;
   durationMs: number;
+  /** The directory's confirmation/reference number (a `submitted` outcome whose definition captures one). */
+  reference?: string;
 }
 
 /** Final statuses and the order counter each one moves. */
@@ -179,10 +181,10 @@ export class ResultsService {
                 submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
                 finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
                 -- the attempt is over: nothing of it can still click or be answered
-                submit_deadline = NULL
+                submit_deadline = NULL, reference = coalesce($9, reference)
           WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
           RETURNING job_id`,
-        [ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null, outcome.durationMs, final],
+        [ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null, outcome.durationMs, final, outcome.reference ?? null],
       );
       if (!rows.length) {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped, a newer attempt owns the row`);

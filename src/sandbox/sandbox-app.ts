@@ -4,6 +4,7 @@ import { sandboxDirectoryName, sandboxSlug } from './catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
 import { formsRouter } from './features/forms';
+import { outcomesRouter } from './features/outcomes';
 import { hostileRouter } from './hostile';
 import { CRASH_SCRIPT, pageFaultSchema } from './page-faults';
 import { SITES } from './pages';
@@ -46,6 +47,7 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
   // Pages that try to lead the browser astray, for the SSRF test (see hostile.ts).
   app.use('/hostile', hostileRouter(state));
   app.use('/f/forms', formsRouter(state));
+  app.use('/f/outcomes', outcomesRouter(state));
 
   app.param('slug', (_req, res, next, slug: string) => {
     const dir = directories.get(slug);

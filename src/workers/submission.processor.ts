@@ -9,7 +9,7 @@ import { BrowserFailed } from './browser/listing-submitter';
 import { describeLimits, placeInLine } from './directory-limits';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';
-import { AttemptInfo, DirectoryPaused, SubmissionService, WaitUntil } from './submission.service';
+import { AttemptInfo, DirectoryPaused, RetryLater, SubmissionService, WaitUntil } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
 const config = loadConfig();
@@ -51,7 +51,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   }
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
-    const info: AttemptInfo = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, browserFailures: job.data.browserFailures ?? 0 };
+    const info: AttemptInfo = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, browserFailures: job.data.browserFailures ?? 0, retryAfters: job.data.retryAfters ?? 0 };
     const { resultId, jobId, directoryId } = job.data;
     this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
     try {
@@ -100,6 +100,13 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
           this.logger.warn(`${job.id}: ${err.message}; queued again, not counted as an attempt`);
           await job.updateData({ ...job.data, browserFailures: (job.data.browserFailures ?? 0) + 1 });
           await job.moveToDelayed(Date.now() + BROWSER_RETRY_MS, token);
+          throw new DelayedError();
+        }
+        // The directory said when to come back (Retry-After): the entry waits until then, uncounted.
+        if (err instanceof RetryLater) {
+          this.logger.warn(`${job.id}: ${err.message}`);
+          await job.updateData({ ...job.data, retryAfters: (job.data.retryAfters ?? 0) + 1 });
+          await job.moveToDelayed(err.until.getTime(), token);
           throw new DelayedError();
         }
         // Not the submission's fault either: come back later without spending an attempt.

@@ -4,7 +4,7 @@ import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../r
 import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
 import type { DirectoryAttention } from './directory-attention';
 import type { DirectoryTurns } from './directory-turns.service';
-import { DirectoryPaused, SubmissionService, WaitUntil } from './submission.service';
+import { DirectoryPaused, MAX_RETRY_AFTERS, RetryLater, SubmissionService, WaitUntil } from './submission.service';
 
 const ctx = {
   resultId: '7',
@@ -86,6 +86,27 @@ describe('SubmissionService', () => {
     await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('submitted');
     expect(results.finished.map((o) => o.status)).toEqual(['submitted']);
     expect(submitter.clicks).toBe(1);
+  });
+
+  it("keeps the success page's reference number with the result", async () => {
+    const { service, results } = setup(clickThen({ kind: 'submitted', reference: 'BL-20931', log: [] }));
+    await expect(service.run({ resultId: '7', generation: 1 }, first)).resolves.toBe('submitted');
+    expect(results.finished).toMatchObject([{ status: 'submitted', reference: 'BL-20931' }]);
+  });
+
+  it('delays the entry by Retry-After without spending an attempt, even on the last one, a bounded number of times', async () => {
+    const busy = { kind: 'error' as const, message: 'form page answered HTTP 429 (Retry-After 30 s)', retryAfterMs: 30_000, log: [] };
+    const s1 = setup(async () => busy);
+    const before = Date.now();
+    const err = await s1.service.run({ resultId: '7', generation: 1 }, { ...last, retryAfters: MAX_RETRY_AFTERS - 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryLater);
+    expect((err as RetryLater).until.getTime()).toBeGreaterThanOrEqual(before + 30_000);
+    expect(s1.results.finished).toMatchObject([{ status: 'retry', error: busy.message }]);
+    expect(s1.results.finished[0].log.at(-1)).toMatchObject({ event: 'asked to come back later', detail: expect.stringContaining(busy.message) });
+    // Past the bound it is an error like any other: on the last attempt, the row fails.
+    const s2 = setup(async () => busy);
+    await expect(s2.service.run({ resultId: '7', generation: 1 }, { ...last, retryAfters: MAX_RETRY_AFTERS })).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(s2.results.finished.map((o) => o.status)).toEqual(['failed']);
   });
 
   it('fails at once, without retry, when the site refuses for good', async () => {
@@ -221,5 +242,6 @@ describe('SubmissionService', () => {
     await service.run({ resultId: '7', generation: 1 }, first);
     expect(results.finished.map((o) => o.status)).toEqual([status]);
     expect(submitter.clicks).toBe(clicks);
+    expect(results.finished[0].log[0]).toMatchObject({ event: 'verified after an interrupted attempt', detail: `listed: ${listed ?? 'unknown'}` });
   });
 });

@@ -21,6 +21,17 @@ import {
   SubmitAborted,
 } from './browser/listing-submitter';
 
+/** The directory asked to be left alone until `until` (Retry-After): the processor delays the entry without spending an attempt. */
+export class RetryLater extends Error {
+  constructor(readonly until: Date, message: string) {
+    super(message);
+  }
+}
+
+/** Retry-Afters honoured per queue entry without spending an attempt, and the longest one honoured. */
+export const MAX_RETRY_AFTERS = 5;
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
 /** The row is not to be touched before `until`; the processor delays the queue entry. */
 export class WaitUntil extends Error {
   constructor(readonly until: Date) {
@@ -37,6 +48,8 @@ export interface AttemptInfo {
   maxAttempts: number;
   /** How often the worker's browser failed under this queue entry, uncounted, so far. */
   browserFailures?: number;
+  /** How often a Retry-After delayed this queue entry, uncounted, so far. */
+  retryAfters?: number;
 }
 
 /** The listing a customer row turns into: every adapter field, by name. */
@@ -70,6 +83,8 @@ export class SubmissionService {
     const { ctx } = claim;
     const started = Date.now();
     const values = listingValues(ctx.customer);
+    // What happened before this attempt's page: kept at the head of the attempt's log.
+    const before: ResponseLogEntry[] = [];
 
     if (claim.kind === 'uncertain') {
       let listed: boolean | undefined;
@@ -91,6 +106,7 @@ export class SubmissionService {
         await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started });
         return `${status}: not listed, and the order is ${claim.orderStatus}`;
       }
+      before.push(entry);
     }
 
     let clicked = false;
@@ -132,7 +148,7 @@ export class SubmissionService {
       }
       return this.retryOrFail(ctx, info, {
         status: clicked ? 'submitting' : 'retry',
-        log: failed?.log ?? [this.entry(ctx, 'error', message)],
+        log: [...before, ...(failed?.log ?? [this.entry(ctx, 'error', message)])],
         screenshotPath: failed?.screenshotPath,
         error: message,
         durationMs: Date.now() - started,
@@ -140,11 +156,11 @@ export class SubmissionService {
     }
 
     crashPoint(this.config, 'worker.after-submit');
-    const base = { log: outcome.log, screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
+    const base = { log: [...before, ...outcome.log], screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
     // The form matched its adapter: the directory's count of missing targets starts again.
     if (outcome.kind !== 'error') await this.attention.worked(ctx.directory.id).catch(() => undefined);
     if (outcome.kind === 'submitted') {
-      await this.results.finish(ctx, { ...base, status: 'submitted' });
+      await this.results.finish(ctx, { ...base, status: 'submitted', reference: outcome.reference });
       crashPoint(this.config, 'worker.after-persist');
       return 'submitted';
     }
@@ -152,9 +168,16 @@ export class SubmissionService {
       await this.results.finish(ctx, { ...base, status: 'failed', error: outcome.message });
       throw new UnrecoverableError(`${ctx.directory.id} refused the listing: ${outcome.message}`);
     }
-    // The site answered with an error it may not repeat: it did not take the listing. When it
-    // said "not now", no worker asks it again before it said.
-    if (outcome.retryAfterMs) await this.turns.slowDown(ctx.directory.id, outcome.retryAfterMs).catch(() => undefined);
+    // "Not now, come back after this": no worker of the fleet asks the directory again before
+    // then, and this row waits, as a retry, without spending an attempt (bounded).
+    if (outcome.retryAfterMs !== undefined) await this.turns.slowDown(ctx.directory.id, outcome.retryAfterMs).catch(() => undefined);
+    if (outcome.retryAfterMs !== undefined && (info.retryAfters ?? 0) < MAX_RETRY_AFTERS) {
+      const until = new Date(Date.now() + Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS));
+      const waiting = this.entry(ctx, 'asked to come back later', `${outcome.message}; again after ${until.toISOString()}`);
+      await this.results.finish(ctx, { ...base, log: [...base.log, waiting], status: 'retry', error: outcome.message });
+      throw new RetryLater(until, `${ctx.directory.id}: ${outcome.message}; again after ${until.toISOString()}`);
+    }
+    // The site answered with an error it may not repeat: it did not take the listing.
     return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);
   }
 

@@ -5,6 +5,7 @@
 module.exports = [
   'test/adapter-tools.test.ts',
   'test/adapter-forms.test.ts',
+  'test/adapter-outcomes.test.ts',
   'test/browser.test.ts',
   'test/dashboard.test.ts',
   'test/demo.test.ts',

@@ -82,6 +82,13 @@ export class JobResultResponse implements ResultView {
   })
   screenshotUrl: string | null;
   @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'BL-20931',
+    description: "The directory's confirmation/reference number for the accepted listing, when its definition captures one.",
+  })
+  reference: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) durationMs: number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) submittedAt: Date | null;

@@ -2,13 +2,16 @@ import type { Page, Response } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
+import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';
 import { locate, onTarget } from './targets';
 import { prepareValues } from './values';
 
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
   message?: string;
-  /** The form page said "not now" (429, or Retry-After): the fleet leaves the directory alone this long. */
+  /** The confirmation/reference number the success page gave (the definition's `capture`). */
+  reference?: string;
+  /** The site asked to be left alone this long (429, or Retry-After on a 503/408/425). */
   retryAfterMs?: number;
 }
 
@@ -62,10 +65,13 @@ export async function runAdapter(
   if (first && first.status() >= 400) {
     // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
     const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
-    const retryAfter = Number(first.headers()['retry-after']) * 1000 || (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined);
-    return { kind: transient ? 'error' : 'rejected', message: `form page answered HTTP ${first.status()}`, retryAfterMs: transient ? retryAfter : undefined };
+    // A 429 without a readable Retry-After still says "not now": the fleet waits a minute.
+    const retryAfterMs = transient ? (retryAfter(first.headers()['retry-after']) ?? (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined)) : undefined;
+    const message = `form page answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
+    return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
   }
 
+  let probe: PageProbe | undefined;
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
     const start = firstTargetOf(step);
@@ -94,27 +100,43 @@ export async function runAdapter(
       const deadline = await beforeSubmit();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
+      probe = pageProbe(page); // the final answer's status counts from this click
     }
     await advance();
+    if (!last && step.waitFor && !(await waitForRule(step.waitFor, pageProbe(page), stepTimeoutMs, () => serverError !== undefined))) {
+      if (serverError) return { kind: 'error', message: `server error: ${serverError}` };
+      return { kind: 'error', message: `step ${i + 1}: the page did not show what waitFor expects after its button` };
+    }
   }
 
-  const outcome = [...adapter.success.selectors.map((s) => ({ s, ok: true })), ...adapter.failure.selectors.map((s) => ({ s, ok: false }))];
-  const winner = await orServerError(
-    Promise.any(
-      outcome.map(async ({ s, ok }) => {
-        await page.locator(s).first().waitFor({ state: 'visible' });
-        return { s, ok };
-      }),
-    ),
-  ).catch(() => undefined);
+  const winner = await waitForOutcome(adapter.success, adapter.failure, probe!, stepTimeoutMs, () => serverError !== undefined);
+  // A 5xx answer is read by serverErrorMeans, whatever the page shows with it.
+  if (serverError && adapter.serverErrorMeans === 'not-recorded') {
+    // The definition says this site records nothing when it fails: a plain retry is safe.
+    log('server error', `${serverError}; the directory records nothing on a server error`);
+    return { kind: 'error', message: `server error after submitting: ${serverError} (the directory records nothing on a server error)` };
+  }
   // After the irreversible click, silence or a server error says nothing about whether the
   // listing was taken: that is an unknown outcome, for the next attempt to verify, not a refusal.
-  if (serverError || winner === 'server-error') throw new OutcomeUnknown(`server error after submitting: ${serverError}`);
+  if (serverError) throw new OutcomeUnknown(`server error after submitting: ${serverError}`);
   if (!winner) throw new OutcomeUnknown('the page showed neither success nor failure after submitting');
 
-  const text = (await page.locator(winner.s).first().innerText()).trim().slice(0, 2000);
+  const text = winner.message;
   log(winner.ok ? 'accepted' : 'refused', text);
-  if (winner.ok) return { kind: 'submitted', message: text };
+  if (winner.ok) {
+    const reference = adapter.capture ? await captureReference(adapter.capture, probe!) : undefined;
+    if (adapter.capture) log(reference ? 'reference' : 'no reference found', reference);
+    return { kind: 'submitted', message: text, reference };
+  }
   const permanent = adapter.permanentFailures.some((p) => new RegExp(p, 'i').test(text));
   return { kind: permanent ? 'rejected' : 'error', message: text };
+}
+
+/** Retry-After in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfter(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\s*(\d+)\s*$/.exec(header);
+  if (seconds) return Number(seconds[1]) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -24,6 +24,8 @@ export interface SubmissionRequest {
 export interface SubmissionOutcome {
   kind: 'submitted' | 'rejected' | 'error';
   message?: string;
+  /** The confirmation/reference number the success page gave, when the definition captures one. */
+  reference?: string;
   /** The site asked to be left alone this long (429, or Retry-After on an `error`). */
   retryAfterMs?: number;
   log: ResponseLogEntry[];

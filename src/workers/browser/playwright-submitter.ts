@@ -22,8 +22,9 @@ import {
   SubmitAborted,
 } from './listing-submitter';
 import { watchPolicy } from './policy-watch';
+import { fillTemplate, listedOnSearchPage, pageProbe } from './outcome';
 import { describeTarget, TargetNotFound } from './targets';
-import { stepTimeoutMs } from './timeouts';
+import { attemptTimeouts, stepTimeoutMs } from './timeouts';
 
 /**
  * Fills directory forms in headless Chromium by interpreting their adapter definitions. Every
@@ -83,10 +84,11 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     });
     // The whole attempt is bounded: closing the context makes every pending browser call fail.
     let timedOut = false;
+    const limits = attemptTimeouts(this.config, req.directory.adapter);
     const deadline = setTimeout(() => {
       timedOut = true;
       void context.close();
-    }, this.config.SUBMIT_TIMEOUT_MS);
+    }, limits.submitMs);
     let screenshotPath: string | undefined;
     try {
       const page = await context.newPage();
@@ -95,7 +97,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       let result: RunResult | undefined;
       let failure: unknown;
       try {
-        result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, stepTimeoutMs(this.config));
+        result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, limits.stepMs);
       } catch (err) {
         failure = err;
       }
@@ -116,7 +118,9 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       const message = crashed
         ? "the directory's page crashed the browser's renderer"
         : timedOut
-          ? `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
+          ? limits.submitMs < this.config.SUBMIT_TIMEOUT_MS
+            ? `the attempt took longer than the directory's timeouts.submitMs (${limits.submitMs} ms)`
+            : `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`
           : undefined;
       if (message) note('error', firstLine(failure));
       if (failure instanceof SubmissionFailed && !message) throw failure;
@@ -131,7 +135,8 @@ export class PlaywrightSubmitter implements ListingSubmitter {
   private async askListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined> {
     const verify = directory.adapter.verify;
     if (!verify) return undefined;
-    const url = new URL(verify.url.replace('{website}', encodeURIComponent(values.website ?? '')), directory.submitUrl);
+    const template = verify.url ?? verify.search!.url;
+    const url = new URL(verify.url ? template.replace('{website}', encodeURIComponent(values.website ?? '')) : fillTemplate(template, values), directory.submitUrl);
     if (webScheme(url.href)) return undefined;
     // Through the proxy like the pages: Playwright's request client uses the context's proxy. A
     // refusal is an answer the directory could not give: undefined, and staff decide.
@@ -139,7 +144,15 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     try {
       const context = await this.chromium.newContext(lease.proxy);
       try {
-        const res = await context.request.get(url.toString(), { timeout: 15_000 });
+        const timeout = stepTimeoutMs(this.config);
+        if (!verify.url) {
+          // The site's own search page, read like a person would: listed when it shows the business.
+          const page = await context.newPage();
+          const res = await page.goto(url.toString(), { waitUntil: 'load', timeout });
+          if (!res?.ok()) return undefined;
+          return await listedOnSearchPage(verify.search!.found, pageProbe(page));
+        }
+        const res = await context.request.get(url.toString(), { timeout });
         if (!res.ok()) return undefined;
         const body = (await res.json()) as { listed?: unknown };
         return typeof body.listed === 'boolean' ? body.listed : undefined;
