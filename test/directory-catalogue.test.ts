@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../scripts/support/root';
 import { parseConfig } from '../src/config/config.schema';
 import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file';
 import { DirectoryAttention } from '../src/workers/directory-attention';
@@ -110,4 +112,13 @@ it('a directory pauses itself at the DIRECTORY_PAUSE_AFTER-th missing target in 
   expect(await state()).toEqual({ target_misses: 3, paused: true, paused_reason: "3 attempts in a row found a target missing; the last waited for css #phone" });
   expect(await attention.missed('redesigned', 'again')).toBe(false); // paused once
   expect(await db.dataSource.query(`SELECT actor, action FROM audit_log WHERE action = 'directory.pause'`)).toEqual([{ actor: 'worker', action: 'directory.pause' }]);
+});
+
+it("the README's example directory is a valid catalogue file", () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const example = /## Adding a directory[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(example).toBeDefined();
+  const read = readCatalogue(example ?? '');
+  expect(read.ok ? [] : read.errors).toEqual([]);
+  expect(read.ok && read.value[0].adapter.steps).toHaveLength(2);
 });
