@@ -33,6 +33,8 @@ let origin: string;
 let headers: Record<string, string>;
 const ADMIN = { email: 'admin@boltline.example', password: 'dashboard admin password' };
 const VIEWER = { email: 'viewer@boltline.example', password: 'dashboard viewer password' };
+/** A cheap hash cost for the staff members here, as in staff.test.ts (production: 2^17 or more). */
+const SCRYPT_N = 2 ** 14;
 const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? join('artifacts', 'screenshots'));
 
 /** Sandbox directories that answer quickly and plainly (not slow, flaky or always listed). */
@@ -46,8 +48,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   db = await createTestDatabase();
   await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
-  await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
-  await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
+  await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
+  await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer', SCRYPT_N);
   const { token } = await createApiKey(db.dataSource.manager, { name: 'dashboard test', scopes: ['jobs:read', 'jobs:write'], account: 'dashboard' });
   headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const env = {
@@ -64,6 +66,7 @@ beforeAll(async () => {
     SUBMIT_BACKOFF_MS: '300',
     OUTBOX_POLL_MS: '200',
     RATE_LIMIT_PER_MINUTE: '100000',
+    STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
   };
   apiPort = await freePort();
   apiEnv = env;

@@ -70,20 +70,30 @@ const START_DEADLINE_MS = 60_000;
 
 export async function startApi(env: Record<string, string | undefined>, port: number, opts: ProcessOptions = {}): Promise<Proc> {
   const api = startProcess('main', { ...env, PORT: String(port) }, opts);
-  await waitFor('the API to answer /api/v1/health', async () => {
+  await killIfNot(api, waitFor('the API to answer /api/v1/health', async () => {
     if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
     return fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.ok, () => false);
-  }, { timeoutMs: START_DEADLINE_MS, describe: async () => api.output().slice(-2000) });
+  }, { timeoutMs: START_DEADLINE_MS, describe: async () => api.output().slice(-2000) }));
   return api;
 }
 
 export async function startWorker(env: Record<string, string | undefined>, opts: ProcessOptions = {}): Promise<Proc> {
   const worker = startProcess('worker', env, opts);
-  await waitFor('the worker to start', async () => {
+  await killIfNot(worker, waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());
-  }, { timeoutMs: START_DEADLINE_MS, describe: async () => worker.output().slice(-2000) });
+  }, { timeoutMs: START_DEADLINE_MS, describe: async () => worker.output().slice(-2000) }));
   return worker;
+}
+
+/** A process that did not start in time is killed: the caller never gets it, so nothing else would. */
+async function killIfNot(proc: Proc, started: Promise<unknown>): Promise<void> {
+  try {
+    await started;
+  } catch (err) {
+    await proc.kill('SIGKILL');
+    throw err;
+  }
 }
 
 /** A free TCP port on loopback. */

@@ -39,23 +39,38 @@ export class FaultHarness {
 
   postgres: PostgresServer;
 
+  /**
+   * Starts everything, or stops what it had started and throws: a start that failed half-way (no
+   * Chromium, say) must not leave an API, a redis-server and a PostgreSQL running, which keep
+   * jest from exiting.
+   */
   static async start(): Promise<FaultHarness> {
     const h = new FaultHarness();
-    h.sandbox = await startSandbox({ port: 0, slowMs: 300 });
-    h.postgres = await startPostgres();
-    h.db = await createTestDatabase('faults', h.postgres.url);
-    await importSandboxCatalogue(h.db.dataSource.manager, h.sandbox.url);
-    h.redis = await startRedis();
+    try {
+      await h.startAll();
+    } catch (err) {
+      await h.stop().catch(() => undefined);
+      throw err;
+    }
+    return h;
+  }
+
+  private async startAll(): Promise<void> {
+    this.sandbox = await startSandbox({ port: 0, slowMs: 300 });
+    this.postgres = await startPostgres();
+    this.db = await createTestDatabase('faults', this.postgres.url);
+    await importSandboxCatalogue(this.db.dataSource.manager, this.sandbox.url);
+    this.redis = await startRedis();
     // Admin, so scenarios may act on any order; the key matrix has its own tests.
-    h.key = (await createApiKey(h.db.dataSource.manager, { name: 'faults', scopes: ['admin'] })).token;
-    h.port = await freePort();
-    h.env = {
+    this.key = (await createApiKey(this.db.dataSource.manager, { name: 'faults', scopes: ['admin'] })).token;
+    this.port = await freePort();
+    this.env = {
       NODE_ENV: 'test',
-      DATABASE_URL: h.db.url,
-      REDIS_URL: h.redis.url,
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.redis.url,
       QUEUE_PREFIX: 'faults',
       // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
-      EGRESS_PRIVATE_ORIGINS: h.sandbox.url,
+      EGRESS_PRIVATE_ORIGINS: this.sandbox.url,
       ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-faults-')),
       WORKER_CONCURRENCY: '2',
       SUBMIT_BACKOFF_MS: '200',
@@ -72,10 +87,11 @@ export class FaultHarness {
       // The 1,000 concurrent POSTs of one scenario come from one key.
       RATE_LIMIT_PER_MINUTE: '1000000',
     };
-    h.api = await startApi(h.env, h.port);
-    await h.addWorker();
-    await h.addWorker();
-    return h;
+    this.api = await startApi(this.env, this.port);
+    // Side by side: each launches Chromium for its start-up check. Both settle before a failure is
+    // thrown, so that stop() finds every worker that started.
+    const started = await Promise.allSettled([this.addWorker(), this.addWorker()]);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
   }
 
   async addWorker(crashAt?: CrashPoint): Promise<Proc> {
