@@ -419,6 +419,9 @@ it('concurrent requests with one Idempotency-Key make one order', async () => {
   });
 });
 
+/** The hanging page's own bound on an attempt (its definition's timeouts.submitMs). */
+const HANG_BOUND_MS = 3000;
+
 it('directory pages that hang, trickle, fail, crash the renderer or are gone: bounded, retried or failed, never doubled', async () => {
   await scenario('broken directory pages', async () => {
     await ensureWorkers(2);
@@ -438,6 +441,10 @@ it('directory pages that hang, trickle, fail, crash the renderer or are gone: bo
       [submitCrash, { fault: 'crash', on: 'submit', times: 1 }],
     ];
     for (const [slug, fault] of faults) h.sandbox.fault(slug, fault);
+    // Nothing ever comes of the page that hangs, so its own definition bounds its attempts tighter
+    // than SUBMIT_TIMEOUT_MS (kept well above a submission's time for the others, on a loaded machine).
+    const hung = await h.request('GET', `/directories/${hang}`);
+    expect((await h.request('PATCH', `/directories/${hang}`, { adapter: { ...hung.body.adapter, timeouts: { submitMs: HANG_BOUND_MS } } })).status).toBe(200);
     const website = site();
     const customer = await h.request('POST', '/customers', { ...CUSTOMER, businessName: 'Broken Pages Bistro', website });
     const job = await h.request('POST', '/jobs', { customerId: customer.body.id, directoryIds: faults.map(([slug]) => slug) });
@@ -451,7 +458,7 @@ it('directory pages that hang, trickle, fail, crash the renderer or are gone: bo
       await h.db.dataSource.query(`SELECT directory_id, status, attempts, error_message, response_log FROM job_results WHERE job_id = $1`, [job.body.id]);
     const row = (slug: string) => rows.find((r) => r.directory_id === slug) as (typeof rows)[number];
     // Pages that break on every request break every attempt: the count is the configured one.
-    expect(row(hang)).toMatchObject({ status: 'failed', attempts, error_message: expect.stringContaining('SUBMIT_TIMEOUT_MS') });
+    expect(row(hang)).toMatchObject({ status: 'failed', attempts, error_message: expect.stringContaining(`timeouts.submitMs (${HANG_BOUND_MS} ms)`) });
     expect(row(crash)).toMatchObject({ status: 'failed', attempts, error_message: expect.stringContaining('crashed') });
     // A 410 is final where it is met: one attempt saw it, the last one. (Only an attempt that timed
     // out on a loaded machine before the page answered could come before it.)

@@ -55,9 +55,6 @@ beforeAll(async () => {
     RECONCILE_INTERVAL_MS: '5000',
     SHUTDOWN_GRACE_MS: '10000',
     LOG_LEVEL: 'warn',
-    // A missing target is found missing after one step timeout, min(15 s, SUBMIT_TIMEOUT_MS): the
-    // attempt's own bound must be longer, or it ends the attempt first and hides which target it was.
-    SUBMIT_TIMEOUT_MS: '20000',
     DIRECTORY_PAUSE_AFTER: '2',
   };
   const port = await freePort();
@@ -136,7 +133,8 @@ it('pauses a directory whose form no longer matches its adapter; its rows wait, 
   };
   // "The site was redesigned": its first field is no longer where the adapter looks.
   const [first, ...rest] = original.steps[0].fields;
-  await patch({ ...original, steps: [{ ...original.steps[0], fields: [{ ...first, target: { css: '#renamed-business-name' } }, ...rest] }] });
+  // Its definition's step timeout says how long to look for a target before calling it missing.
+  await patch({ ...original, timeouts: { stepMs: 3000 }, steps: [{ ...original.steps[0], fields: [{ ...first, target: { css: '#renamed-business-name' } }, ...rest] }] });
 
   const websites = [0, 1, 2, 3].map((i) => `https://redesign-${i}.example`);
   const ids: string[] = [];

@@ -78,7 +78,7 @@ export class DirectoriesService {
 
   /**
    * Ends a pause the directory put itself in (DirectoryAttention): its waiting rows are tried again
-   * within a quarter of a minute, and its count of missing targets starts again.
+   * within 5 seconds, and its count of missing targets starts again.
    */
   async resume(id: string, actor: CatalogueActor): Promise<Directory> {
     const [rows]: [Array<{ id: string }>, number] = await this.db.query(

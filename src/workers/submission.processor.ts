@@ -16,7 +16,7 @@ const config = loadConfig();
 /** How long a submission waits when PostgreSQL does not answer. */
 const DATABASE_RETRY_MS = 2000;
 /** How often a paused directory's queue entries look whether staff resumed it. */
-const PAUSED_RECHECK_MS = 15_000;
+const PAUSED_RECHECK_MS = 5000;
 /** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
 const BROWSER_RETRY_MS = 2000;
 
