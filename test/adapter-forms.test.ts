@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { readCatalogue } from '../src/directories/catalogue-file';
+import type { DirectoryInput } from '../src/directories/definition/directory.schema';
+import { checkDirectory } from '../src/directories/definition/directory.schema';
 import { importDirectories } from '../src/directories/directory-store';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
@@ -18,7 +20,8 @@ import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
  * order over every form feature page of the sandbox (src/sandbox/features/forms.ts), and one by a
- * customer without a description, which a page requires.
+ * customer without a description, which a page requires. Then a code adapter (fetch-form) on
+ * copies of sandbox directories of the spa layout.
  */
 let sandbox: SandboxHandle;
 let db: TestDatabase;
@@ -134,4 +137,41 @@ it('fills every form feature page as its definition says, and refuses a listing 
   // Failed before the form page was even opened.
   expect(missing?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
   expect(bareRows.find((r) => r.directoryId === 'forms-placeholder')?.responseLog).toContainEqual(expect.objectContaining({ event: 'step 1 filled', detail: '3 field(s), 1 optional one(s) left empty' }));
+});
+
+it('runs a definition that names a code adapter: fetch-form reads the JSON reply, so a 5xx is verified before anything is sent again', async () => {
+  // sandbox-0004: a plain spa site; sandbox-0019: spa whose first POST per website is an unrecorded
+  // 500; sandbox-0254: spa that answers every listing "already listed" (409).
+  const copies: DirectoryInput[] = ['0004', '0019', '0254'].map((n) => ({
+    id: `code-${n}`,
+    name: `Code adapter on sandbox-${n}`,
+    submitUrl: `${sandbox.url}/d/sandbox-${n}/`,
+    adapter: { version: 1, code: 'fetch-form', permanentFailures: ['already listed'], verify: { url: 'listed?website={website}' }, timeouts: { stepMs: 5000 } },
+  }));
+  const docs = copies.map((c) => checkDirectory(c)).map((r) => (r.ok ? r.value : (() => { throw new Error(JSON.stringify(r.errors)); })()));
+  await importDirectories(db.dataSource.manager, docs, { by: 'test', disableOthers: false });
+  const website = 'https://code-adapter.example';
+  const customer = await post('/customers', { ...CUSTOMER, website });
+  const ids = copies.map((c) => c.id);
+  const job = await post('/jobs', { customerId: customer.id, directoryIds: ids });
+  await untilFinished(job.id, ids.length + 2);
+
+  const rows = new Map(((await get(`/jobs/${job.id}/results`)).items as Row[]).map((r) => [r.directoryId, r]));
+  const summary = (id: string) => { const r = rows.get(id); return `${r?.status} after ${r?.attempts}: ${r?.errorMessage ?? ''}`.trim(); };
+  expect(ids.map(summary)).toEqual(['submitted after 1:', 'submitted after 2:', 'failed after 1: This business is already listed']);
+
+  // Every field went in by its label; the site took each listing once.
+  const taken = sandbox.received().filter((s) => s.website === website);
+  const { description, ...rest } = CUSTOMER;
+  expect(taken.map((s) => [s.slug, s.outcome])).toEqual(
+    expect.arrayContaining([['sandbox-0004', 'accepted'], ['sandbox-0019', 'accepted'], ['sandbox-0254', 'already_listed']]),
+  );
+  expect(taken).toHaveLength(3);
+  expect(taken.find((s) => s.slug === 'sandbox-0004')?.fields).toEqual({ ...rest, website, description });
+
+  // The 500 was not read as a refusal to retry blindly: the next attempt asked the site first.
+  const flaky = rows.get('code-0019')!.responseLog.map((e) => [e.event, e.detail]);
+  expect(flaky).toContainEqual(['verified after an interrupted attempt', 'listed: false']);
+  expect(flaky.filter(([e]) => e === 'submitting')).toHaveLength(2);
+  expect(rows.get('code-0004')!.responseLog.map((e) => e.event)).toEqual(expect.arrayContaining(['navigated', 'form filled', 'submitting', 'accepted']));
 });

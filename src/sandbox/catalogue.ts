@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { readCatalogue, writeCatalogue } from '../directories/catalogue-file';
+import type { FormAdapterDefinition } from '../directories/definition/adapter.schema';
 import type { DirectoryDocument } from '../directories/definition/directory.schema';
 import { importDirectories, type CatalogueChanges } from '../directories/directory-store';
 import { LAYOUTS } from './adapters';
@@ -33,7 +34,8 @@ export function sandboxDirectoryName(position: number): string {
   return `Sandbox ${word} ${kind} ${position}`;
 }
 
-export type SandboxDirectory = DirectoryDocument & { position: number };
+/** The sandbox's sites are all forms its adapters describe: none needs a code adapter. */
+export type SandboxDirectory = DirectoryDocument & { position: number; adapter: FormAdapterDefinition };
 
 /** The sandbox's directory sites, served by `startSandbox` at `baseUrl`, in package order. */
 export function sandboxCatalogue(baseUrl: string = SANDBOX_DEFAULT_URL): SandboxDirectory[] {

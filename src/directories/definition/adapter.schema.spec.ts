@@ -1,11 +1,11 @@
 import { adapterSchema, type AdapterInput } from './adapter.schema';
 
-const base: AdapterInput = {
+const base = {
   version: 1,
   steps: [{ fields: [{ field: 'businessName', target: { css: '#name' } }], advance: { css: 'button' } }],
   success: { selectors: ['.ok'] },
   failure: { selectors: ['.error'] },
-};
+} satisfies AdapterInput;
 
 const problems = (input: unknown) => {
   const r = adapterSchema.safeParse(input);

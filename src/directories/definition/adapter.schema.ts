@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CUSTOMER_FIELDS } from '../../customers/customer-fields';
+import { CODE_ADAPTER_NAMES, type CodeAdapterName } from './code-adapter-names';
 
 /**
  * A directory's adapter is data, not code: it tells the form runner how to put a customer's
@@ -278,13 +279,25 @@ export const limitsSchema = z
   .strict()
   .meta({ description: 'Limits that hold across every worker process; a limited submission waits its turn (not counted as an attempt).' });
 
-export const adapterSchema = z
+/** Keys a code adapter does without: its module fills the form and reads the answer itself. */
+const FORM_ONLY_KEYS = ['success', 'failure', 'capture', 'serverErrorMeans'] as const;
+
+const adapterObject = z
   .object({
     version: z.literal(ADAPTER_FORMAT_VERSION, { error: `version must be ${ADAPTER_FORMAT_VERSION} (the adapter format this Boltline reads)` }),
     description: z.string().max(MAX_TEXT).optional().meta({ description: 'Notes for people; the runner ignores it.' }),
-    steps: z.array(stepSchema).min(1, 'give at least one step').max(20, 'at most 20 steps'),
-    success: outcomeSchema.meta({ description: 'What the page shows once the listing was accepted.' }),
-    failure: outcomeSchema.meta({ description: "What the page shows when it refused; the element's text is recorded as the reason." }),
+    steps: z.array(stepSchema).min(1, 'give at least one step').max(20, 'at most 20 steps').optional().meta({
+      description: 'The form, step by step, for the runner to fill. Exactly one of steps and code.',
+    }),
+    code: z
+      .enum(CODE_ADAPTER_NAMES, { error: `code must name one of this Boltline's code adapters: ${CODE_ADAPTER_NAMES.join(', ')}` })
+      .optional()
+      .meta({
+        description:
+          'Instead of steps: the name of a code adapter (a TypeScript module shipped with Boltline) for a site the steps cannot describe. It fills the form and reads the answer itself, so success, failure, capture and serverErrorMeans do not apply; verify, limits, timeouts and permanentFailures do.',
+      }),
+    success: outcomeSchema.optional().meta({ description: 'What the page shows once the listing was accepted. Required with steps.' }),
+    failure: outcomeSchema.optional().meta({ description: "What the page shows when it refused; the element's text is recorded as the reason. Required with steps." }),
     permanentFailures: z
       .array(regex)
       .max(50)
@@ -304,7 +317,39 @@ export const adapterSchema = z
       }),
     timeouts: timeoutsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.steps && a.code) {
+      // Which one is meant is not ours to guess: the rest follows once one is removed.
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'give exactly one of steps (a form the runner fills) or code (a code adapter by name), not both' });
+      return;
+    }
+    if (!a.steps && !a.code) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'give the form\'s steps (or code: the name of a code adapter)' });
+    }
+    if (a.code) {
+      for (const key of FORM_ONLY_KEYS) {
+        if (a[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} does not apply to a code adapter (its module reads the answer itself): remove it` });
+      }
+    } else {
+      for (const key of ['success', 'failure'] as const) {
+        if (a[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required with steps (what the page shows when it ${key === 'success' ? 'accepted' : 'refused'})` });
+      }
+    }
+  });
+
+type ParsedAdapter = z.output<typeof adapterObject>;
+type SharedKeys = Omit<ParsedAdapter, 'steps' | 'code' | (typeof FORM_ONLY_KEYS)[number]>;
+
+/** A definition the form runner interprets: steps, and the rules that read the answer. */
+export type FormAdapterDefinition = SharedKeys &
+  Pick<ParsedAdapter, 'capture' | 'serverErrorMeans'> & { steps: FormStep[]; success: OutcomeRule; failure: OutcomeRule; code?: undefined };
+
+/** A definition run by a code adapter (src/workers/browser/code-adapters), named by `code`. */
+export type CodeAdapterDefinition = SharedKeys & { code: CodeAdapterName; steps?: undefined; success?: undefined; failure?: undefined; capture?: undefined; serverErrorMeans?: undefined };
+
+/** The checks above make every parsed definition one of the two; the cast tells TypeScript so. */
+export const adapterSchema = adapterObject.transform((a) => a as FormAdapterDefinition | CodeAdapterDefinition);
 
 /** A definition as stored and run: defaults filled in. */
 export type AdapterDefinition = z.output<typeof adapterSchema>;

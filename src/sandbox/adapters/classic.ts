@@ -1,7 +1,7 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** One server-rendered page whose inputs are id'd after the field; the answer is a new page. */
-export const classic: AdapterDefinition = {
+export const classic: FormAdapterDefinition = {
   version: 1,
   description: 'Sandbox layout: classic',
   steps: [

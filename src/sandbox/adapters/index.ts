@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 import { classic } from './classic';
 import { labelled } from './labelled';
 import { spa } from './spa';
@@ -9,7 +9,7 @@ import { wizard } from './wizard';
 export const LAYOUT_NAMES = ['classic', 'two-step', 'labelled', 'spa', 'wizard'] as const;
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
 
-export const LAYOUTS: Record<LayoutName, AdapterDefinition> = {
+export const LAYOUTS: Record<LayoutName, FormAdapterDefinition> = {
   classic,
   'two-step': twoStep,
   labelled,

@@ -1,7 +1,7 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** Meaningless names and ids (f1..f11), so everything is found by its visible label text. */
-export const labelled: AdapterDefinition = {
+export const labelled: FormAdapterDefinition = {
   version: 1,
   description: 'Sandbox layout: labelled',
   steps: [

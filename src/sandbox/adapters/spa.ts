@@ -1,10 +1,10 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /**
  * The form is drawn by script after load and posts JSON with fetch(); the answer appears in
  * #result without a navigation, so server errors only show up as its error text.
  */
-export const spa: AdapterDefinition = {
+export const spa: FormAdapterDefinition = {
   version: 1,
   description: 'Sandbox layout: spa',
   steps: [

@@ -1,10 +1,10 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /**
  * Two server-rendered pages: contact details, then address and terms. Inputs are found by name
  * because page 2 carries page 1's values in hidden inputs with page 1's names.
  */
-export const twoStep: AdapterDefinition = {
+export const twoStep: FormAdapterDefinition = {
   version: 1,
   description: 'Sandbox layout: two-step',
   steps: [

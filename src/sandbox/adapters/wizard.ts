@@ -1,7 +1,7 @@
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 
 /** One page in two fieldsets: "Continue" reveals the second one in place, which then posts. */
-export const wizard: AdapterDefinition = {
+export const wizard: FormAdapterDefinition = {
   version: 1,
   description: 'Sandbox layout: wizard',
   steps: [

@@ -1,5 +1,5 @@
 import type { Page, Response } from 'playwright-core';
-import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
 import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';
@@ -16,7 +16,7 @@ export interface RunResult {
 }
 
 /** What a 429 without a (readable) Retry-After costs the directory. */
-const TOO_MANY_REQUESTS_MS = 60_000;
+export const TOO_MANY_REQUESTS_MS = 60_000;
 
 /** Where a step starts: what it clicks first, its first field, its first checkbox, or its button. */
 function firstTargetOf(step: FormStep): Target {
@@ -31,7 +31,7 @@ function firstTargetOf(step: FormStep): Target {
  */
 export async function runAdapter(
   page: Page,
-  adapter: AdapterDefinition,
+  adapter: FormAdapterDefinition,
   submitUrl: string,
   values: ListingValues,
   log: (event: string, detail?: string) => void,
@@ -60,16 +60,8 @@ export async function runAdapter(
   }
   for (const n of prepared.notes) log('trimmed', n);
 
-  const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
-  log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
-  if (first && first.status() >= 400) {
-    // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
-    const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
-    // A 429 without a readable Retry-After still says "not now": the fleet waits a minute.
-    const retryAfterMs = transient ? (retryAfter(first.headers()['retry-after']) ?? (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined)) : undefined;
-    const message = `form page answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
-    return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
-  }
+  const refused = await openFormPage(page, submitUrl, log);
+  if (refused) return refused;
 
   let probe: PageProbe | undefined;
   for (const [i, step] of adapter.steps.entries()) {
@@ -130,6 +122,24 @@ export async function runAdapter(
   }
   const permanent = adapter.permanentFailures.some((p) => new RegExp(p, 'i').test(text));
   return { kind: permanent ? 'rejected' : 'error', message: text };
+}
+
+/**
+ * Opens the form page; when it answers an HTTP error, the outcome that answer means (and nothing
+ * has been sent). Shared by the form runner and code adapters.
+ */
+export async function openFormPage(page: Page, submitUrl: string, log: (event: string, detail?: string) => void): Promise<RunResult | undefined> {
+  const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
+  log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
+  if (first && first.status() >= 400) {
+    // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
+    const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
+    // A 429 without a readable Retry-After still says "not now": the fleet waits a minute.
+    const retryAfterMs = transient ? (retryAfter(first.headers()['retry-after']) ?? (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined)) : undefined;
+    const message = `form page answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
+    return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
+  }
+  return undefined;
 }
 
 /** Retry-After in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -9,6 +9,7 @@ import { EgressProxy } from '../../egress/egress-proxy.service';
 import type { ResponseLogEntry } from '../../results/job-result.entity';
 import { BrowserHealth } from '../browser-health';
 import { ChromiumService } from './chromium.service';
+import { runCodeAdapter } from './code-adapters/run-code-adapter';
 import { runAdapter, type RunResult } from './form-runner';
 import {
   BlockedByPolicy,
@@ -97,7 +98,10 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       let result: RunResult | undefined;
       let failure: unknown;
       try {
-        result = await runAdapter(page, req.directory.adapter, req.directory.submitUrl, req.values, note, req.beforeSubmit, limits.stepMs);
+        const { adapter, submitUrl } = req.directory;
+        result = adapter.code
+          ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs)
+          : await runAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs);
       } catch (err) {
         failure = err;
       }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
+import { runCodeAdapter } from './code-adapters/run-code-adapter';
 import { runAdapter, type RunResult } from './form-runner';
 import { SubmitAborted, type ListingValues } from './listing-submitter';
 import { locate } from './targets';
@@ -57,37 +58,37 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
       // a page that cannot be photographed still gets its report
     }
   };
+  const log = (event: string, detail?: string) => void report.log.push({ event, detail });
+  const beforeSubmit = async () => {
+    report.reachedSubmit = true;
+    if (!opts.submit) {
+      // A form definition was photographed step by step; a code adapter's form, as it would be sent.
+      if (adapter.code) await shot('filled');
+      throw new StopBeforeSubmit();
+    }
+    return Date.now() + opts.stepTimeoutMs;
+  };
   const probed = new Set<number>();
   const probe = async (i: number) => {
     probed.add(i);
-    report.targets.push(...(await probeStep(page, adapter.steps[i], i + 1, values)));
+    if (adapter.steps) report.targets.push(...(await probeStep(page, adapter.steps[i], i + 1, values)));
   };
   let next = 0;
   try {
-    report.outcome = await runAdapter(
-      page,
-      adapter,
-      submitUrl,
-      values,
-      (event, detail) => report.log.push({ event, detail }),
-      async () => {
-        report.reachedSubmit = true;
-        if (!opts.submit) throw new StopBeforeSubmit();
-        return Date.now() + opts.stepTimeoutMs;
-      },
-      opts.stepTimeoutMs,
-      async (i) => {
-        await probe(i);
-        await shot(`step-${i + 1}`);
-        next = i + 1;
-      },
-    );
+    // A code adapter has no targets to report: its log and photographs say how far it got.
+    report.outcome = adapter.code
+      ? await runCodeAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs)
+      : await runAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs, async (i) => {
+          await probe(i);
+          await shot(`step-${i + 1}`);
+          next = i + 1;
+        });
     await shot('answer');
   } catch (err) {
     if (err instanceof StopBeforeSubmit) return report;
     report.error = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
     // The step the runner was in when it broke: the page is still where it stopped.
-    if (next < adapter.steps.length && !probed.has(next) && !page.isClosed()) await probe(next).catch(() => undefined);
+    if (adapter.steps && next < adapter.steps.length && !probed.has(next) && !page.isClosed()) await probe(next).catch(() => undefined);
     if (!page.isClosed()) await shot(report.reachedSubmit ? 'answer' : `step-${next + 1}-failed`);
   }
   return report;

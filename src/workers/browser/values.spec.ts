@@ -1,4 +1,4 @@
-import { adapterSchema, type AdapterInput } from '../../directories/definition/adapter.schema';
+import { adapterSchema, type AdapterInput, type FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 import { labelPattern, textMatches } from './targets';
 import { countryCode, formatValue, isTicked, prepareValues, truncate } from './values';
 
@@ -16,13 +16,13 @@ const CUSTOMER = {
   description: '',
 };
 
-const adapterWith = (fields: NonNullable<AdapterInput['steps'][number]['fields']>) =>
+const adapterWith = (fields: NonNullable<NonNullable<AdapterInput['steps']>[number]['fields']>) =>
   adapterSchema.parse({
     version: 1,
     steps: [{ fields, advance: { css: '#go' } }],
     success: { selectors: ['.ok'] },
     failure: { selectors: ['.error'] },
-  } satisfies AdapterInput);
+  } satisfies AdapterInput) as FormAdapterDefinition;
 
 describe('label matching', () => {
   it.each([

@@ -1,4 +1,4 @@
-import type { AdapterDefinition, FieldMapping } from '../../directories/definition/adapter.schema';
+import type { FieldMapping, FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 import { templateFields } from '../../directories/definition/adapter.schema';
 import type { ListingValues } from './listing-submitter';
 import { describeTarget } from './targets';
@@ -20,7 +20,7 @@ export function valueName(f: FieldMapping): string {
  * and the customer lacks fails the whole attempt here ("customer has no phone"), so a directory
  * never receives half a listing. Trims to the definition's maxLength are returned as notes for the log.
  */
-export function prepareValues(adapter: AdapterDefinition, values: ListingValues): PreparedValues {
+export function prepareValues(adapter: FormAdapterDefinition, values: ListingValues): PreparedValues {
   const missing = new Set<string>();
   const problems: string[] = [];
   const notes: string[] = [];
