@@ -127,6 +127,11 @@ export const fieldSchema = z
       .optional()
       .meta({ description: 'A fixed value, the same for every customer (e.g. "Other").' }),
     template: template.optional(),
+    credential: z
+      .string({ error: 'credential must be the name of a stored credential value, e.g. password' })
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'credential must be the name of a stored credential value (a letter followed by up to 31 letters, digits or underscores), e.g. password')
+      .optional()
+      .meta({ description: "Only in login steps: the directory's stored credential value of this name (PUT /api/v1/directories/:id/credentials), e.g. username or password." }),
     target: targetSchema,
     kind: z
       .enum(FIELD_KINDS, {
@@ -151,9 +156,9 @@ export const fieldSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    const sources = (['field', 'const', 'template'] as const).filter((k) => f[k] !== undefined);
+    const sources = (['field', 'const', 'template', 'credential'] as const).filter((k) => f[k] !== undefined);
     if (sources.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: `give exactly one of field, const or template (found ${sources.length ? sources.join(' and ') : 'none'})` });
+      ctx.addIssue({ code: 'custom', message: `give exactly one of field, const, template or (in login steps) credential (found ${sources.length ? sources.join(' and ') : 'none'})` });
     }
     if (f.format && PHONE_FORMATS.includes(f.format) && f.field !== 'phone') {
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format ${f.format} applies to field: phone` });
@@ -162,7 +167,7 @@ export const fieldSchema = z
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format ${f.format} applies to field: country` });
     }
   })
-  .meta({ description: 'Puts one value (a customer field, a constant or a template) into one form control.' });
+  .meta({ description: 'Puts one value (a customer field, a constant, a template or, in login steps, a stored credential) into one form control.' });
 
 export const stepSchema = z
   .object({
@@ -278,6 +283,24 @@ export const limitsSchema = z
   .strict()
   .meta({ description: 'Limits that hold across every worker process; a limited submission waits its turn (not counted as an attempt).' });
 
+export const loginSchema = z
+  .object({
+    url: text('login.url').optional().meta({
+      description: 'The sign-in page, absolute or relative to the submit URL; left out: the submit URL itself (a site that shows its sign-in there).',
+    }),
+    steps: z.array(stepSchema).min(1, 'give at least one login step').max(5, 'at most 5 login steps').meta({
+      description: 'The sign-in form, in the same step shape as the listing form; its fields may take credential: "<name>".',
+    }),
+    success: outcomeSchema.optional().meta({
+      description: 'What the page shows once signed in; not shown within a step timeout: "sign-in failed" (retried). Left out: the form steps start right away.',
+    }),
+  })
+  .strict()
+  .meta({
+    description:
+      "Signs in before the form steps, with the directory's stored credentials (PUT /api/v1/directories/:id/credentials). Without stored credentials the row fails before the site is touched.",
+  });
+
 export const adapterSchema = z
   .object({
     version: z.literal(ADAPTER_FORMAT_VERSION, { error: `version must be ${ADAPTER_FORMAT_VERSION} (the adapter format this Boltline reads)` }),
@@ -303,8 +326,19 @@ export const adapterSchema = z
           'What a 5xx answer to the final submit means. unknown (default): the listing may have been taken; the next attempt verifies, or staff review. not-recorded: the site records nothing on a 5xx; retry like any error.',
       }),
     timeouts: timeoutsSchema.optional(),
+    login: loginSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    // Credentials go only where the sign-in is: never typed into a listing form, which the directory publishes.
+    for (const [i, step] of a.steps.entries()) {
+      for (const [j, f] of step.fields.entries()) {
+        if (f.credential !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'fields', j, 'credential'], message: 'credential values are only allowed in login.steps (the sign-in form), never in the listing form' });
+        }
+      }
+    }
+  });
 
 /** A definition as stored and run: defaults filled in. */
 export type AdapterDefinition = z.output<typeof adapterSchema>;
@@ -318,3 +352,4 @@ export type OutcomeRule = z.output<typeof outcomeSchema>;
 export type WaitForRule = z.output<typeof waitForSchema>;
 export type CaptureRule = z.output<typeof captureSchema>;
 export type SearchRule = z.output<typeof searchSchema>;
+export type LoginRule = z.output<typeof loginSchema>;

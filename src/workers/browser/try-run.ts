@@ -76,10 +76,12 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
         return Date.now() + opts.stepTimeoutMs;
       },
       opts.stepTimeoutMs,
-      async (i) => {
-        await probe(i);
-        await shot(`step-${i + 1}`);
-        next = i + 1;
+      {
+        afterFill: async (i) => {
+          await probe(i);
+          await shot(`step-${i + 1}`);
+          next = i + 1;
+        },
       },
     );
     await shot('answer');
