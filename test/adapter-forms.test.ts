@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type IORedis from 'ioredis';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,9 @@ import type { DirectoryInput } from '../src/directories/definition/directory.sch
 import { checkDirectory } from '../src/directories/definition/directory.schema';
 import { importDirectories } from '../src/directories/directory-store';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
+import { AUTH_ACCOUNT, AUTH_CATALOGUE_FILE } from '../src/sandbox/features/auth';
 import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
+import { NEEDS_CREDENTIALS } from '../src/workers/browser/values';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
@@ -15,13 +19,15 @@ import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
 import { fetchRetrying } from './support/http';
+import { CREDENTIAL_MARKER } from './support/log-scan';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
  * order over every form feature page of the sandbox (src/sandbox/features/forms.ts), and one by a
  * customer without a description, which a page requires. Then a code adapter (fetch-form) on
- * copies of sandbox directories of the spa layout.
+ * copies of sandbox directories of the spa layout, and a directory that needs an account
+ * (src/sandbox/features/auth.ts): signed in with stored credentials, which show up nowhere.
  */
 let sandbox: SandboxHandle;
 let db: TestDatabase;
@@ -29,6 +35,8 @@ let api: Proc;
 let worker: Proc;
 let base: string;
 let headers: Record<string, string>;
+let adminHeaders: Record<string, string>;
+let prefix: string;
 let queue: ReturnType<typeof openSubmissionQueue>;
 
 const DESCRIPTION = 'Sourdough bread, coffee and pastries, baked on Main Street every morning since 1998.';
@@ -40,7 +48,10 @@ beforeAll(async () => {
   const forms = readCatalogue(readFileSync(FORMS_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
   if (!forms.ok) throw new Error(JSON.stringify(forms.errors));
   await importDirectories(db.dataSource.manager, forms.value, { by: 'test', disableOthers: false });
-  const prefix = testQueuePrefix();
+  const auth = readCatalogue(readFileSync(AUTH_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+  if (!auth.ok) throw new Error(JSON.stringify(auth.errors));
+  await importDirectories(db.dataSource.manager, auth.value, { by: 'test', disableOthers: false });
+  prefix = testQueuePrefix();
   queue = openSubmissionQueue(prefix);
   const env = {
     NODE_ENV: 'test',
@@ -52,11 +63,14 @@ beforeAll(async () => {
     WORKER_CONCURRENCY: '2',
     SUBMIT_BACKOFF_MS: '300',
     OUTBOX_POLL_MS: '200',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
   };
   const port = await freePort();
   base = `http://127.0.0.1:${port}/api/v1`;
   const { token } = await createApiKey(db.dataSource.manager, { name: 'forms', scopes: ['jobs:read', 'jobs:write'], account: 'forms' });
   headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const admin = await createApiKey(db.dataSource.manager, { name: 'forms-admin', scopes: ['admin'] });
+  adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` };
   api = await startApi(env, port);
   worker = await startWorker(env);
 });
@@ -174,4 +188,66 @@ it('runs a definition that names a code adapter: fetch-form reads the JSON reply
   expect(flaky).toContainEqual(['verified after an interrupted attempt', 'listed: false']);
   expect(flaky.filter(([e]) => e === 'submitting')).toHaveLength(2);
   expect(rows.get('code-0004')!.responseLog.map((e) => e.event)).toEqual(expect.arrayContaining(['navigated', 'form filled', 'submitting', 'accepted']));
+});
+
+it('signs in with the stored credentials before the form, and the password shows up nowhere Boltline keeps or says; without stored credentials the site hears nothing', async () => {
+  const password = `${CREDENTIAL_MARKER}${randomBytes(8).toString('hex')}`;
+  const stored = await fetchRetrying(`${base}/directories/auth-login/credentials`, { method: 'PUT', headers: adminHeaders, body: JSON.stringify({ values: { username: AUTH_ACCOUNT.username, password } }) });
+  expect(stored.status).toBe(200);
+  const customer = await post('/customers', { ...CUSTOMER, website: 'https://signin.example' });
+  const job = await post('/jobs', { customerId: customer.id, directoryIds: ['auth-login', 'auth-unset'] });
+  const done = await untilFinished(job.id, 2);
+
+  const rows = new Map(((await get(`/jobs/${job.id}/results`)).items as Row[]).map((r) => [r.directoryId, r]));
+  expect(rows.get('auth-login')).toMatchObject({ status: 'submitted', attempts: 1 });
+  expect(rows.get('auth-login')?.responseLog.map((e) => e.event)).toEqual(expect.arrayContaining(['login step 1 filled', 'signed in', 'step 1 filled', 'accepted']));
+  expect(rows.get('auth-unset')).toMatchObject({ status: 'failed', attempts: 1, errorMessage: NEEDS_CREDENTIALS });
+  expect(rows.get('auth-unset')?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
+  expect(done).toMatchObject({ outcome: 'partially_failed', progress: { submitted: 1, failed: 1 } });
+
+  // The site saw the right account at its sign-in and the listing arrive signed in; the directory
+  // without stored credentials saw nothing at all (one sign-in in total).
+  const received = sandbox.received().filter((s) => s.slug.startsWith('auth-'));
+  expect(received.map((s) => [s.slug, s.outcome, s.fields])).toEqual([
+    ['auth-signin', 'accepted', { username: AUTH_ACCOUNT.username, password }],
+    ['auth-login', 'accepted', { name: CUSTOMER.businessName, website: 'https://signin.example', account: AUTH_ACCOUNT.username }],
+  ]);
+
+  // Nowhere: the API's answers about the order, its results and the directory...
+  const texts: Array<[string, string]> = [];
+  for (const path of [`/jobs/${job.id}`, `/jobs/${job.id}/results`]) texts.push([path, await (await fetch(`${base}${path}`, { headers })).text()]);
+  for (const path of ['/directories/auth-login', '/directories/auth-login/credentials', '/directories/auth-login/revisions', '/audit?limit=200']) {
+    texts.push([path, await (await fetch(`${base}${path}`, { headers: adminHeaders })).text()]);
+  }
+  // ...the database's rows of the order (results, timeline, outbox) and the audit log...
+  for (const table of ['job_results', 'job_events', 'outbox', 'audit_log', 'directories', 'directory_revisions']) {
+    const [dump] = await db.dataSource.query(`SELECT coalesce(string_agg(t::text, ' '), '') AS text FROM ${table} t`);
+    texts.push([table, dump.text]);
+  }
+  // ...every Redis key of this test's queues, read by type...
+  const redis = (await queue.queue.client) as unknown as IORedis;
+  let cursor = '0';
+  const keys: string[] = [];
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  expect(keys.length).toBeGreaterThan(0);
+  for (const key of keys) {
+    const type = await redis.type(key);
+    const value =
+      type === 'string' ? await redis.get(key)
+      : type === 'hash' ? await redis.hgetall(key)
+      : type === 'list' ? await redis.lrange(key, 0, -1)
+      : type === 'set' ? await redis.smembers(key)
+      : type === 'zset' ? await redis.zrange(key, 0, -1)
+      : type === 'stream' ? await redis.xrange(key, '-', '+')
+      : `unread type ${type}`;
+    texts.push([`redis ${key}`, JSON.stringify(value)]);
+  }
+  // ...and the processes' own output (the run's log scan looks at every log line as well).
+  texts.push(['worker output', worker.output()], ['api output', api.output()]);
+  expect(texts.filter(([, text]) => text.includes(CREDENTIAL_MARKER) || text.includes(password)).map(([where]) => where)).toEqual([]);
+  expect(texts.find(([where]) => where === '/directories/auth-login/credentials')?.[1]).toContain('"names":["password","username"]');
 });

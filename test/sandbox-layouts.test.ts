@@ -1,8 +1,10 @@
+import type { FormAdapterDefinition } from '../src/directories/definition/adapter.schema';
 import { chromium, type Browser } from 'playwright-core';
 import type { CustomerField } from '../src/customers/customer-fields';
 import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
 import { type Behaviour } from '../src/sandbox/behaviour';
+import { authCatalogue, AUTH_ACCOUNT } from '../src/sandbox/features/auth';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
@@ -50,7 +52,7 @@ async function run(entry: SandboxDirectory, values: Customer = customer): Promis
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     let clicks = 0;
-    const result = await runAdapter(page, entry.adapter, entry.submitUrl, values, () => undefined, async () => (clicks++, Date.now() + 60_000), STEP_TIMEOUT_MS);
+    const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, values, () => undefined, async () => (clicks++, Date.now() + 60_000), STEP_TIMEOUT_MS);
     expect(clicks).toBe(1);
     return result;
   } finally {
@@ -98,5 +100,29 @@ describe.each(LAYOUT_NAMES)('%s layout in Chromium', (layout) => {
 
   test('an always-listed directory fails for good', async () => {
     expect(await run(directory(layout, 'always-listed'))).toEqual({ kind: 'rejected', message: 'This business is already listed' });
+  });
+});
+
+describe('a directory that needs an account (src/sandbox/features/auth.ts)', () => {
+  const signIn = async (password: string) => {
+    const entry = authCatalogue(sandbox.url).find((d) => d.id === 'auth-login')!;
+    const context = await browser.newContext();
+    const log: string[] = [];
+    try {
+      const page = await context.newPage();
+      const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, customer, (e, d) => log.push(`${e} ${d ?? ''}`), async () => Date.now() + 60_000, 3000, {
+        credentials: { username: AUTH_ACCOUNT.username, password },
+      });
+      return { result, log };
+    } finally {
+      await context.close();
+    }
+  };
+
+  test('a wrong password is "sign-in failed", worth a retry, and the listing form is never sent', async () => {
+    const { result, log } = await signIn('not-the-password');
+    expect(result).toEqual({ kind: 'error', message: 'sign-in failed: the page did not show what login.success expects after signing in' });
+    expect(log.join('\n')).not.toContain('not-the-password');
+    expect(sandbox.received().filter((s) => s.slug.startsWith('auth-')).map((s) => [s.slug, s.outcome])).toEqual([['auth-signin', 'rejected']]);
   });
 });

@@ -15,6 +15,7 @@ function resolver(answers: Record<string, string[]>) {
 const rows = [
   { submitUrl: 'https://dir.example/add/', verifyUrl: 'listed?website={website}' },
   { submitUrl: 'http://two.example:8080/form', verifyUrl: 'https://api.two.example/check?w={website}' },
+  { submitUrl: 'https://members.example/add', loginUrl: 'https://accounts.example/sign-in' },
   { submitUrl: 'http://internal.example/form' },
   { submitUrl: 'http://rebind.example/form' },
   { submitUrl: 'http://127.0.0.1:4000/d/sandbox-0001/' },
@@ -31,6 +32,7 @@ describe('EgressPolicy', () => {
     'dir.example': ['93.184.216.34'],
     'two.example': ['93.184.216.35'],
     'api.two.example': ['2606:4700::1111'],
+    'accounts.example': ['93.184.216.37'],
     'internal.example': ['10.0.0.7', '127.0.0.1'],
     'rebind.example': ['127.0.0.1', '93.184.216.36'],
     // AAAA records in ::/96, printed the way node's lookup prints them
@@ -39,7 +41,8 @@ describe('EgressPolicy', () => {
   const policy = EgressPolicy.fromCatalogue(rows, ['http://127.0.0.1:4000'], resolve);
   beforeEach(() => asked.splice(0));
 
-  it('lets catalogue origins (forms and verify checks) through, pinned to the address it checked', async () => {
+  it('lets catalogue origins (forms, sign-in pages and verify checks) through, pinned to the address it checked', async () => {
+    await expect(policy.check('accounts.example', 443)).resolves.toMatchObject({ kind: 'allow', address: '93.184.216.37' });
     await expect(policy.check('dir.example', 443)).resolves.toEqual({ kind: 'allow', endpoint: 'dir.example:443', address: '93.184.216.34', family: 4 });
     await expect(policy.check('two.example', 8080)).resolves.toMatchObject({ kind: 'allow', address: '93.184.216.35' });
     await expect(policy.check('api.two.example', 443)).resolves.toMatchObject({ kind: 'allow', address: '2606:4700::1111', family: 6 });

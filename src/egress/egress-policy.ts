@@ -77,7 +77,7 @@ export function targetEndpoint(hostname: string, port: number): string | undefin
 }
 
 /** The origins a catalogue row lets the browser reach: its form, and its "is it listed?" check. */
-export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | null }): URL[] {
+export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null }): URL[] {
   const urls: URL[] = [];
   try {
     const submit = new URL(row.submitUrl);
@@ -85,6 +85,8 @@ export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | nul
     // Resolved the way PlaywrightSubmitter.isListed resolves it; a template that puts {website}
     // in the host names no fixed origin and adds none.
     if (row.verifyUrl) urls.push(new URL(row.verifyUrl, submit));
+    // The sign-in page the runner opens first, resolved the same way (form-runner's login.url).
+    if (row.loginUrl) urls.push(new URL(row.loginUrl, submit));
   } catch {
     // an unparseable URL allows nothing
   }
@@ -105,7 +107,7 @@ export class EgressPolicy {
   ) {}
 
   static fromCatalogue(
-    rows: Array<{ submitUrl: string; verifyUrl?: string | null }>,
+    rows: Array<{ submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null }>,
     privateOrigins: readonly string[],
     resolve?: Resolver,
   ): EgressPolicy {

@@ -14,6 +14,7 @@ import { PlaywrightSubmitter } from './browser/playwright-submitter';
 import { DirectoryTurns } from './directory-turns.service';
 import { SubmissionProcessor } from './submission.processor';
 import { DirectoryAttention } from './directory-attention';
+import { DirectoryCredentials } from './directory-credentials';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
@@ -61,6 +62,7 @@ const secretsKeyChecked = {
     DirectoryTurns,
     SubmissionService,
     DirectoryAttention,
+    DirectoryCredentials,
     SubmissionProcessor,
     WorkerFleet,
   ],

@@ -51,8 +51,8 @@ it('takes a value from exactly one of field, const and template, and knows the t
     advance: { css: '#go' },
   });
   expect(bad.ok ? [] : bad.errors).toEqual([
-    { field: 'adapter.steps[0].fields[0]', messages: ['give exactly one of field, const or template (found none)'] },
-    { field: 'adapter.steps[0].fields[1]', messages: ['give exactly one of field, const or template (found field and const)'] },
+    { field: 'adapter.steps[0].fields[0]', messages: ['give exactly one of field, const, template or (in login steps) credential (found none)'] },
+    { field: 'adapter.steps[0].fields[1]', messages: ['give exactly one of field, const, template or (in login steps) credential (found field and const)'] },
     { field: 'adapter.steps[0].fields[2].template', messages: [expect.stringContaining('unknown customer field(s) {fax}')] },
     { field: 'adapter.steps[0].fields[3].format', messages: ['format e164 applies to field: phone'] },
     { field: 'adapter.steps[0].fields[4].kind', messages: [expect.stringContaining('kind must be fill')] },

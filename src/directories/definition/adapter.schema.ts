@@ -128,6 +128,11 @@ export const fieldSchema = z
       .optional()
       .meta({ description: 'A fixed value, the same for every customer (e.g. "Other").' }),
     template: template.optional(),
+    credential: z
+      .string({ error: 'credential must be the name of a stored credential value, e.g. password' })
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'credential must be the name of a stored credential value (a letter followed by up to 31 letters, digits or underscores), e.g. password')
+      .optional()
+      .meta({ description: "Only in login steps: the directory's stored credential value of this name (PUT /api/v1/directories/:id/credentials), e.g. username or password." }),
     target: targetSchema,
     kind: z
       .enum(FIELD_KINDS, {
@@ -152,9 +157,9 @@ export const fieldSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    const sources = (['field', 'const', 'template'] as const).filter((k) => f[k] !== undefined);
+    const sources = (['field', 'const', 'template', 'credential'] as const).filter((k) => f[k] !== undefined);
     if (sources.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: `give exactly one of field, const or template (found ${sources.length ? sources.join(' and ') : 'none'})` });
+      ctx.addIssue({ code: 'custom', message: `give exactly one of field, const, template or (in login steps) credential (found ${sources.length ? sources.join(' and ') : 'none'})` });
     }
     if (f.format && PHONE_FORMATS.includes(f.format) && f.field !== 'phone') {
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format ${f.format} applies to field: phone` });
@@ -163,7 +168,7 @@ export const fieldSchema = z
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format ${f.format} applies to field: country` });
     }
   })
-  .meta({ description: 'Puts one value (a customer field, a constant or a template) into one form control.' });
+  .meta({ description: 'Puts one value (a customer field, a constant, a template or, in login steps, a stored credential) into one form control.' });
 
 export const stepSchema = z
   .object({
@@ -279,8 +284,27 @@ export const limitsSchema = z
   .strict()
   .meta({ description: 'Limits that hold across every worker process; a limited submission waits its turn (not counted as an attempt).' });
 
+export const loginSchema = z
+  .object({
+    url: text('login.url').optional().meta({
+      description: 'The sign-in page, absolute or relative to the submit URL; left out: the submit URL itself (a site that shows its sign-in there).',
+    }),
+    steps: z.array(stepSchema).min(1, 'give at least one login step').max(5, 'at most 5 login steps').meta({
+      description: 'The sign-in form, in the same step shape as the listing form; its fields may take credential: "<name>".',
+    }),
+    success: outcomeSchema.optional().meta({
+      description: 'What the page shows once signed in; not shown within a step timeout: "sign-in failed" (retried). Left out: the form steps start right away.',
+    }),
+  })
+  .strict()
+  .meta({
+    description:
+      "Signs in before the form steps, with the directory's stored credentials (PUT /api/v1/directories/:id/credentials). Without stored credentials the row fails before the site is touched.",
+  });
+
+
 /** Keys a code adapter does without: its module fills the form and reads the answer itself. */
-const FORM_ONLY_KEYS = ['success', 'failure', 'capture', 'serverErrorMeans'] as const;
+const FORM_ONLY_KEYS = ['success', 'failure', 'capture', 'serverErrorMeans', 'login'] as const;
 
 const adapterObject = z
   .object({
@@ -316,6 +340,7 @@ const adapterObject = z
           'What a 5xx answer to the final submit means. unknown (default): the listing may have been taken; the next attempt verifies, or staff review. not-recorded: the site records nothing on a 5xx; retry like any error.',
       }),
     timeouts: timeoutsSchema.optional(),
+    login: loginSchema.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -336,6 +361,14 @@ const adapterObject = z
         if (a[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required with steps (what the page shows when it ${key === 'success' ? 'accepted' : 'refused'})` });
       }
     }
+    // Credentials go only where the sign-in is: never typed into a listing form, which the directory publishes.
+    for (const [i, step] of (a.steps ?? []).entries()) {
+      for (const [j, f] of step.fields.entries()) {
+        if (f.credential !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'fields', j, 'credential'], message: 'credential values are only allowed in login.steps (the sign-in form), never in the listing form' });
+        }
+      }
+    }
   });
 
 type ParsedAdapter = z.output<typeof adapterObject>;
@@ -343,10 +376,10 @@ type SharedKeys = Omit<ParsedAdapter, 'steps' | 'code' | (typeof FORM_ONLY_KEYS)
 
 /** A definition the form runner interprets: steps, and the rules that read the answer. */
 export type FormAdapterDefinition = SharedKeys &
-  Pick<ParsedAdapter, 'capture' | 'serverErrorMeans'> & { steps: FormStep[]; success: OutcomeRule; failure: OutcomeRule; code?: undefined };
+  Pick<ParsedAdapter, 'capture' | 'serverErrorMeans' | 'login'> & { steps: FormStep[]; success: OutcomeRule; failure: OutcomeRule; code?: undefined };
 
 /** A definition run by a code adapter (src/workers/browser/code-adapters), named by `code`. */
-export type CodeAdapterDefinition = SharedKeys & { code: CodeAdapterName; steps?: undefined; success?: undefined; failure?: undefined; capture?: undefined; serverErrorMeans?: undefined };
+export type CodeAdapterDefinition = SharedKeys & { code: CodeAdapterName; steps?: undefined; success?: undefined; failure?: undefined; capture?: undefined; serverErrorMeans?: undefined; login?: undefined };
 
 /** The checks above make every parsed definition one of the two; the cast tells TypeScript so. */
 export const adapterSchema = adapterObject.transform((a) => a as FormAdapterDefinition | CodeAdapterDefinition);
@@ -363,3 +396,4 @@ export type OutcomeRule = z.output<typeof outcomeSchema>;
 export type WaitForRule = z.output<typeof waitForSchema>;
 export type CaptureRule = z.output<typeof captureSchema>;
 export type SearchRule = z.output<typeof searchSchema>;
+export type LoginRule = z.output<typeof loginSchema>;

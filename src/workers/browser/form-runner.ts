@@ -4,7 +4,7 @@ import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
 import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';
 import { locate, onTarget } from './targets';
-import { prepareValues } from './values';
+import { prepareValues, type Credentials, type PreparedValue } from './values';
 
 export interface RunResult {
   kind: 'submitted' | 'rejected' | 'error';
@@ -23,11 +23,18 @@ function firstTargetOf(step: FormStep): Target {
   return (step.click?.[0] ?? step.fields[0]?.target ?? step.check?.[0] ?? step.advance) as Target;
 }
 
+/** What a run may be given besides the definition and the listing. */
+export interface RunOptions {
+  /** Runs once a step of the form is filled, before its button is pressed (the Try tool reports and photographs each step there). */
+  afterFill?: (stepIndex: number) => Promise<void>;
+  /** The directory's sign-in values, for the definition's `login` steps only. */
+  credentials?: Credentials;
+}
+
 /**
- * Interprets an adapter definition on an open page: fills each step, presses its button, and reads
- * the answer. `beforeSubmit` runs right before the last (irreversible) click and says until when
- * that click may happen. `afterFill`, when given, runs once a step is filled, before its button is
- * pressed (the Try tool reports and photographs each step there).
+ * Interprets an adapter definition on an open page: signs in when the definition says so, fills
+ * each step, presses its button, and reads the answer. `beforeSubmit` runs right before the last
+ * (irreversible) click and says until when that click may happen.
  */
 export async function runAdapter(
   page: Page,
@@ -37,7 +44,7 @@ export async function runAdapter(
   log: (event: string, detail?: string) => void,
   beforeSubmit: () => Promise<number>,
   stepTimeoutMs: number,
-  afterFill?: (stepIndex: number) => Promise<void>,
+  opts: RunOptions = {},
 ): Promise<RunResult> {
   // A page that answers 5xx shows no selector we wait for: race every wait against that answer.
   let serverError: string | undefined;
@@ -52,20 +59,20 @@ export async function runAdapter(
   const orServerError = <T>(p: Promise<T>) => Promise.race([p, failedNavigation]);
   page.setDefaultTimeout(stepTimeoutMs);
 
-  // A value the customer lacks fails the row here, before the directory sees any of the listing.
-  const prepared = prepareValues(adapter, values);
+  // A value the customer lacks (or a sign-in without stored credentials) fails the row here,
+  // before the directory sees any of the listing.
+  const prepared = prepareValues(adapter, values, opts.credentials);
   if (!prepared.ok) {
     log('not submitted', prepared.message);
     return { kind: 'rejected', message: prepared.message };
   }
   for (const n of prepared.notes) log('trimmed', n);
 
-  const refused = await openFormPage(page, submitUrl, log);
-  if (refused) return refused;
+  /** Opens a page of the directory; a result when it answered with an HTTP error. */
+  const open = (url: string, what: string) => openFormPage(page, url, log, what);
 
-  let probe: PageProbe | undefined;
-  for (const [i, step] of adapter.steps.entries()) {
-    const last = i === adapter.steps.length - 1;
+  /** Fills one step and presses its button; on the form's last step, only up to the click. */
+  const fill = async (step: FormStep, stepValues: PreparedValue[], name: string): Promise<RunResult | undefined> => {
     const start = firstTargetOf(step);
     if ((await orServerError(onTarget(start, () => locate(page, start).waitFor({ state: 'visible' })))) === 'server-error') {
       return { kind: 'error', message: `server error: ${serverError}` };
@@ -74,30 +81,72 @@ export async function runAdapter(
     if (step.click) await clickAll(page, step.click, log);
     let filled = 0;
     for (const [j, f] of step.fields.entries()) {
-      const v = prepared.steps[i][j];
+      const v = stepValues[j];
       if (v.skip) continue;
       await applyField(page, f, v.value, log);
       filled++;
     }
     for (const c of step.check ?? []) await onTarget(c, () => locate(page, c).check());
-    log(`step ${i + 1} filled`, `${filled} field(s)${filled < step.fields.length ? `, ${step.fields.length - filled} optional one(s) left empty` : ''}`);
-    await afterFill?.(i);
+    log(`${name} filled`, `${filled} field(s)${filled < step.fields.length ? `, ${step.fields.length - filled} optional one(s) left empty` : ''}`);
+    return undefined;
+  };
+  const advanceOf = (step: FormStep) => {
     // press: the key goes to the step's last field (a form with Enter as its only way on).
     const at = step.advance ?? step.fields[step.fields.length - 1].target;
     const control = locate(page, at);
-    const advance = () => onTarget(at, () => (step.press ? control.press(step.press) : control.click()));
+    return { at, control, go: () => onTarget(at, () => (step.press ? control.press(step.press) : control.click())) };
+  };
+  const waitedFor = async (step: FormStep, name: string): Promise<RunResult | undefined> => {
+    if (!step.waitFor || (await waitForRule(step.waitFor, pageProbe(page), stepTimeoutMs, () => serverError !== undefined))) return undefined;
+    if (serverError) return { kind: 'error', message: `server error: ${serverError}` };
+    return { kind: 'error', message: `${name}: the page did not show what waitFor expects after its button` };
+  };
+
+  if (adapter.login) {
+    const login = adapter.login;
+    const stopped = await open(new URL(login.url ?? submitUrl, submitUrl).href, 'sign-in page');
+    if (stopped) return stopped;
+    let signedIn: PageProbe | undefined;
+    for (const [i, step] of login.steps.entries()) {
+      const name = `login step ${i + 1}`;
+      const broke = await fill(step, prepared.login[i], name);
+      if (broke) return broke;
+      signedIn = pageProbe(page); // the sign-in's answer counts from its last click
+      await advanceOf(step).go();
+      const notShown = await waitedFor(step, name);
+      if (notShown) return { ...notShown, message: `sign-in failed: ${notShown.message}` };
+    }
+    if (login.success && !(await waitForRule(login.success, signedIn!, stepTimeoutMs, () => serverError !== undefined))) {
+      // Wrong or expired credentials, or a site that was down: worth another attempt, and staff see why.
+      const message = serverError ? `sign-in failed: server error: ${serverError}` : 'sign-in failed: the page did not show what login.success expects after signing in';
+      log('sign-in failed', message);
+      return { kind: 'error', message };
+    }
+    log('signed in');
+  }
+
+  const stopped = await open(submitUrl, 'form page');
+  if (stopped) return stopped;
+
+  let probe: PageProbe | undefined;
+  for (const [i, step] of adapter.steps.entries()) {
+    const last = i === adapter.steps.length - 1;
+    const broke = await fill(step, prepared.steps[i], `step ${i + 1}`);
+    if (broke) return broke;
+    await opts.afterFill?.(i);
+    const advance = advanceOf(step);
     if (last) {
       // Everything that can wait happens before the deadline check; after it, only the click.
-      if (!step.press) await onTarget(at, () => control.click({ trial: true }));
+      if (!step.press) await onTarget(advance.at, () => advance.control.click({ trial: true }));
       const deadline = await beforeSubmit();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
       probe = pageProbe(page); // the final answer's status counts from this click
     }
-    await advance();
-    if (!last && step.waitFor && !(await waitForRule(step.waitFor, pageProbe(page), stepTimeoutMs, () => serverError !== undefined))) {
-      if (serverError) return { kind: 'error', message: `server error: ${serverError}` };
-      return { kind: 'error', message: `step ${i + 1}: the page did not show what waitFor expects after its button` };
+    await advance.go();
+    if (!last) {
+      const notShown = await waitedFor(step, `step ${i + 1}`);
+      if (notShown) return notShown;
     }
   }
 
@@ -128,18 +177,16 @@ export async function runAdapter(
  * Opens the form page; when it answers an HTTP error, the outcome that answer means (and nothing
  * has been sent). Shared by the form runner and code adapters.
  */
-export async function openFormPage(page: Page, submitUrl: string, log: (event: string, detail?: string) => void): Promise<RunResult | undefined> {
-  const first = await page.goto(submitUrl, { waitUntil: 'domcontentloaded' });
-  log('navigated', `${first?.status() ?? '?'} ${submitUrl}`);
-  if (first && first.status() >= 400) {
-    // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
-    const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
-    // A 429 without a readable Retry-After still says "not now": the fleet waits a minute.
-    const retryAfterMs = transient ? (retryAfter(first.headers()['retry-after']) ?? (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined)) : undefined;
-    const message = `form page answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
-    return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
-  }
-  return undefined;
+export async function openFormPage(page: Page, url: string, log: (event: string, detail?: string) => void, what = 'form page'): Promise<RunResult | undefined> {
+  const first = await page.goto(url, { waitUntil: 'domcontentloaded' });
+  log('navigated', `${first?.status() ?? '?'} ${url}`);
+  if (!first || first.status() < 400) return undefined;
+  // 408, 425 and 429 say "not now"; other 4xx (404, 410, ...) will not change on a retry.
+  const transient = first.status() >= 500 || [408, 425, 429].includes(first.status());
+  // A 429 without a readable Retry-After still says "not now": the fleet waits a minute.
+  const retryAfterMs = transient ? (retryAfter(first.headers()['retry-after']) ?? (first.status() === 429 ? TOO_MANY_REQUESTS_MS : undefined)) : undefined;
+  const message = `${what} answered HTTP ${first.status()}${retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)` : ''}`;
+  return { kind: transient ? 'error' : 'rejected', message, retryAfterMs };
 }
 
 /** Retry-After in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -113,7 +113,7 @@ export async function waitForOutcome(
 }
 
 /** Waits until the rule holds; false when it did not within `timeoutMs`. */
-export async function waitForRule(rule: WaitForRule, probe: PageProbe, timeoutMs: number, stop: () => boolean = () => false): Promise<boolean> {
+export async function waitForRule(rule: WaitForRule | OutcomeRule, probe: PageProbe, timeoutMs: number, stop: () => boolean = () => false): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await ruleHolds(rule, probe)) return true;

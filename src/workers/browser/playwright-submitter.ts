@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Locator } from 'playwright-core';
 import { dirname } from 'node:path';
 import { APP_CONFIG } from '../../config/config.module';
+import type { AdapterDefinition, Target } from '../../directories/definition/adapter.schema';
 import { AppConfig } from '../../config/config.schema';
 import type { BlockedConnection } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
@@ -24,7 +25,9 @@ import {
 } from './listing-submitter';
 import { watchPolicy } from './policy-watch';
 import { fillTemplate, listedOnSearchPage, pageProbe } from './outcome';
-import { describeTarget, TargetNotFound } from './targets';
+import { Redactor } from './redact';
+import { describeTarget, locate, TargetNotFound } from './targets';
+import { DirectoryCredentials } from '../directory-credentials';
 import { attemptTimeouts, stepTimeoutMs } from './timeouts';
 
 /**
@@ -38,6 +41,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     private readonly egress: EgressProxy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly health: BrowserHealth,
+    private readonly credentials: DirectoryCredentials,
   ) {}
 
   submit(req: SubmissionRequest): Promise<SubmissionOutcome> {
@@ -61,9 +65,23 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     }
   }
 
+  /**
+   * One attempt, with whatever it records redacted: a directory's sign-in values never reach the
+   * row's log, its message or an error (and so neither the database, Redis nor a process log).
+   */
   private async attempt(req: SubmissionRequest): Promise<SubmissionOutcome> {
+    const redact = new Redactor();
+    try {
+      const outcome = await this.run(req, redact);
+      return { ...outcome, message: redact.text(outcome.message), reference: redact.text(outcome.reference) };
+    } catch (err) {
+      throw redact.error(err);
+    }
+  }
+
+  private async run(req: SubmissionRequest, redact: Redactor): Promise<SubmissionOutcome> {
     const log: ResponseLogEntry[] = [];
-    const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event, detail });
+    const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event: redact.text(event), detail: redact.text(detail) });
     // file:, data: or chrome: never reach the proxy: only web pages are opened at all.
     const scheme = webScheme(req.directory.submitUrl);
     if (scheme) throw new BlockedByPolicy(scheme, 'only http and https pages are opened', log);
@@ -97,18 +115,23 @@ export class PlaywrightSubmitter implements ListingSubmitter {
       page.once('crash', () => (crashed = true));
       let result: RunResult | undefined;
       let failure: unknown;
+      // Credential fields are blacked out of the photo, wherever the attempt stops.
+      const mask = credentialTargets(req.directory.adapter).map((t) => locate(page, t));
       try {
         const { adapter, submitUrl } = req.directory;
+        // Opened right before the sign-in, only for it; none stored fails the row before the site is touched.
+        const credentials = adapter.login ? await this.credentials.open(req.directory.id) : undefined;
+        if (credentials) redact.add(Object.values(credentials));
         result = adapter.code
           ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs)
-          : await runAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs);
+          : await runAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs, { credentials });
       } catch (err) {
         failure = err;
       }
       // Checked first: whatever else went wrong followed from the refusal.
       if (blocked) throw new BlockedByPolicy(blocked.endpoint, blocked.reason, log);
       if (result) {
-        screenshotPath = await this.screenshot(page, req.screenshotPath);
+        screenshotPath = await this.screenshot(page, req.screenshotPath, mask);
         return { ...result, log, screenshotPath };
       }
       if (failure instanceof SubmitAborted || failure instanceof ClickDeadlinePassed) throw failure;
@@ -117,7 +140,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         note('error', firstLine(failure));
         throw new BrowserFailed(`Chromium went away or stopped answering during the attempt: ${firstLine(failure)}`, log);
       }
-      if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath);
+      if (!crashed && !timedOut) screenshotPath = await this.screenshot(page, req.screenshotPath, mask);
       // Name the cause rather than the browser call that happened to notice it.
       const message = crashed
         ? "the directory's page crashed the browser's renderer"
@@ -171,10 +194,10 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     }
   }
 
-  private async screenshot(page: import('playwright-core').Page, path: string): Promise<string | undefined> {
+  private async screenshot(page: import('playwright-core').Page, path: string, mask: Locator[]): Promise<string | undefined> {
     try {
       await mkdir(dirname(path), { recursive: true });
-      await page.screenshot({ path, timeout: 5000 });
+      await page.screenshot({ path, timeout: 5000, mask });
       return path;
     } catch {
       return undefined;
@@ -191,6 +214,11 @@ function webScheme(url: string): string | undefined {
     return 'an invalid URL';
   }
   return protocol === 'http:' || protocol === 'https:' ? undefined : protocol;
+}
+
+/** The controls a sign-in value is typed into. */
+function credentialTargets(adapter: AdapterDefinition): Target[] {
+  return (adapter.login?.steps ?? []).flatMap((s) => s.fields.filter((f) => f.credential !== undefined).map((f) => f.target));
 }
 
 /** Which of the adapter's targets the page did not offer, or undefined for any other failure. */

@@ -78,10 +78,12 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
     // A code adapter has no targets to report: its log and photographs say how far it got.
     report.outcome = adapter.code
       ? await runCodeAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs)
-      : await runAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs, async (i) => {
-          await probe(i);
-          await shot(`step-${i + 1}`);
-          next = i + 1;
+      : await runAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs, {
+          afterFill: async (i) => {
+            await probe(i);
+            await shot(`step-${i + 1}`);
+            next = i + 1;
+          },
         });
     await shot('answer');
   } catch (err) {

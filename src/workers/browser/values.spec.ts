@@ -1,6 +1,6 @@
 import { adapterSchema, type AdapterInput, type FormAdapterDefinition } from '../../directories/definition/adapter.schema';
 import { labelPattern, textMatches } from './targets';
-import { countryCode, formatValue, isTicked, prepareValues, truncate } from './values';
+import { countryCode, formatValue, isTicked, NEEDS_CREDENTIALS, prepareValues, truncate } from './values';
 
 const CUSTOMER = {
   businessName: 'Blue Door Bakery',
@@ -71,7 +71,7 @@ describe('values', () => {
       ]),
       CUSTOMER,
     );
-    expect(prepared).toEqual({ ok: true, notes: [], steps: [[{ skip: false, value: 'Austin' }, { skip: false, value: 'Other' }, { skip: false, value: '12 Main Street, Austin 78701' }]] });
+    expect(prepared).toEqual({ ok: true, notes: [], login: [], steps: [[{ skip: false, value: 'Austin' }, { skip: false, value: 'Other' }, { skip: false, value: '12 Main Street, Austin 78701' }]] });
   });
 
   it('fails before the site is touched when a required value is missing, naming every missing field', () => {
@@ -86,12 +86,12 @@ describe('values', () => {
 
   it('skips an optional value the customer lacks', () => {
     const prepared = prepareValues(adapterWith([{ field: 'description', target: { css: '#a' }, optional: true }, { template: 'About: {description}', target: { css: '#b' }, optional: true }]), CUSTOMER);
-    expect(prepared).toEqual({ ok: true, notes: [], steps: [[{ skip: true }, { skip: true }]] });
+    expect(prepared).toEqual({ ok: true, notes: [], login: [], steps: [[{ skip: true }, { skip: true }]] });
   });
 
   it("trims to the definition's maxLength and notes it", () => {
     const prepared = prepareValues(adapterWith([{ field: 'businessName', target: { css: '#a' }, maxLength: 9 }]), CUSTOMER);
-    expect(prepared).toEqual({ ok: true, notes: ['businessName trimmed from 16 to 9 characters'], steps: [[{ skip: false, value: 'Blue Door' }]] });
+    expect(prepared).toEqual({ ok: true, login: [], notes: ['businessName trimmed from 16 to 9 characters'], steps: [[{ skip: false, value: 'Blue Door' }]] });
   });
 
   it('never cuts a surrogate pair in half', () => {
@@ -125,5 +125,40 @@ describe('values', () => {
   it('reads a check value as ticked unless it says no', () => {
     for (const v of ['yes', 'true', '1', 'on', 'x', 'Restaurant']) expect([v, isTicked(v)]).toEqual([v, true]);
     for (const v of ['', ' ', 'no', 'NO', 'false', 'off', '0', 'n']) expect([v, isTicked(v)]).toEqual([v, false]);
+  });
+});
+
+describe('sign-in values', () => {
+  const withLogin = adapterSchema.parse({
+    version: 1,
+    login: {
+      steps: [
+        {
+          fields: [
+            { credential: 'username', target: { css: '#u' } },
+            { credential: 'password', target: { css: '#p' } },
+          ],
+          advance: { css: '#in' },
+        },
+      ],
+    },
+    steps: [{ fields: [{ field: 'city', target: { css: '#a' } }], advance: { css: '#go' } }],
+    success: { selectors: ['.ok'] },
+    failure: { selectors: ['.error'] },
+  } satisfies AdapterInput) as FormAdapterDefinition;
+
+  it('gives the login steps the stored values, and the form steps the customer\'s', () => {
+    expect(prepareValues(withLogin, CUSTOMER, { username: 'owner', password: 's3cret' })).toEqual({
+      ok: true,
+      notes: [],
+      login: [[{ skip: false, value: 'owner' }, { skip: false, value: 's3cret' }]],
+      steps: [[{ skip: false, value: 'Austin' }]],
+    });
+  });
+
+  it('fails before the site is touched without stored credentials, or without a value the login names, never quoting one', () => {
+    expect(prepareValues(withLogin, CUSTOMER)).toEqual({ ok: false, message: NEEDS_CREDENTIALS });
+    const partial = prepareValues(withLogin, CUSTOMER, { username: 'owner-not-quoted' });
+    expect(partial).toEqual({ ok: false, message: "the directory's stored credentials have no password: store them with PUT /api/v1/directories/:id/credentials" });
   });
 });

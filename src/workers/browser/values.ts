@@ -1,4 +1,4 @@
-import type { FieldMapping, FormAdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { FieldMapping, FormAdapterDefinition, FormStep } from '../../directories/definition/adapter.schema';
 import { templateFields } from '../../directories/definition/adapter.schema';
 import type { ListingValues } from './listing-submitter';
 import { describeTarget } from './targets';
@@ -7,52 +7,72 @@ import { describeTarget } from './targets';
 export type PreparedValue = { skip: true } | { skip: false; value: string };
 
 export type PreparedValues =
-  | { ok: true; steps: PreparedValue[][]; notes: string[] }
+  | { ok: true; steps: PreparedValue[][]; login: PreparedValue[][]; notes: string[] }
   | { ok: false; message: string };
 
-/** How a field is named in logs and messages: its customer field, or the control it fills. */
+/** A directory's stored sign-in values, by name; opened only for the attempt that signs in. */
+export type Credentials = Readonly<Record<string, string>>;
+
+/** Why a definition with `login` cannot run: nothing stored to sign in with. */
+export const NEEDS_CREDENTIALS = 'directory needs credentials: store them with PUT /api/v1/directories/:id/credentials';
+
+/** How a field is named in logs and messages: its customer field, its credential's name, or the control it fills. */
 export function valueName(f: FieldMapping): string {
-  return f.field ?? `the value for ${describeTarget(f.target)}`;
+  return f.field ?? (f.credential !== undefined ? `credential ${f.credential}` : `the value for ${describeTarget(f.target)}`);
 }
 
 /**
  * Every value of every step, worked out before the site is touched: a value the definition needs
  * and the customer lacks fails the whole attempt here ("customer has no phone"), so a directory
- * never receives half a listing. Trims to the definition's maxLength are returned as notes for the log.
+ * never receives half a listing; so does a sign-in without stored credentials. Trims to the
+ * definition's maxLength are returned as notes for the log. `credentials` are read only by the
+ * login steps' fields.
  */
-export function prepareValues(adapter: FormAdapterDefinition, values: ListingValues): PreparedValues {
+export function prepareValues(adapter: FormAdapterDefinition, values: ListingValues, credentials?: Credentials): PreparedValues {
+  if (adapter.login && !credentials) return { ok: false, message: NEEDS_CREDENTIALS };
   const missing = new Set<string>();
+  const unstored = new Set<string>();
   const problems: string[] = [];
   const notes: string[] = [];
-  const steps = adapter.steps.map((step) =>
-    step.fields.map((f): PreparedValue => {
-      const raw = rawValue(f, values);
-      if ('missing' in raw) {
-        if (!f.optional) for (const name of raw.missing) missing.add(name);
-        return { skip: true };
-      }
-      const formatted = f.format ? formatValue(f.format, raw.value) : { value: raw.value };
-      if ('problem' in formatted) {
-        problems.push(formatted.problem);
-        return { skip: true };
-      }
-      let value = formatted.value;
-      if (f.kind === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) problems.push(`${valueName(f)} "${value}" is not a date (YYYY-MM-DD)`);
-      if (f.maxLength !== undefined) {
-        const trimmed = truncate(value, f.maxLength);
-        if (trimmed !== value) notes.push(trimNote(valueName(f), value, trimmed));
-        value = trimmed;
-      }
-      return { skip: false, value };
-    }),
-  );
+  const prepare = (steps: FormStep[], creds: Credentials | undefined) =>
+    steps.map((step) =>
+      step.fields.map((f): PreparedValue => {
+        const raw = rawValue(f, values, creds);
+        if ('missing' in raw) {
+          if (!f.optional) for (const name of raw.missing) (f.credential !== undefined ? unstored : missing).add(name);
+          return { skip: true };
+        }
+        const formatted = f.format ? formatValue(f.format, raw.value) : { value: raw.value };
+        if ('problem' in formatted) {
+          problems.push(formatted.problem);
+          return { skip: true };
+        }
+        let value = formatted.value;
+        // A credential is never quoted: the message would carry it.
+        if (f.kind === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) problems.push(`${valueName(f)} ${f.credential !== undefined ? '' : `"${value}" `}is not a date (YYYY-MM-DD)`);
+        if (f.maxLength !== undefined) {
+          const trimmed = truncate(value, f.maxLength);
+          if (trimmed !== value) notes.push(trimNote(valueName(f), value, trimmed));
+          value = trimmed;
+        }
+        return { skip: false, value };
+      }),
+    );
+  const login = prepare(adapter.login?.steps ?? [], credentials);
+  const steps = prepare(adapter.steps, undefined);
+  if (unstored.size) return { ok: false, message: `the directory's stored credentials have no ${[...unstored].join(', ')}: store them with PUT /api/v1/directories/:id/credentials` };
   if (missing.size) return { ok: false, message: `customer has no ${[...missing].join(', ')}` };
   if (problems.length) return { ok: false, message: problems.join('; ') };
-  return { ok: true, steps, notes };
+  return { ok: true, steps, login, notes };
 }
 
-function rawValue(f: FieldMapping, values: ListingValues): { value: string } | { missing: string[] } {
+function rawValue(f: FieldMapping, values: ListingValues, credentials: Credentials | undefined): { value: string } | { missing: string[] } {
   if (f.const !== undefined) return { value: f.const };
+  if (f.credential !== undefined) {
+    // Outside login steps the map is not passed: a credential there (refused by the schema) finds nothing.
+    const value = credentials && Object.hasOwn(credentials, f.credential) ? credentials[f.credential] : '';
+    return value ? { value } : { missing: [f.credential] };
+  }
   if (f.template !== undefined) {
     const names = templateFields(f.template);
     const missing = names.filter((n) => !values[n]?.trim());
