@@ -3,12 +3,15 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import request from 'supertest';
 import { PROJECT_ROOT } from '../scripts/support/root';
 import { createTestDatabase, type TestDatabase } from '../scripts/support/database';
 import type { TryResult } from '../src/authoring/try';
+import { createStaff } from '../src/auth/staff.service';
 import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { SANDBOX_CATALOGUE_FILE, sandboxCatalogue } from '../src/sandbox/catalogue';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+import { startApiInProcess, type ApiHarness } from './support/api-app';
 import { directoryOf } from './support/sandbox-fixtures';
 
 /**
@@ -126,5 +129,56 @@ describe('try', () => {
     expect(run.code).toBe(0);
     expect(sandbox.received()).toHaveLength(1);
     expect(readdirSync(join(scratch, 'shots-submit')).sort()).toEqual(['answer.png', 'step-1.png']);
+  });
+});
+
+// Last: the in-process API sets this process's environment (config is read once per process).
+describe('the dashboard’s Try and Suggest buttons', () => {
+  let h: ApiHarness;
+  const ADMIN = { email: 'tools-admin@dashboard.example', password: 'adapter tools admin' };
+  const unescape = (html: string) => html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+  beforeAll(async () => {
+    h = await startApiInProcess({ EGRESS_PRIVATE_ORIGINS: sandbox.url, ARTIFACT_DIR: join(scratch, 'artifacts') }, `${sandbox.url}/`);
+    await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
+  });
+  afterAll(() => h?.close());
+
+  async function admin() {
+    const a = request.agent(h.app.getHttpServer());
+    const csrfOf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec((await a.get(path)).text)?.[1] as string;
+    // The token first: the request takes the agent's cookies when it is made.
+    const loginToken = await csrfOf('/staff/login');
+    await a.post('/staff/login').type('form').send({ ...ADMIN, _csrf: loginToken }).expect(303);
+    return { a, csrf: await csrfOf('/dashboard/directories') };
+  }
+
+  it('Try runs a catalogue directory through every step up to the submit click, with screenshots for staff only; Suggest drafts one that saves', async () => {
+    const { a, csrf } = await admin();
+    // The --submit test above sent one: nothing more arrives from here on.
+    const received = sandbox.received().length;
+    const wizard = directoryOf(sandboxCatalogue(`${sandbox.url}/`), 'wizard');
+    const page = (await a.post(`/dashboard/directories/${wizard.id}/try`).type('form').send({ _csrf: csrf }).expect(200)).text;
+    expect(page).toContain('OK: every target matched and the run stopped right before the submit click; nothing was submitted.');
+    const statuses = [...page.matchAll(/<tr data-status="([^"]+)"><td>(\d)</g)].map((m) => [m[1], m[2]]);
+    expect(new Set(statuses.map(([, step]) => step))).toEqual(new Set(['1', '2']));
+    expect(statuses.filter(([status]) => status !== 'matched')).toEqual([]);
+    const shots = [...page.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]);
+    expect(shots.map((s) => s.split('/').at(-1))).toEqual(['step-1.png', 'step-2.png']);
+    const shot = await a.get(shots[0]).expect(200);
+    expect(shot.headers['content-type']).toBe('image/png');
+    await request(h.app.getHttpServer()).get(shots[0]).expect(401);
+    expect(sandbox.received()).toHaveLength(received);
+
+    const classic = directoryOf(sandboxCatalogue(`${sandbox.url}/`), 'classic');
+    const draft = (await a.post('/dashboard/directories/suggest').type('form').send({ _csrf: csrf, url: classic.submitUrl }).expect(200)).text;
+    const text = unescape(/<textarea id="definition-text"[^>]*>([\s\S]*?)<\/textarea>/.exec(draft)?.[1] ?? '');
+    expect(text).toMatch(/# based on: label "/);
+    expect(text).toContain(`submitUrl: ${classic.submitUrl}`);
+    const saved = await a.post('/dashboard/directories').type('form').send({ _csrf: csrf, definition: text }).expect(303);
+    const id = saved.headers.location.split('/').at(-1);
+    const [row] = await h.db.dataSource.query(`SELECT enabled, submit_url FROM directories WHERE id = $1`, [id]);
+    expect(row).toEqual({ enabled: false, submit_url: classic.submitUrl });
+    expect(sandbox.received()).toHaveLength(received);
   });
 });

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createStaff } from '../src/auth/staff.service';
+import { parseConfig } from '../src/config/config.schema';
+import { Templates } from '../src/dashboard/templates';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
+import { CREDENTIAL_MARKER } from './support/log-scan';
 
 /**
  * The dashboard's Directories pages over real HTTP against PostgreSQL, with the sandbox's 520
@@ -11,7 +15,7 @@ const ADMIN = { email: 'catalogue-admin@dashboard.example', password: 'directori
 const VIEWER = { email: 'catalogue-viewer@dashboard.example', password: 'directories pages viewer' };
 
 beforeAll(async () => {
-  h = await startApiInProcess({ RATE_LIMIT_PER_MINUTE: '1000000' });
+  h = await startApiInProcess({ RATE_LIMIT_PER_MINUTE: '1000000', SECRETS_KEY: randomBytes(32).toString('base64') });
   await createStaff(h.db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin');
   await createStaff(h.db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer');
 });
@@ -141,5 +145,102 @@ describe('the Directories pages', () => {
     const entries = await audit('sandbox-0013');
     expect(entries).toHaveLength(3);
     for (const e of entries) expect(e).toMatchObject({ actor_type: 'staff', actor: ADMIN.email, action: 'directory.update' });
+  });
+});
+
+describe('directories needing attention', () => {
+  const pause = (id: string) =>
+    h.db.dataSource.query(`UPDATE directories SET paused_at = now(), paused_reason = 'step 1: no control has the label "Phone"', target_misses = 5 WHERE id = $1`, [id]);
+
+  it('are marked in the list, listed alone with ?attention=1, counted on the overview, and shown to viewers without a Resume button', async () => {
+    await pause('sandbox-0030');
+    const { a, csrf } = await staff(VIEWER);
+    const list = (await a.get('/dashboard/directories').expect(200)).text;
+    expect(/data-directory="sandbox-0030">([\s\S]*?)<\/tr>/.exec(list)?.[1]).toMatch(/paused: step 1: no control has the label &quot;Phone&quot;<\/span> <small>since \d{4}-/);
+    expect(list).toContain('<a href="/dashboard/directories?attention=1" id="attention-link">1 needs attention</a>');
+    const only = (await a.get('/dashboard/directories?attention=1').expect(200)).text;
+    expect(only.match(/data-directory="[^"]+"/g)).toEqual(['data-directory="sandbox-0030"']);
+    expect(only).toContain('1 directory needs attention');
+    expect((await a.get('/dashboard').expect(200)).text).toContain('<a href="/dashboard/directories?attention=1">1 directory needs attention</a>');
+
+    const detail = (await a.get('/dashboard/directories/sandbox-0030').expect(200)).text;
+    expect(detail).toMatch(/<strong>Paused since \d{4}-[^:]+:\d\d:\d\d UTC: step 1: no control has the label &quot;Phone&quot;<\/strong>/);
+    for (const page of [list, only, detail]) expect(page).not.toContain('action="/dashboard/directories/');
+    await a.post('/dashboard/directories/sandbox-0030/resume').type('form').send({ _csrf: csrf }).expect(403);
+    expect(await audit('sandbox-0030')).toEqual([]);
+  });
+
+  it('resume for an admin, audited under the admin’s name; resuming again says it is not paused', async () => {
+    await pause('sandbox-0031');
+    const { a, csrf } = await staff(ADMIN);
+    expect((await a.get('/dashboard/directories/sandbox-0031').expect(200)).text).toContain('action="/dashboard/directories/sandbox-0031/resume"');
+    await a.post('/dashboard/directories/sandbox-0031/resume').type('form').send({ _csrf: csrf }).expect(303);
+    const [d] = await h.db.dataSource.query(`SELECT paused_at, paused_reason, target_misses FROM directories WHERE id = 'sandbox-0031'`);
+    expect(d).toEqual({ paused_at: null, paused_reason: null, target_misses: 0 });
+    const page = (await a.get('/dashboard/directories/sandbox-0031').expect(200)).text;
+    expect(page).toContain('Resumed: its waiting rows are tried again');
+    expect(page).not.toContain('id="paused"');
+    expect(await audit('sandbox-0031')).toEqual([{ actor_type: 'staff', actor: ADMIN.email, action: 'directory.resume', detail: { directory: 'sandbox-0031' } }]);
+
+    await a.post('/dashboard/directories/sandbox-0031/resume').type('form').send({ _csrf: csrf }).expect(303);
+    expect((await a.get('/dashboard/directories/sandbox-0031')).text).toContain('Directory sandbox-0031 is not paused.');
+    expect(await audit('sandbox-0031')).toHaveLength(1);
+  });
+});
+
+describe('a directory’s credentials on its page', () => {
+  const SECRET = `${CREDENTIAL_MARKER}${randomBytes(8).toString('hex')}`;
+  const URL = '/dashboard/directories/sandbox-0040';
+  const names = async () => (await h.db.dataSource.query(`SELECT names FROM directory_credentials WHERE directory_id = 'sandbox-0040'`))[0]?.names;
+
+  it('are stored by an admin, never shown again (not even after a mistake), and forgotten; viewers see names only', async () => {
+    const viewer = await staff(VIEWER);
+    expect((await viewer.a.get(URL).expect(200)).text).toContain('None stored.');
+    await viewer.a.post(`${URL}/credentials`).type('form').send({ _csrf: viewer.csrf, username: 'owner', password: SECRET }).expect(403);
+    expect(await names()).toBeUndefined();
+
+    const { a, csrf } = await staff(ADMIN);
+    const form = (await a.get(URL).expect(200)).text;
+    expect(form).toMatch(/<input id="cred-username" name="username"/);
+    expect(form).toMatch(/<input id="cred-password" name="password" type="password"/);
+    const stored = await a.post(`${URL}/credentials`).type('form').send({ _csrf: csrf, username: `owner-${SECRET}`, password: SECRET }).expect(303);
+    expect(stored.headers.location).toBe(`${URL}#credentials`);
+    expect(await names()).toEqual(['password', 'username']);
+    const pages = [(await a.get(URL).expect(200)).text];
+    expect(pages[0]).toContain('Credentials stored (password, username); they are never shown again.');
+    expect(pages[0]).toMatch(new RegExp(`Stored: <code>password, username</code>, by ${ADMIN.email.replace(/\./g, '\\.')}, \\d{4}-`));
+    expect(pages[0]).toContain('Replace the credentials');
+
+    // A mistake: nothing changes, and the page asks again rather than showing what was typed.
+    await a.post(`${URL}/credentials`).type('form').send({ _csrf: csrf, password: `${SECRET}-2`, otherName: 'account id', otherValue: `${SECRET}-3` }).expect(303);
+    const mistake = (await a.get(URL).expect(200)).text;
+    expect(mistake).toMatch(/Credentials not stored: the other name must be a letter followed by up to 31 letters, digits or underscores, e.g. accountId\. Enter them again\./);
+    pages.push(mistake);
+    expect(await names()).toEqual(['password', 'username']);
+
+    pages.push((await viewer.a.get(URL).expect(200)).text, (await a.get('/dashboard/directories').expect(200)).text, (await a.get('/dashboard/audit').expect(200)).text);
+    for (const page of pages) expect(page).not.toContain(CREDENTIAL_MARKER);
+    expect(pages[2]).toContain('Stored: <code>password, username</code>');
+    expect(pages[2]).not.toContain('/credentials"');
+
+    await a.post(`${URL}/credentials/forget`).type('form').send({ _csrf: csrf }).expect(303);
+    expect(await names()).toBeUndefined();
+    expect((await a.get(URL)).text).toContain('Credentials forgotten.');
+    expect((await audit('sandbox-0040')).map((e: { actor: string; action: string }) => [e.actor, e.action])).toEqual([
+      [ADMIN.email, 'directory.credentials.set'],
+      [ADMIN.email, 'directory.credentials.clear'],
+    ]);
+  });
+
+  it('explain, instead of the form, that SECRETS_KEY is not set', () => {
+    const html = new Templates(parseConfig({})).render('directory.njk', {
+      canAct: true,
+      canStoreCredentials: false,
+      directory: { id: 'sandbox-0041', name: 'Without a key' },
+      revisions: [],
+      recent: [],
+    });
+    expect(html).toContain('Credentials cannot be stored from this API: SECRETS_KEY is not set.');
+    expect(html).not.toContain('name="password"');
   });
 });

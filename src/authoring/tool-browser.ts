@@ -20,12 +20,14 @@ export class ToolBlockedByPolicy extends Error {
  * check, launch flags and egress proxy), whose policy allows exactly the origins a catalogue
  * holding this one directory would: its form page and its verify URL. Loopback and private
  * addresses are refused unless EGRESS_PRIVATE_ORIGINS exempts them, as for the workers. A refusal
- * closes the page at once; `use` can ask `blocked()` what was refused.
+ * closes the page at once; `use` can ask `blocked()` what was refused. An aborted `signal` closes
+ * it too (a time limit): `use` then fails or returns early, and the browser is gone on return.
  */
 export async function withToolPage<T>(
   config: AppConfig,
   directory: { submitUrl: string; verifyUrl?: string },
   use: (page: Page, blocked: () => BlockedConnection | undefined) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const policy = EgressPolicy.fromCatalogue([directory], config.EGRESS_PRIVATE_ORIGINS);
   // The proxy asks its policy source for a snapshot per lease; here that is always this one directory.
@@ -41,6 +43,9 @@ export async function withToolPage<T>(
       blocked ??= b;
       void context.close();
     });
+    const stop = () => void context.close();
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
     try {
       const page = await context.newPage();
       let answer: T | undefined;
@@ -54,6 +59,7 @@ export async function withToolPage<T>(
       if (failure !== undefined) throw blocked ? new ToolBlockedByPolicy(blocked) : failure;
       return answer as T;
     } finally {
+      signal?.removeEventListener('abort', stop);
       await chromium.closeContext(context);
     }
   } finally {

@@ -40,15 +40,16 @@ export async function tryDirectory(
   config: AppConfig,
   directory: DirectoryDocument,
   values: ListingValues,
-  opts: { submit: boolean; screenshotDir?: string },
+  opts: { submit: boolean; screenshotDir?: string; signal?: AbortSignal },
 ): Promise<TryResult> {
   const screenshotDir = opts.screenshotDir ?? join(tmpdir(), `boltline-try-${directory.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const report = await withToolPage(config, { submitUrl: directory.submitUrl, verifyUrl: directory.adapter.verify?.url }, async (page, blocked) => {
     const run = await tryOnPage(page, directory.adapter, directory.submitUrl, values, { submit: opts.submit, screenshotDir, stepTimeoutMs: stepTimeoutMs(config) });
     const refused = blocked();
     if (refused) run.error = `blocked by policy: ${refused.endpoint} (${refused.reason}); the page was closed there`;
+    else if (opts.signal?.aborted) run.error = `stopped: ${String(opts.signal.reason ?? 'the Try was stopped')}`;
     return run;
-  });
+  }, opts.signal);
   const matched = report.targets.every((t) => t.status === 'matched');
   const ok = !report.error && matched && report.reachedSubmit && (!opts.submit || report.outcome?.kind === 'submitted');
   return { ...report, directoryId: directory.id, submitUrl: directory.submitUrl, submitted: opts.submit && report.reachedSubmit, screenshotDir, ok };

@@ -6,6 +6,8 @@ import { JobsModule } from '../jobs/jobs.module';
 import { AuditPageController } from './audit-page.controller';
 import { DirectoriesQuery } from './directories.query';
 import { DirectoryPagesController } from './directory-pages.controller';
+import { DirectoryToolsController } from './directory-tools.controller';
+import { DirectoryTools } from './directory-tools.service';
 import { LiveController } from './live.controller';
 import { NewOrderController } from './new-order.controller';
 import { OrderDetailQuery } from './order-detail.query';
@@ -23,7 +25,7 @@ import { Views } from './views';
  */
 @Module({
   imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule, DirectoriesModule],
-  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController],
-  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery],
+  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController, DirectoryToolsController],
+  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
 })
 export class DashboardModule {}

@@ -18,6 +18,9 @@ export interface DirectoryRow {
   enabled: boolean;
   revision: number;
   position: number;
+  /** Set while it is paused for missing targets (needing attention), with why. */
+  pausedAt: Date | null;
+  pausedReason: string | null;
   /** Final results in the window (at most SUCCESS_WINDOW), and how many of them were submitted. */
   finished: number;
   submitted: number;
@@ -45,15 +48,18 @@ export interface RecentResult {
 export class DirectoriesQuery {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** One page in position order; a page past the end answers the first. */
-  async page(page: number): Promise<{ rows: DirectoryRow[]; page: number; pages: number; total: number }> {
+  /**
+   * One page in position order; a page past the end answers the first. `attention`: only the
+   * directories that paused themselves (DirectoryAttention) and wait for staff.
+   */
+  async page(page: number, attention = false): Promise<{ rows: DirectoryRow[]; page: number; pages: number; total: number }> {
     const current = Number.isSafeInteger(page) && page > 1 ? page : 1;
     const rows: Array<DirectoryRow & { total: number }> = await this.db.query(
-      `SELECT d.id, d.name, d.enabled, d.revision, d.position, d.total, w.finished, w.submitted,
+      `SELECT d.id, d.name, d.enabled, d.revision, d.position, d."pausedAt", d."pausedReason", d.total, w.finished, w.submitted,
               CASE WHEN w.finished > 0 THEN round(100.0 * w.submitted / w.finished)::int END AS "successPercent",
               e.error_message AS "lastError", e.finished_at AS "lastErrorAt"
-         FROM (SELECT id, name, enabled, revision, position, count(*) OVER ()::int AS total
-                 FROM directories ORDER BY position, id LIMIT $1 OFFSET $2) d
+         FROM (SELECT id, name, enabled, revision, position, paused_at AS "pausedAt", paused_reason AS "pausedReason", count(*) OVER ()::int AS total
+                 FROM directories ${attention ? 'WHERE paused_at IS NOT NULL' : ''} ORDER BY position, id LIMIT $1 OFFSET $2) d
          LEFT JOIN LATERAL (
            SELECT count(*)::int AS finished, count(*) FILTER (WHERE r.status = 'submitted')::int AS submitted
              FROM (SELECT status FROM job_results
@@ -68,9 +74,15 @@ export class DirectoriesQuery {
         ORDER BY d.position, d.id`,
       [DIRECTORIES_PER_PAGE, (current - 1) * DIRECTORIES_PER_PAGE, SUCCESS_WINDOW],
     );
-    if (!rows.length && current > 1) return this.page(1);
+    if (!rows.length && current > 1) return this.page(1, attention);
     const total = rows[0]?.total ?? 0;
     return { rows, page: current, pages: Math.max(1, Math.ceil(total / DIRECTORIES_PER_PAGE)), total };
+  }
+
+  /** How many directories paused themselves and wait for staff to resume them. */
+  async needingAttention(): Promise<number> {
+    const [row]: Array<{ n: number }> = await this.db.query(`SELECT count(*)::int AS n FROM directories WHERE paused_at IS NOT NULL`);
+    return row.n;
   }
 
   /** The directory's latest finished results (final outcomes and cancellations), newest first. */

@@ -7,6 +7,8 @@ import { StaffRequest } from '../auth/staff-sessions';
 import type { FieldError } from '../common/problem-types';
 import { ProblemException } from '../common/problem.filter';
 import { checkDirectory } from '../directories/definition/directory.schema';
+import { SAMPLE_CUSTOMER } from '../authoring/try';
+import { CREDENTIAL_NAME, CredentialsService } from '../directories/credentials.service';
 import { DirectoriesService } from '../directories/directories.service';
 import type { Directory } from '../directories/directory.entity';
 import { documentOf } from '../directories/directory-store';
@@ -19,8 +21,9 @@ const MAX_ALIAS_COUNT = 1_000;
 
 /**
  * The catalogue: every directory with its recent success rate and last error, and one directory's
- * definition (YAML, editable by admins as YAML or JSON), settings, revisions and recent results.
- * Every change goes through DirectoriesService, which validates, versions and audits it.
+ * definition (YAML, editable by admins as YAML or JSON), settings, pause, credentials (write-only),
+ * revisions and recent results. Every change goes through DirectoriesService or
+ * CredentialsService, which validate and audit it. (Try and Suggest: DirectoryToolsController.)
  */
 @ApiExcludeController()
 @Public()
@@ -28,14 +31,17 @@ const MAX_ALIAS_COUNT = 1_000;
 export class DirectoryPagesController {
   constructor(
     private readonly directories: DirectoriesService,
+    private readonly credentials: CredentialsService,
     private readonly query: DirectoriesQuery,
     private readonly views: Views,
   ) {}
 
+  /** Every directory, or (`?attention=1`) those paused and waiting for staff. */
   @Get()
-  async list(@Req() req: StaffRequest, @Res() res: Response, @Query('page') page: unknown) {
-    const list = await this.query.page(Number(page) || 1);
-    this.views.send(req, res, 'directories.njk', { title: 'Directories', list, window: SUCCESS_WINDOW });
+  async list(@Req() req: StaffRequest, @Res() res: Response, @Query('page') page: unknown, @Query('attention') attention: unknown) {
+    const onlyPaused = attention === '1';
+    const [list, paused] = await Promise.all([this.query.page(Number(page) || 1, onlyPaused), this.query.needingAttention()]);
+    this.views.send(req, res, 'directories.njk', { title: 'Directories', list, paused, onlyPaused, window: SUCCESS_WINDOW });
   }
 
   @Get(':id')
@@ -82,10 +88,89 @@ export class DirectoryPagesController {
     }
   }
 
-  private async render(req: StaffRequest, res: Response, directory: Directory, text: string, errors: FieldError[], status = 200) {
-    const [revisions, recent] = await Promise.all([this.directories.revisions(directory.id), this.query.recent(directory.id)]);
-    this.views.send(req, res, 'directory.njk', { title: directory.name, directory, text, editorRows: Math.min(40, Math.max(12, text.split('\n').length + 2)), errors, revisions, recent, recentCount: RECENT_RESULTS }, status);
+  /** Ends the pause the directory put itself in; its waiting rows run again. */
+  @Post(':id/resume')
+  async resume(@Req() req: StaffRequest, @Res() res: Response, @Param('id') id: string) {
+    const here = `/dashboard/directories/${encodeURIComponent(id)}`;
+    try {
+      await this.directories.resume(id, staffActor(req));
+      await redirectWith(req, res, here, 'notice', 'Resumed: its waiting rows are tried again within a quarter of a minute.');
+    } catch (err) {
+      await redirectWith(req, res, here, 'error', expected(err));
+    }
   }
+
+  /**
+   * Stores (replaces) the directory's sign-in. Write-only: the values go to CredentialsService and
+   * are never put back in a page, not even on a mistake (the form asks for them again).
+   */
+  @Post(':id/credentials')
+  async storeCredentials(@Req() req: StaffRequest, @Res() res: Response, @Param('id') id: string, @Body() body: Record<string, unknown>) {
+    const here = `/dashboard/directories/${encodeURIComponent(id)}#credentials`;
+    try {
+      const saved = await this.credentials.set(id, { values: credentialValues(body) }, staffActor(req));
+      await redirectWith(req, res, here, 'notice', `Credentials stored (${saved.names.join(', ')}); they are never shown again.`);
+    } catch (err) {
+      const why = err instanceof ProblemException && err.errors?.length ? err.errors.map((e) => `${e.field}: ${e.messages.join('; ')}`).join(' ') : expected(err);
+      await redirectWith(req, res, here, 'error', `Credentials not stored: ${why}. Enter them again.`);
+    }
+  }
+
+  @Post(':id/credentials/forget')
+  async forgetCredentials(@Req() req: StaffRequest, @Res() res: Response, @Param('id') id: string) {
+    const here = `/dashboard/directories/${encodeURIComponent(id)}#credentials`;
+    try {
+      await this.credentials.clear(id, staffActor(req));
+      await redirectWith(req, res, here, 'notice', 'Credentials forgotten.');
+    } catch (err) {
+      await redirectWith(req, res, here, 'error', expected(err));
+    }
+  }
+
+  private async render(req: StaffRequest, res: Response, directory: Directory, text: string, errors: FieldError[], status = 200) {
+    const [revisions, recent, credentials] = await Promise.all([this.directories.revisions(directory.id), this.query.recent(directory.id), this.credentials.describe(directory.id)]);
+    this.views.send(
+      req,
+      res,
+      'directory.njk',
+      {
+        title: directory.name,
+        directory,
+        text,
+        editorRows: editorRows(text),
+        errors,
+        revisions,
+        recent,
+        recentCount: RECENT_RESULTS,
+        credentials,
+        canStoreCredentials: this.credentials.canStore(),
+        sampleCustomer: SAMPLE_CUSTOMER.businessName,
+      },
+      status,
+    );
+  }
+}
+
+/** The editor's height: the text's, within reason. */
+export function editorRows(text: string): number {
+  return Math.min(40, Math.max(12, text.split('\n').length + 2));
+}
+
+/**
+ * The sign-in form's fields as CredentialsService takes them: username and password, and one more
+ * pair of the admin's naming; empty fields are left out.
+ */
+function credentialValues(body: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (text(body.username)) values.username = body.username;
+  if (text(body.password)) values.password = body.password;
+  const other = text(body.otherName).trim();
+  if (!other && !text(body.otherValue)) return values;
+  // Zod names a bad record key only as "Invalid key in record": say what a name may be.
+  if (!CREDENTIAL_NAME.test(other)) throw new ProblemException('validation', 'the other name must be a letter followed by up to 31 letters, digits or underscores, e.g. accountId');
+  values[other] = body.otherValue ?? '';
+  return values;
 }
 
 /**

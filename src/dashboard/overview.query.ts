@@ -10,6 +10,7 @@ import { isGone, readFleet } from '../live/fleet';
 import { WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import { DirectoriesQuery } from './directories.query';
 
 export interface MinuteBar {
   minute: Date;
@@ -29,11 +30,19 @@ export class OverviewQuery {
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly directories: DirectoriesQuery,
   ) {}
 
   async read() {
-    const [byStatus, minutes, worst, depth, fleet] = await Promise.all([this.ordersByStatus(), this.lastHour(), this.worstDirectories(), this.queueDepth(), this.fleet()]);
-    return { byStatus, minutes, chart: chart(minutes), worst, depth, fleet };
+    const [byStatus, minutes, worst, depth, fleet, paused] = await Promise.all([
+      this.ordersByStatus(),
+      this.lastHour(),
+      this.worstDirectories(),
+      this.queueDepth(),
+      this.fleet(),
+      this.directories.needingAttention(),
+    ]);
+    return { byStatus, minutes, chart: chart(minutes), worst, depth, fleet, paused };
   }
 
   private async ordersByStatus() {

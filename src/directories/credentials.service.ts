@@ -10,12 +10,15 @@ import { fieldErrorsOf } from './definition/directory.schema';
 import type { CatalogueActor } from './directories.service';
 import { checkSecretsKey, secretBoxOf } from './secrets-key';
 
+/** What a credential may be called: `username`, `password`, `accountId`... */
+export const CREDENTIAL_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,31}$/;
+
 /** What a sign-in is made of, e.g. `{ "username": "...", "password": "..." }`. */
 export const credentialsSchema = z
   .object({
     values: z
       .record(
-        z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'a name is a letter followed by up to 31 letters, digits or underscores, e.g. username'),
+        z.string().regex(CREDENTIAL_NAME, 'a name is a letter followed by up to 31 letters, digits or underscores, e.g. username'),
         z.string({ error: 'each value must be text' }).min(1, 'a value must not be empty').max(1000, 'a value is at most 1000 characters'),
       )
       .refine((v) => Object.keys(v).length >= 1 && Object.keys(v).length <= 10, 'give 1 to 10 values, e.g. { "username": "...", "password": "..." }'),
@@ -50,6 +53,11 @@ export class CredentialsService implements OnApplicationBootstrap {
       if ((err as Error).message.startsWith('SECRETS_KEY')) throw err;
       this.logger.warn(`could not check stored credentials against SECRETS_KEY: ${(err as Error).message}`);
     }
+  }
+
+  /** Whether this process has a SECRETS_KEY to seal credentials with. */
+  canStore(): boolean {
+    return secretBoxOf(this.config) !== undefined;
   }
 
   async describe(directoryId: string): Promise<CredentialsInfo | null> {
