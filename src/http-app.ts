@@ -20,6 +20,7 @@ import { mountBullBoards } from './dashboard/bull-boards';
 import { ASSETS_DIR } from './dashboard/templates';
 import express from 'express';
 import { API_PREFIX } from './common/api-path';
+import { logoBody } from './customers/customer-logo';
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
 function trustProxy(value: string): number | boolean | string {
@@ -54,6 +55,7 @@ export async function createHttpApp(): Promise<INestApplication> {
       },
     }),
   );
+  app.use(`/${API_PREFIX}/customers/:id/logo`, logoBody);
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
   app.useBodyParser('urlencoded', { extended: false, limit: '16kb', verify: requireUtf8Form });

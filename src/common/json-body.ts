@@ -44,7 +44,8 @@ export function requireUtf8Form(_req: IncomingMessage, _res: unknown, buf: Buffe
  */
 export function requireJsonContentType(req: Request, res: Response, next: NextFunction): void {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) {
+  // A body already read as bytes (a customer's logo, customer-logo.ts) was checked by its own parser.
+  if (hasBody && !Buffer.isBuffer(req.body) && !req.is('application/json')) {
     sendProblem(res, 'unsupported-media-type', 'Send the request body as JSON with Content-Type: application/json.');
     return;
   }

@@ -57,17 +57,17 @@ export const PROBLEM_TYPES = {
   'payload-too-large': {
     status: 413,
     title: 'Request body too large',
-    description: 'The request body is larger than the API accepts: 1 MB of JSON, 16 KB for a staff form.',
+    description: 'The request body is larger than the API accepts: 1 MB of JSON, 2 MB for a customer\'s logo, 16 KB for a staff form.',
   },
   'unsupported-media-type': {
     status: 415,
     title: 'Unsupported media type',
-    description: 'Send the request body as JSON with Content-Type: application/json.',
+    description: 'Send the request body as JSON with Content-Type: application/json; a customer\'s logo as its bytes with Content-Type image/png, image/jpeg or image/webp.',
   },
   unprocessable: {
     status: 422,
     title: 'Request cannot be carried out',
-    description: 'The request is well-formed but cannot be carried out: it names directories that are not enabled, or asks for a package larger than the catalogue.',
+    description: 'The request is well-formed but cannot be carried out: it names directories that are not enabled, or asks for a package larger than the catalogue, or a logo\'s bytes are not an image of the type its Content-Type names.',
   },
   'invalid-definition': {
     status: 422,

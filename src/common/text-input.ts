@@ -46,7 +46,8 @@ export function unstorableText(value: unknown, root = ''): FieldError[] {
       if (why) found.push({ field: clip(path) || 'value', messages: [`${clip(path) || 'the value'} ${why}`] });
       continue;
     }
-    if (v === null || typeof v !== 'object') continue;
+    // Bytes (an uploaded image) are not text; walking them index by index would take long.
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) continue;
     const children: Array<[unknown, string]> = [];
     for (const key of Object.keys(v)) {
       const child = path ? `${path}.${printable(key)}` : printable(key);

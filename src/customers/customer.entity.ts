@@ -16,6 +16,11 @@ export class Customer {
   @Column() description: string;
   /** The account whose API keys see this customer; null for customers made with an admin key. */
   @Column({ name: 'account_id', type: 'uuid', nullable: true }) accountId: string | null;
+  /** The logo's file, relative to ARTIFACT_DIR (logos/<id>.<ext>); null: no logo. See customer-logo.ts. */
+  @Column({ name: 'logo_path', type: 'text', nullable: true }) logoPath: string | null;
+  @Column({ name: 'logo_type', type: 'text', nullable: true }) logoType: string | null;
+  @Column({ name: 'logo_bytes', type: 'integer', nullable: true }) logoBytes: number | null;
+  @Column({ name: 'logo_sha256', type: 'text', nullable: true }) logoSha256: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
