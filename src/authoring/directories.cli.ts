@@ -112,7 +112,7 @@ interface TryFlags {
 
 async function tryCommand(idOrFile: string, flags: TryFlags): Promise<void> {
   const directory = existsSync(idOrFile) ? await directoryFromFile(idOrFile, flags.id, flags['base-url']) : await directoryFromCatalogue(idOrFile);
-  const values = flags.customer ? await withDatabase((db) => customerValues(db, flags.customer as string)) : SAMPLE_CUSTOMER;
+  const values = flags.customer ? await withDatabase((db) => customerValues(db, flags.customer as string, loadConfig().ARTIFACT_DIR)) : SAMPLE_CUSTOMER;
   if (flags.submit) await confirmSubmit(directory.submitUrl, flags.yes);
   const result = await tryDirectory(loadConfig(), directory, values, { submit: flags.submit, screenshotDir: flags.out });
   console.log(flags.json ? JSON.stringify(result, null, 2) : formatTryResult(result));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import { resolve } from 'node:path';
 import { sendProblem } from '../common/problem-types';
 import { ProblemException } from '../common/problem.filter';
 
@@ -21,6 +22,9 @@ export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Where a customer's logo is stored, relative to ARTIFACT_DIR. */
 export const logoFile = (customerId: string, type: LogoType) => `logos/${customerId}.${LOGO_TYPES[type]}`;
+
+/** The absolute path of a customer's logo file ('' when it has none), as the form runner puts it into a file input. */
+export const logoOnDisk = (artifactDir: string, c: { logoPath: string | null }): string => (c.logoPath ? resolve(artifactDir, c.logoPath) : '');
 
 /** What the API shows of a logo. */
 export interface LogoInfo {

@@ -5,6 +5,7 @@ import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { logoOnDisk } from '../customers/customer-logo';
 import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
@@ -52,10 +53,10 @@ export interface AttemptInfo {
   retryAfters?: number;
 }
 
-/** The listing a customer row turns into: every adapter field, by name. */
-function listingValues(c: AttemptContext['customer']): ListingValues {
+/** The listing a customer row turns into: every adapter field, by name; `logo` is the path of its file ('' for none). */
+function listingValues(c: AttemptContext['customer'], artifactDir: string): ListingValues {
   const { businessName, email, phone, website, address, city, state, zip, country, category, description } = c;
-  return { businessName, email, phone, website, address, city, state, zip, country, category, description };
+  return { businessName, email, phone, website, address, city, state, zip, country, category, description, logo: logoOnDisk(artifactDir, c) };
 }
 
 /**
@@ -82,7 +83,7 @@ export class SubmissionService {
     crashPoint(this.config, 'worker.after-claim');
     const { ctx } = claim;
     const started = Date.now();
-    const values = listingValues(ctx.customer);
+    const values = listingValues(ctx.customer, this.config.ARTIFACT_DIR);
     // What happened before this attempt's page: kept at the head of the attempt's log.
     const before: ResponseLogEntry[] = [];
 

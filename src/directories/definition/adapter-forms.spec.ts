@@ -46,7 +46,7 @@ it('takes a value from exactly one of field, const and template, and knows the t
       { field: 'city', const: 'x', target: { css: '#b' } },
       { template: '{address} {fax}', target: { css: '#c' } },
       { field: 'city', format: 'e164', target: { css: '#d' } },
-      { field: 'city', target: { css: '#e' }, kind: 'upload', maxLength: 0 },
+      { field: 'city', target: { css: '#e' }, kind: 'drag', maxLength: 0 },
     ],
     advance: { css: '#go' },
   });
@@ -57,6 +57,29 @@ it('takes a value from exactly one of field, const and template, and knows the t
     { field: 'adapter.steps[0].fields[3].format', messages: ['format e164 applies to field: phone'] },
     { field: 'adapter.steps[0].fields[4].kind', messages: [expect.stringContaining('kind must be fill')] },
     { field: 'adapter.steps[0].fields[4].maxLength', messages: [expect.stringContaining('maxLength must be')] },
+  ]);
+});
+
+it("takes the customer's logo only as an upload, and an upload only of the logo, naming the key to fix", () => {
+  expect(withStep({ fields: [{ field: 'logo', kind: 'upload', target: { label: 'Logo' } }, { field: 'logo', kind: 'upload', target: { css: '#b' }, optional: true }], advance: { css: '#go' } }).ok).toBe(true);
+  const bad = withStep({
+    fields: [
+      { field: 'logo', target: { css: '#a' } },
+      { field: 'logo', kind: 'check', target: { css: '#b' } },
+      { field: 'website', kind: 'upload', target: { css: '#c' } },
+      { const: '/etc/passwd', kind: 'upload', target: { css: '#d' } },
+      { template: '{logo}', target: { css: '#e' } },
+      { field: 'logo', kind: 'upload', maxLength: 10, target: { css: '#f' } },
+    ],
+    advance: { css: '#go' },
+  });
+  expect(bad.ok ? [] : bad.errors).toEqual([
+    { field: 'adapter.steps[0].fields[0].kind', messages: ['field: logo is a file: give it kind: upload'] },
+    { field: 'adapter.steps[0].fields[1].kind', messages: ['field: logo is a file: give it kind: upload'] },
+    { field: 'adapter.steps[0].fields[2].field', messages: [expect.stringContaining('its value is field: logo')] },
+    { field: 'adapter.steps[0].fields[3].field', messages: [expect.stringContaining('its value is field: logo')] },
+    { field: 'adapter.steps[0].fields[4].template', messages: [expect.stringContaining('unknown customer field(s) {logo}')] },
+    { field: 'adapter.steps[0].fields[5].maxLength', messages: ['maxLength applies to text, not to an upload'] },
   ]);
 });
 

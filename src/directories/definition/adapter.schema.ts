@@ -96,7 +96,10 @@ export const targetSchema = z
   )
   .meta({ description: 'How to find an element: a CSS selector, the text of its <label>, its placeholder, its ARIA role and accessible name, or its data-testid; optionally inside an iframe.' });
 
-export const FIELD_KINDS = ['fill', 'select', 'select-text', 'radio', 'check', 'date'] as const;
+export const FIELD_KINDS = ['fill', 'select', 'select-text', 'radio', 'check', 'date', 'upload'] as const;
+/** Value sources that are files, not text: allowed only with kind upload (and upload takes only these). */
+export const FILE_FIELDS = ['logo'] as const;
+const FIELD_NAMES = [...CUSTOMER_FIELDS, ...FILE_FIELDS] as const;
 export const VALUE_FORMATS = ['digits', 'e164', 'iso2', 'name'] as const;
 const PHONE_FORMATS: readonly string[] = ['digits', 'e164'];
 const COUNTRY_FORMATS: readonly string[] = ['iso2', 'name'];
@@ -118,9 +121,9 @@ const template = text('template')
 export const fieldSchema = z
   .object({
     field: z
-      .enum(CUSTOMER_FIELDS, { error: `field must be one of ${CUSTOMER_FIELDS.join(', ')}` })
+      .enum(FIELD_NAMES, { error: `field must be one of ${CUSTOMER_FIELDS.join(', ')}, or logo (with kind: upload)` })
       .optional()
-      .meta({ description: 'The customer field whose value goes in.' }),
+      .meta({ description: "The customer field whose value goes in; logo: the customer's logo file (kind: upload only)." }),
     const: z
       .string({ error: 'const must be text' })
       .min(1, 'const must not be empty')
@@ -137,7 +140,7 @@ export const fieldSchema = z
     kind: z
       .enum(FIELD_KINDS, {
         error:
-          'kind must be fill (type the text), select (the option whose value or label matches), select-text (the option whose visible text matches), radio (the radio in the group whose label or value matches), check (tick the checkbox when the value is yes/true/on/1, untick when no/false/off/0) or date (a date input, YYYY-MM-DD)',
+          'kind must be fill (type the text), select (the option whose value or label matches), select-text (the option whose visible text matches), radio (the radio in the group whose label or value matches), check (tick the checkbox when the value is yes/true/on/1, untick when no/false/off/0) date (a date input, YYYY-MM-DD) or upload (a file input: the customer\'s logo, with field: logo)',
       })
       .default('fill'),
     optional: z
@@ -160,6 +163,15 @@ export const fieldSchema = z
     const sources = (['field', 'const', 'template', 'credential'] as const).filter((k) => f[k] !== undefined);
     if (sources.length !== 1) {
       ctx.addIssue({ code: 'custom', message: `give exactly one of field, const, template or (in login steps) credential (found ${sources.length ? sources.join(' and ') : 'none'})` });
+    }
+    if (f.field === 'logo' && f.kind !== 'upload') {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'field: logo is a file: give it kind: upload' });
+    }
+    if (f.kind === 'upload' && f.field !== 'logo') {
+      ctx.addIssue({ code: 'custom', path: ['field'], message: "kind upload puts a file into a file input: its value is field: logo (the customer's logo)" });
+    }
+    if (f.kind === 'upload' && f.maxLength !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['maxLength'], message: 'maxLength applies to text, not to an upload' });
     }
     if (f.format && PHONE_FORMATS.includes(f.format) && f.field !== 'phone') {
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format ${f.format} applies to field: phone` });

@@ -56,6 +56,10 @@ async function put(page: Page, f: FieldMapping, value: string, note: Note): Prom
     case 'check':
       await el.setChecked(isTicked(value));
       return;
+    case 'upload':
+      // The value is the path of the customer's file (its logo) under ARTIFACT_DIR, on this machine's disk.
+      await el.setInputFiles(value);
+      return;
   }
 }
 

@@ -84,6 +84,13 @@ describe('values', () => {
     expect(prepareValues(adapter, { ...CUSTOMER, phone: ' ' })).toEqual({ ok: false, message: 'customer has no description, phone' });
   });
 
+  it("puts the path of the customer's logo file into an upload, and fails before the site is touched when a required one is missing", () => {
+    const adapter = adapterWith([{ field: 'logo', kind: 'upload', target: { css: '#a' } }]);
+    expect(prepareValues(adapter, { ...CUSTOMER, logo: '/artifacts/logos/c.png' })).toEqual({ ok: true, notes: [], steps: [[{ skip: false, value: '/artifacts/logos/c.png' }]] });
+    expect(prepareValues(adapter, { ...CUSTOMER, logo: '' })).toEqual({ ok: false, message: 'customer has no logo' });
+    expect(prepareValues(adapterWith([{ field: 'logo', kind: 'upload', target: { css: '#a' }, optional: true }]), CUSTOMER)).toEqual({ ok: true, notes: [], steps: [[{ skip: true }]] });
+  });
+
   it('skips an optional value the customer lacks', () => {
     const prepared = prepareValues(adapterWith([{ field: 'description', target: { css: '#a' }, optional: true }, { template: 'About: {description}', target: { css: '#b' }, optional: true }]), CUSTOMER);
     expect(prepared).toEqual({ ok: true, notes: [], login: [], steps: [[{ skip: true }, { skip: true }]] });
