@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import { writeCatalogue } from '../../directories/catalogue-file';
@@ -233,6 +234,29 @@ export const FORM_PAGES: Record<string, FeaturePage> = {
       ...OUTCOME,
     },
   },
+  upload: {
+    name: 'Forms: a logo to upload',
+    body: form(
+      'upload',
+      `${labelled('name', 'Business name')}\n<p><label for="logo">Logo</label> <input type="file" id="logo" name="logo" accept="image/png,image/jpeg,image/webp"></p>`,
+      'enctype="multipart/form-data"',
+    ),
+    // `logo` holds the received file's SHA-256 (see uploadFields): empty when no file came.
+    required: ['name', 'logo'],
+    adapter: {
+      version: 1,
+      steps: [
+        {
+          fields: [
+            { field: 'businessName', target: { label: 'Business name' } },
+            { field: 'logo', kind: 'upload', target: { label: 'Logo' } },
+          ],
+          advance: send,
+        },
+      ],
+      ...OUTCOME,
+    },
+  },
   missing: {
     name: 'Forms: a description is required',
     body: form('missing', `${labelled('name', 'Business name')}\n<p><label for="about">Description</label> <textarea id="about" name="about"></textarea></p>`),
@@ -284,6 +308,11 @@ export function formsRouter(state: SandboxState): Router {
     if (!p) return void res.status(404).type('text/plain').send('no such page');
     res.type('html').send(htmlPage(p.name, p.body));
   });
+  // The upload page's form is multipart: its fields become plain ones for the handler below.
+  router.post('/upload/submit', express.raw({ type: 'multipart/form-data', limit: '5mb' }), (req, _res, next) => {
+    req.body = uploadFields(req);
+    next();
+  });
   router.post('/:page/submit', (req: Request, res: Response) => {
     const page = String(req.params.page);
     const p = FORM_PAGES[page];
@@ -311,4 +340,45 @@ function stringFields(body: unknown): Record<string, string> {
       .filter((e): e is [string, string] => typeof e[1] === 'string')
       .map(([k, v]) => [k, v.replace(/\r\n/g, '\n')]),
   );
+}
+
+/**
+ * The upload page's multipart body as plain fields: text parts as they are, a file part `x` as
+ * `x` (its SHA-256, empty for no file), `x_bytes`, `x_type` and `x_filename`. A small parser for
+ * this one form (express has none built in, and the sandbox adds no dependency for it).
+ */
+function uploadFields(req: Request): Record<string, string> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(req.headers['content-type'] ?? '');
+  if (!boundary || !Buffer.isBuffer(req.body)) return {};
+  const body = req.body;
+  const delimiter = Buffer.from(`\r\n--${boundary[1] ?? boundary[2]}`);
+  const fields: Record<string, string> = {};
+  // Prefixing CRLF lets the first delimiter be found like the others.
+  const whole = Buffer.concat([Buffer.from('\r\n'), body]);
+  let at = whole.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (whole.subarray(start, start + 2).toString() === '--') break;
+    const next = whole.indexOf(delimiter, start);
+    if (next < 0) break;
+    const part = whole.subarray(start + 2, next); // after the delimiter's CRLF
+    const split = part.indexOf('\r\n\r\n');
+    if (split >= 0) {
+      const head = part.subarray(0, split).toString('utf8');
+      const content = part.subarray(split + 4);
+      const name = /name="([^"]*)"/i.exec(head)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+      if (name === undefined) {
+        // not a form field
+      } else if (filename === undefined) fields[name] = content.toString('utf8');
+      else {
+        fields[name] = content.length ? createHash('sha256').update(content).digest('hex') : '';
+        fields[`${name}_bytes`] = String(content.length);
+        fields[`${name}_type`] = /content-type:\s*([^\r\n;]+)/i.exec(head)?.[1].trim() ?? '';
+        fields[`${name}_filename`] = filename;
+      }
+    }
+    at = next;
+  }
+  return fields;
 }
