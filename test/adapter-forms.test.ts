@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,14 +20,15 @@ import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
 import { fetchRetrying } from './support/http';
 import { CREDENTIAL_MARKER } from './support/log-scan';
+import { PNG_1X1 } from './support/images';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
- * order over every form feature page of the sandbox (src/sandbox/features/forms.ts), and one by a
- * customer without a description, which a page requires. Then a code adapter (fetch-form) on
- * copies of sandbox directories of the spa layout, and a directory that needs an account
- * (src/sandbox/features/auth.ts): signed in with stored credentials, which show up nowhere.
+ * order over every form feature page of the sandbox (src/sandbox/features/forms.ts) by a customer
+ * with a logo, and one by a customer without a description or a logo, which pages require. Then a
+ * code adapter (fetch-form) on copies of sandbox directories of the spa layout, and a directory that
+ * needs an account (src/sandbox/features/auth.ts): signed in with stored credentials, which show up nowhere.
  */
 let sandbox: SandboxHandle;
 let db: TestDatabase;
@@ -106,11 +107,16 @@ interface Row {
 }
 
 it('fills every form feature page as its definition says, and refuses a listing that lacks a required value before opening the site', async () => {
-  const pages = ['iframe', 'cookie', 'placeholder', 'choices', 'maxlength', 'marked', 'values', 'tabs', 'missing'].map((p) => `forms-${p}`);
+  const pages = ['iframe', 'cookie', 'placeholder', 'choices', 'maxlength', 'marked', 'values', 'tabs', 'upload', 'missing'].map((p) => `forms-${p}`);
   const full = await post('/customers', { ...CUSTOMER, description: DESCRIPTION });
+  const logo = await fetchRetrying(`${base}/customers/${full.id}/logo`, { method: 'PUT', headers: { ...headers, 'content-type': 'image/png' }, body: PNG_1X1 });
+  expect(logo.status).toBe(200);
   const { description: _none, ...withoutDescription } = CUSTOMER;
   const bare = await post('/customers', { ...withoutDescription, website: 'https://bare.example' });
-  const [jobFull, jobBare] = [await post('/jobs', { customerId: full.id, directoryIds: pages }), await post('/jobs', { customerId: bare.id, directoryIds: ['forms-missing', 'forms-placeholder'] })];
+  const [jobFull, jobBare] = [
+    await post('/jobs', { customerId: full.id, directoryIds: pages }),
+    await post('/jobs', { customerId: bare.id, directoryIds: ['forms-missing', 'forms-upload', 'forms-placeholder'] }),
+  ];
   const [doneFull, doneBare] = [await untilFinished(jobFull.id, pages.length + 2), await untilFinished(jobBare.id, pages.length + 2)];
 
   const rows = new Map(((await get(`/jobs/${jobFull.id}/results`)).items as Row[]).map((r) => [r.directoryId, r]));
@@ -133,6 +139,10 @@ it('fills every form feature page as its definition says, and refuses a listing 
     ['accepted', { about: DESCRIPTION, n: name, tel: '15125550100', web: CUSTOMER.website }],
   ]);
   expect(only('forms-missing')).toEqual([['accepted', { name, about: DESCRIPTION }]]);
+  // The file the API stored, put into the file input from ARTIFACT_DIR; only the customer with a logo sent one.
+  const sha256 = createHash('sha256').update(PNG_1X1).digest('hex');
+  expect((await logo.json()).logo).toEqual({ type: 'image/png', bytes: PNG_1X1.length, sha256 });
+  expect(only('forms-upload')).toEqual([['accepted', { name, logo: sha256, logo_bytes: String(PNG_1X1.length), logo_type: 'image/png', logo_filename: `${full.id}.png` }]]);
 
   const events = (id: string) => rows.get(id)?.responseLog.map((e) => [e.event, e.detail]) ?? [];
   expect(events('forms-maxlength')).toEqual(
@@ -144,12 +154,15 @@ it('fills every form feature page as its definition says, and refuses a listing 
   expect(events('forms-cookie')).toContainEqual(['dismissed', 'button "Accept all"']);
   expect(events('forms-tabs')).toContainEqual(['clicked', 'tab "Add your business"']);
 
-  expect(doneBare).toMatchObject({ outcome: 'partially_failed', progress: { submitted: 1, failed: 1, pending: 0 } });
+  expect(doneBare).toMatchObject({ outcome: 'partially_failed', progress: { submitted: 1, failed: 2, pending: 0 } });
   const bareRows = (await get(`/jobs/${jobBare.id}/results`)).items as Row[];
   const missing = bareRows.find((r) => r.directoryId === 'forms-missing');
   expect(missing).toMatchObject({ status: 'failed', attempts: 1, errorMessage: 'customer has no description' });
+  const noLogo = bareRows.find((r) => r.directoryId === 'forms-upload');
+  expect(noLogo).toMatchObject({ status: 'failed', attempts: 1, errorMessage: 'customer has no logo' });
   // Failed before the form page was even opened.
   expect(missing?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
+  expect(noLogo?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
   expect(bareRows.find((r) => r.directoryId === 'forms-placeholder')?.responseLog).toContainEqual(expect.objectContaining({ event: 'step 1 filled', detail: '3 field(s), 1 optional one(s) left empty' }));
 });
 
