@@ -11,6 +11,7 @@ import { createStaff } from '../src/auth/staff.service';
 import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { SANDBOX_CATALOGUE_FILE, sandboxCatalogue } from '../src/sandbox/catalogue';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
+import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
 import { startApiInProcess, type ApiHarness } from './support/api-app';
 import { directoryOf } from './support/sandbox-fixtures';
 
@@ -98,6 +99,15 @@ describe('try', () => {
       expect.objectContaining({ step: 1, role: 'phone', target: { label: 'Phone' }, status: 'not-found', why: expect.stringContaining('exactly "Phone"') }),
     ]);
     expect(readdirSync(join(scratch, 'shots-broken'))).toEqual(['step-1-failed.png']);
+    expect(sandbox.received()).toEqual([]);
+  });
+
+  it("gives the sample customer a logo for an upload field, and finds the file input the field names", async () => {
+    const shots = join(scratch, 'shots-upload');
+    const { result } = await tryJson([FORMS_CATALOGUE_FILE, '--id', 'forms-upload', '--base-url', `${sandbox.url}/`, '--out', shots]);
+    expect(result).toMatchObject({ ok: true, reachedSubmit: true, submitted: false });
+    expect(result.targets.map((t) => [t.role, t.status])).toEqual([['businessName', 'matched'], ['logo', 'matched'], ['advance', 'matched']]);
+    expect(readdirSync(shots).sort()).toEqual(['sample-logo.png', 'step-1.png']);
     expect(sandbox.received()).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/config.schema';
@@ -26,6 +27,9 @@ export const SAMPLE_CUSTOMER: Record<CustomerField, string> = {
   description: 'A sample listing sent by the Boltline Try tool to test an adapter. It is not a real business.',
 };
 
+/** The sample customer's logo (a 1x1 PNG), written beside the screenshots for an upload field to send. */
+const SAMPLE_LOGO_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 export interface TryResult extends TryReport {
   directoryId: string;
   submitUrl: string;
@@ -43,6 +47,12 @@ export async function tryDirectory(
   opts: { submit: boolean; screenshotDir?: string; signal?: AbortSignal },
 ): Promise<TryResult> {
   const screenshotDir = opts.screenshotDir ?? join(tmpdir(), `boltline-try-${directory.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  if (values.logo === undefined && directory.adapter.steps.some((s) => s.fields.some((f) => f.kind === 'upload'))) {
+    // The sample customer (no --customer): give an upload field a file to send.
+    await mkdir(screenshotDir, { recursive: true });
+    await writeFile(join(screenshotDir, 'sample-logo.png'), SAMPLE_LOGO_PNG);
+    values = { ...values, logo: join(screenshotDir, 'sample-logo.png') };
+  }
   const report = await withToolPage(config, { submitUrl: directory.submitUrl, verifyUrl: directory.adapter.verify?.url }, async (page, blocked) => {
     const run = await tryOnPage(page, directory.adapter, directory.submitUrl, values, { submit: opts.submit, screenshotDir, stepTimeoutMs: stepTimeoutMs(config) });
     const refused = blocked();

@@ -238,7 +238,8 @@ export const FORM_PAGES: Record<string, FeaturePage> = {
     name: 'Forms: a logo to upload',
     body: form(
       'upload',
-      `${labelled('name', 'Business name')}\n<p><label for="logo">Logo</label> <input type="file" id="logo" name="logo" accept="image/png,image/jpeg,image/webp"></p>`,
+      // The file input is hidden behind its label, styled as a drop zone, as sites often do.
+      `${labelled('name', 'Business name')}\n<p><label for="logo" style="display:inline-block;padding:1em;border:2px dashed #888">Logo</label> <input type="file" id="logo" name="logo" accept="image/png,image/jpeg,image/webp" style="display:none"></p>`,
       'enctype="multipart/form-data"',
     ),
     // `logo` holds the received file's SHA-256 (see uploadFields): empty when no file came.

@@ -100,7 +100,8 @@ async function probeStep(page: Page, step: FormStep, n: number, values: ListingV
   const reports: TargetReport[] = [];
   for (const f of step.fields) {
     const value = f.field !== undefined ? (values[f.field] ?? '') : (f.const ?? undefined);
-    const want = f.kind === 'select' && value !== undefined ? { option: value } : ['fill', 'date'].includes(f.kind) ? { editable: true } : {};
+    const want =
+      f.kind === 'upload' ? { file: true } : f.kind === 'select' && value !== undefined ? { option: value } : ['fill', 'date'].includes(f.kind) ? { editable: true } : {};
     reports.push({ step: n, role: f.field ?? (f.const !== undefined ? 'const' : 'template'), target: f.target, ...(await probeTarget(page, f.target, want)) });
   }
   for (const c of [...(step.click ?? []), ...(step.check ?? [])]) reports.push({ step: n, role: step.click?.includes(c) ? 'click' : 'check', target: c, ...(await probeTarget(page, c, {})) });
@@ -109,9 +110,14 @@ async function probeStep(page: Page, step: FormStep, n: number, values: ListingV
 }
 
 /** A look that does not wait: the runner already waited for the step to appear. */
-async function probeTarget(page: Page, target: Target, want: { editable?: boolean; option?: string }): Promise<Pick<TargetReport, 'status' | 'why'>> {
+async function probeTarget(page: Page, target: Target, want: { editable?: boolean; option?: string; file?: boolean }): Promise<Pick<TargetReport, 'status' | 'why'>> {
   const el = locate(page, target);
   if ((await el.count()) === 0) return { status: 'not-found', why: await notFoundWhy(page, target) };
+  // A file input is often hidden behind a styled drop zone; the runner sets its files all the same.
+  if (want.file) {
+    const isFile = await el.evaluate((e) => e instanceof HTMLInputElement && e.type === 'file').catch(() => false);
+    return isFile ? { status: 'matched' } : { status: 'not-editable', why: 'it is not a file input (<input type=file>), which kind: upload needs' };
+  }
   if (!(await el.isVisible())) return { status: 'not-visible', why: 'it is on the page but hidden (a later step? behind a tab or a pop-up?)' };
   if (want.editable && !(await el.isEditable({ timeout: 1000 }).catch(() => false))) {
     return { status: 'not-editable', why: 'it is disabled or read-only, or not a text input (a select needs kind: select)' };
