@@ -47,7 +47,7 @@ export async function tryDirectory(
   opts: { submit: boolean; screenshotDir?: string; signal?: AbortSignal },
 ): Promise<TryResult> {
   const screenshotDir = opts.screenshotDir ?? join(tmpdir(), `boltline-try-${directory.id}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  if (values.logo === undefined && directory.adapter.steps.some((s) => s.fields.some((f) => f.kind === 'upload'))) {
+  if (values.logo === undefined && (directory.adapter.steps ?? []).some((s) => s.fields.some((f) => f.kind === 'upload'))) {
     // The sample customer (no --customer): give an upload field a file to send.
     await mkdir(screenshotDir, { recursive: true });
     await writeFile(join(screenshotDir, 'sample-logo.png'), SAMPLE_LOGO_PNG);

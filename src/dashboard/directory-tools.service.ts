@@ -49,7 +49,7 @@ export class DirectoryTools {
 
   /** Runs the directory's adapter up to the submit click, with a customer's listing or the sample. */
   async try(directory: DirectoryDocument, customerId?: string): Promise<DashboardTry> {
-    const values = customerId ? await customerValues(this.db, customerId).catch(() => Promise.reject(new ProblemException('not-found', `No customer ${customerId}.`))) : SAMPLE_CUSTOMER;
+    const values = customerId ? await customerValues(this.db, customerId, this.config.ARTIFACT_DIR).catch(() => Promise.reject(new ProblemException('not-found', `No customer ${customerId}.`))) : SAMPLE_CUSTOMER;
     return this.exclusive(`a Try of ${directory.id}`, async (signal) => {
       await this.prune();
       const run = randomUUID();

@@ -86,9 +86,9 @@ describe('values', () => {
 
   it("puts the path of the customer's logo file into an upload, and fails before the site is touched when a required one is missing", () => {
     const adapter = adapterWith([{ field: 'logo', kind: 'upload', target: { css: '#a' } }]);
-    expect(prepareValues(adapter, { ...CUSTOMER, logo: '/artifacts/logos/c.png' })).toEqual({ ok: true, notes: [], steps: [[{ skip: false, value: '/artifacts/logos/c.png' }]] });
+    expect(prepareValues(adapter, { ...CUSTOMER, logo: '/artifacts/logos/c.png' })).toEqual({ ok: true, notes: [], login: [], steps: [[{ skip: false, value: '/artifacts/logos/c.png' }]] });
     expect(prepareValues(adapter, { ...CUSTOMER, logo: '' })).toEqual({ ok: false, message: 'customer has no logo' });
-    expect(prepareValues(adapterWith([{ field: 'logo', kind: 'upload', target: { css: '#a' }, optional: true }]), CUSTOMER)).toEqual({ ok: true, notes: [], steps: [[{ skip: true }]] });
+    expect(prepareValues(adapterWith([{ field: 'logo', kind: 'upload', target: { css: '#a' }, optional: true }]), CUSTOMER)).toEqual({ ok: true, notes: [], login: [], steps: [[{ skip: true }]] });
   });
 
   it('skips an optional value the customer lacks', () => {
