@@ -18,14 +18,14 @@ export class ToolBlockedByPolicy extends Error {
 /**
  * Runs `use` with one page of a Chromium launched and fenced as a worker's is (the same start-up
  * check, launch flags and egress proxy), whose policy allows exactly the origins a catalogue
- * holding this one directory would: its form page and its verify URL. Loopback and private
+ * holding this one directory would: its form page, verify and search pages, and sign-in page. Loopback and private
  * addresses are refused unless EGRESS_PRIVATE_ORIGINS exempts them, as for the workers. A refusal
  * closes the page at once; `use` can ask `blocked()` what was refused. An aborted `signal` closes
  * it too (a time limit): `use` then fails or returns early, and the browser is gone on return.
  */
 export async function withToolPage<T>(
   config: AppConfig,
-  directory: { submitUrl: string; verifyUrl?: string },
+  directory: { submitUrl: string; verifyUrl?: string; searchUrl?: string; loginUrl?: string },
   use: (page: Page, blocked: () => BlockedConnection | undefined) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {

@@ -53,7 +53,7 @@ export async function tryDirectory(
     await writeFile(join(screenshotDir, 'sample-logo.png'), SAMPLE_LOGO_PNG);
     values = { ...values, logo: join(screenshotDir, 'sample-logo.png') };
   }
-  const report = await withToolPage(config, { submitUrl: directory.submitUrl, verifyUrl: directory.adapter.verify?.url }, async (page, blocked) => {
+  const report = await withToolPage(config, { submitUrl: directory.submitUrl, verifyUrl: directory.adapter.verify?.url, searchUrl: directory.adapter.verify?.search?.url, loginUrl: directory.adapter.login?.url }, async (page, blocked) => {
     const run = await tryOnPage(page, directory.adapter, directory.submitUrl, values, { submit: opts.submit, screenshotDir, stepTimeoutMs: stepTimeoutMs(config) });
     const refused = blocked();
     if (refused) run.error = `blocked by policy: ${refused.endpoint} (${refused.reason}); the page was closed there`;

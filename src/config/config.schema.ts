@@ -182,8 +182,8 @@ export const configSchema = z.object({
 });
 
 /**
- * The egress exemption exists for the local sandbox only: in production a directory behind a
- * private address is refused, whatever the environment says. Likewise a cheap password hash.
+ * The egress exemption exists for directory sites run locally in development and tests only: in
+ * production a directory behind a private address is refused, whatever the environment says. Likewise a cheap password hash.
  */
 const checkedSchema = configSchema
   .superRefine((c, ctx) => {

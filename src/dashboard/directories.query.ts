@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 /** How many of a directory's latest final results its success rate is computed over. */
 export const SUCCESS_WINDOW = 50;
-/** Directories per page of the list (the sandbox's catalogue alone has 520). */
+/** Directories per page of the list (a catalogue may hold hundreds). */
 export const DIRECTORIES_PER_PAGE = 100;
 /** Results on a directory's own page. */
 export const RECENT_RESULTS = 20;

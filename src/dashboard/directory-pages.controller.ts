@@ -57,11 +57,11 @@ export class DirectoryPagesController {
     const text = typeof body.definition === 'string' ? body.definition : '';
     const parsed = parseDefinition(text);
     if (!parsed.ok) return this.render(req, res, current, text, parsed.errors, 422);
-    // The editor leaves out enabled and position (their own form below); the text may still set them.
-    const input = parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? { enabled: current.enabled, position: current.position, ...parsed.value } : parsed.value;
+    // The editor leaves out enabled and position (their own form below): replace keeps what they
+    // are at the moment of the write, so a disable made meanwhile stands. The text may still set them.
     let saved: Directory;
     try {
-      saved = await this.directories.replace(id, input, staffActor(req));
+      saved = await this.directories.replace(id, parsed.value, staffActor(req));
     } catch (err) {
       if (err instanceof ProblemException && err.errors?.length) return this.render(req, res, current, text, err.errors, 422);
       return this.render(req, res, current, text, [{ field: '(definition)', messages: [expected(err)] }], 422);
@@ -94,7 +94,7 @@ export class DirectoryPagesController {
     const here = `/dashboard/directories/${encodeURIComponent(id)}`;
     try {
       await this.directories.resume(id, staffActor(req));
-      await redirectWith(req, res, here, 'notice', 'Resumed: its waiting rows are tried again within a quarter of a minute.');
+      await redirectWith(req, res, here, 'notice', 'Resumed: its waiting rows are tried again within about 10 seconds.');
     } catch (err) {
       await redirectWith(req, res, here, 'error', expected(err));
     }

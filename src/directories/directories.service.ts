@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditEntry } from '../audit/audit.service';
 import { ProblemException } from '../common/problem.filter';
 import type { FieldError } from '../common/problem-types';
@@ -78,7 +78,7 @@ export class DirectoriesService {
 
   /**
    * Ends a pause the directory put itself in (DirectoryAttention): its waiting rows are tried again
-   * within 5 seconds, and its count of missing targets starts again.
+   * within about 10 seconds, and its count of missing targets starts again.
    */
   async resume(id: string, actor: CatalogueActor): Promise<Directory> {
     const [rows]: [Array<{ id: string }>, number] = await this.db.query(
@@ -95,18 +95,27 @@ export class DirectoriesService {
 
   /** Deletes a directory no result points at; one with results is disabled instead. */
   async remove(id: string, actor: CatalogueActor): Promise<Removal> {
-    const removal = await this.db.transaction(async (m): Promise<Removal> => {
-      await lockCatalogue(m);
-      const old = (await loadDirectories(m, [id])).get(id);
-      if (!old) throw new ProblemException('not-found', `No directory ${id}.`);
-      const [used] = await m.query(`SELECT 1 FROM job_results WHERE directory_id = $1 LIMIT 1`, [id]);
-      if (!used) {
-        await m.query(`DELETE FROM directories WHERE id = $1`, [id]);
-        return { id, outcome: 'deleted' };
-      }
+    const disable = async (m: EntityManager): Promise<Removal> => {
       await m.query(`UPDATE directories SET enabled = false, updated_at = now() WHERE id = $1`, [id]);
       return { id, outcome: 'disabled', reason: 'results point at it, so it was disabled rather than deleted' };
-    });
+    };
+    let removal: Removal;
+    try {
+      removal = await this.db.transaction(async (m): Promise<Removal> => {
+        await lockCatalogue(m);
+        const old = (await loadDirectories(m, [id])).get(id);
+        if (!old) throw new ProblemException('not-found', `No directory ${id}.`);
+        const [used] = await m.query(`SELECT 1 FROM job_results WHERE directory_id = $1 LIMIT 1`, [id]);
+        if (used) return disable(m);
+        await m.query(`DELETE FROM directories WHERE id = $1`, [id]);
+        return { id, outcome: 'deleted' };
+      });
+    } catch (err) {
+      // An order taking the directory committed its rows between the look and the delete: the
+      // foreign key refused it, and the directory is disabled instead, as if they had been seen.
+      if ((err as { driverError?: { code?: string } }).driverError?.code !== '23503') throw err;
+      removal = await this.db.transaction(disable);
+    }
     await this.audit.record({ ...actor, action: `directory.${removal.outcome === 'deleted' ? 'delete' : 'disable'}`, detail: { directory: id } });
     return removal;
   }

@@ -31,8 +31,10 @@ export class CataloguePolicy {
 
   private async load(): Promise<EgressPolicy> {
     const at = Date.now();
-    const rows: Array<{ submitUrl: string; verifyUrl: string | null; loginUrl: string | null }> = await this.db.query(
-      `SELECT submit_url AS "submitUrl", adapter->'verify'->>'url' AS "verifyUrl", adapter->'login'->>'url' AS "loginUrl" FROM directories WHERE enabled`,
+    const rows: Array<{ submitUrl: string; verifyUrl: string | null; loginUrl: string | null; searchUrl: string | null }> = await this.db.query(
+      `SELECT submit_url AS "submitUrl", adapter->'verify'->>'url' AS "verifyUrl", adapter->'verify'->'search'->>'url' AS "searchUrl",
+              adapter->'login'->>'url' AS "loginUrl"
+         FROM directories WHERE enabled`,
     );
     const policy = EgressPolicy.fromCatalogue(rows, this.config.EGRESS_PRIVATE_ORIGINS);
     this.loaded = { policy, at };

@@ -77,18 +77,24 @@ export function targetEndpoint(hostname: string, port: number): string | undefin
 }
 
 /** The origins a catalogue row lets the browser reach: its form, and its "is it listed?" check. */
-export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null }): URL[] {
-  const urls: URL[] = [];
+export function catalogueUrls(row: { submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null; searchUrl?: string | null }): URL[] {
+  let submit: URL;
   try {
-    const submit = new URL(row.submitUrl);
-    urls.push(submit);
-    // Resolved the way PlaywrightSubmitter.isListed resolves it; a template that puts {website}
-    // in the host names no fixed origin and adds none.
-    if (row.verifyUrl) urls.push(new URL(row.verifyUrl, submit));
-    // The sign-in page the runner opens first, resolved the same way (form-runner's login.url).
-    if (row.loginUrl) urls.push(new URL(row.loginUrl, submit));
+    submit = new URL(row.submitUrl);
   } catch {
-    // an unparseable URL allows nothing
+    return []; // an unparseable submit URL allows nothing
+  }
+  const urls = [submit];
+  // Each resolved the way the runner resolves it (isListed, the search page, login.url); a
+  // template that puts a placeholder in the host names no fixed origin and adds none. One bad URL
+  // drops only itself.
+  for (const other of [row.verifyUrl, row.searchUrl, row.loginUrl]) {
+    if (!other) continue;
+    try {
+      urls.push(new URL(other, submit));
+    } catch {
+      // allows nothing
+    }
   }
   return urls;
 }
@@ -107,7 +113,7 @@ export class EgressPolicy {
   ) {}
 
   static fromCatalogue(
-    rows: Array<{ submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null }>,
+    rows: Array<{ submitUrl: string; verifyUrl?: string | null; loginUrl?: string | null; searchUrl?: string | null }>,
     privateOrigins: readonly string[],
     resolve?: Resolver,
   ): EgressPolicy {

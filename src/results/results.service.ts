@@ -91,9 +91,11 @@ export class ResultsService {
       if (!['queued', 'running'].includes(row.job_status) && row.status !== 'submitting') return { skip: `order is ${row.job_status}` };
       if (row.busy_until) return { busyUntil: row.busy_until };
       await m.query(
-        // The attempt runs with the directory's current revision, and the row records which one.
+        // The attempt runs with the directory's current revision, and the row records which one;
+        // except after an interrupted click, whose answer is the clicking revision's to verify.
         `UPDATE job_results r SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now(),
-                directory_revision = (SELECT d.revision FROM directories d WHERE d.id = r.directory_id)
+                directory_revision = CASE WHEN r.status = 'submitting' AND r.directory_revision IS NOT NULL THEN r.directory_revision
+                                          ELSE (SELECT d.revision FROM directories d WHERE d.id = r.directory_id) END
           WHERE r.id = $1`,
         [resultId, token],
       );
@@ -114,9 +116,10 @@ export class ResultsService {
               j.customer_id
          FROM job_results r JOIN directories d ON d.id = r.directory_id JOIN jobs j ON j.id = r.job_id
          JOIN directory_revisions v ON v.directory_id = r.directory_id AND v.revision = r.directory_revision
-        WHERE r.id = $1`,
-      [resultId],
+        WHERE r.id = $1 AND r.attempt_token = $2`,
+      [resultId, token],
     );
+    if (!ctxRow) return { kind: 'skip', reason: 'a newer attempt took the row over' };
     const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: ctxRow.customer_id });
     const ctx: AttemptContext = { resultId, jobId: claimed.jobId, token, attempt: claimed.attempt, directory: ctxRow.directory, customer };
     return claimed.uncertain ? { kind: 'uncertain', ctx, orderStatus: claimed.orderStatus } : { kind: 'claimed', ctx };

@@ -22,11 +22,14 @@ export class DirectoryAttention {
     this.audit = new AuditService(db);
   }
 
-  /** True when this miss paused the directory. */
+  /**
+   * True when the directory is paused: by this miss, or already (an attempt that was running when
+   * it paused). Such an attempt is given back: its row waits with the others.
+   */
   async missed(directoryId: string, target: string): Promise<boolean> {
     const reason = `${this.config.DIRECTORY_PAUSE_AFTER} attempts in a row found a target missing; the last waited for ${target}`;
     // UPDATE through TypeORM answers [rows, affected].
-    const [[row]]: [Array<{ misses: number; paused_now: boolean }>, number] = await this.db.query(
+    const [[row]]: [Array<{ misses: number; paused: boolean; paused_now: boolean }>, number] = await this.db.query(
       `WITH before AS (SELECT id, paused_at FROM directories WHERE id = $1 FOR UPDATE)
        UPDATE directories d
           SET target_misses = d.target_misses + 1,
@@ -34,10 +37,10 @@ export class DirectoryAttention {
               paused_reason = CASE WHEN d.paused_at IS NULL AND d.target_misses + 1 >= $2 THEN $3 ELSE d.paused_reason END
          FROM before
         WHERE d.id = before.id
-        RETURNING d.target_misses AS misses, before.paused_at IS NULL AND d.paused_at IS NOT NULL AS paused_now`,
+        RETURNING d.target_misses AS misses, d.paused_at IS NOT NULL AS paused, before.paused_at IS NULL AND d.paused_at IS NOT NULL AS paused_now`,
       [directoryId, this.config.DIRECTORY_PAUSE_AFTER, reason],
     );
-    if (!row?.paused_now) return false;
+    if (!row?.paused_now) return row?.paused ?? false;
     this.logger.warn(`directory ${directoryId} paused: ${reason}`);
     await this.audit.record({ actorType: 'system', actor: 'worker', action: 'directory.pause', detail: { directory: directoryId, reason } });
     return true;

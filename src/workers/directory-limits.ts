@@ -12,6 +12,8 @@ export const LIMIT_MAX_POLL_MS = 30_000;
  */
 export const PLACE_KEPT_MS = 60_000;
 const WINDOW_MS = 60_000;
+/** The longest a site's 429 / Retry-After holds the fleet off its directory. */
+export const MAX_SLOW_DOWN_MS = 10 * 60_000;
 
 export type Turn =
   | { go: true; holder: string }
@@ -35,11 +37,18 @@ for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)) do redis.c
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - windowMs)
+-- Its place follows its order's priority now (staff may have changed it since it joined): an
+-- old, lower place of its own must not count as someone ahead of it.
+local joined = 1
+if redis.call('ZSCORE', KEYS[4], waiter) then
+  joined = 0
+  redis.call('ZADD', KEYS[4], place, waiter)
+end
 local ahead = redis.call('ZCOUNT', KEYS[4], '-inf', '(' .. place)
 
 local waitMs, reason = 0, ''
 local notBefore = tonumber(redis.call('GET', KEYS[3]) or '0')
-if notBefore > now then waitMs, reason = notBefore - now, 'slowed down' end
+if notBefore > now then waitMs, reason = math.min(maxPollMs, notBefore - now), 'slowed down' end
 if concurrent > 0 then
   local free = concurrent - redis.call('ZCARD', KEYS[1])
   if ahead >= free then
@@ -59,7 +68,7 @@ if perMinute > 0 then
 end
 
 if waitMs > 0 then
-  local joined = redis.call('ZADD', KEYS[4], 'NX', place, waiter)
+  if joined == 1 then redis.call('ZADD', KEYS[4], place, waiter) end
   redis.call('ZADD', KEYS[5], now + waitMs + keptMs, waiter)
   redis.call('PEXPIRE', KEYS[4], maxPollMs + keptMs)
   redis.call('PEXPIRE', KEYS[5], maxPollMs + keptMs)
@@ -156,7 +165,8 @@ export class DirectoryLimiter {
   /** The site said "not now" (429, Retry-After): the whole fleet leaves it alone for `forMs`. */
   async slowDown(directoryId: string, forMs: number): Promise<void> {
     if (!(forMs > 0)) return;
-    await (await this.redis()).eval(SLOW_DOWN, 1, this.key(directoryId, 'not-before'), Math.ceil(forMs));
+    // A site's word is taken, up to a point: a year-long Retry-After must not park the directory.
+    await (await this.redis()).eval(SLOW_DOWN, 1, this.key(directoryId, 'not-before'), Math.ceil(Math.min(forMs, MAX_SLOW_DOWN_MS)));
   }
 }
 

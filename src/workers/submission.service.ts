@@ -141,8 +141,8 @@ export class SubmissionService {
       if (err instanceof ClickDeadlinePassed) clicked = false;
       const failed = err instanceof SubmissionFailed ? err : undefined;
       const message = (err as Error).message;
-      // The form did not match its adapter. The attempt that pauses the directory is given back:
-      // this row waits with the others until staff resume it.
+      // The form did not match its adapter. An attempt that pauses the directory, or finds it
+      // paused, is given back: this row waits with the others until staff resume it.
       if (failed?.targetMissing && !clicked && (await this.attention.missed(ctx.directory.id, failed.targetMissing))) {
         await this.results.release(ctx, [...failed.log, this.entry(ctx, 'directory paused; not counted as an attempt', message)]);
         throw new DirectoryPaused(`the directory paused itself: ${failed.targetMissing} was not found`);

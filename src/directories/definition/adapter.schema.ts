@@ -22,6 +22,15 @@ const text = (what: string) =>
     .max(MAX_TEXT, `${what} must be at most ${MAX_TEXT} characters`);
 
 /** Roles a `{ role }` target may name (ARIA roles of the controls and containers forms are made of). */
+/**
+ * A page of the directory: relative to the submit URL, or absolute with http(s). Never file:,
+ * data: or chrome:, which a browser would open without the egress proxy.
+ */
+const pageUrl = (what: string) =>
+  text(what).refine((u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) || /^https?:\/\//i.test(u), {
+    error: `${what} must be relative to the submit URL or an absolute http:// or https:// URL`,
+  });
+
 export const TARGET_ROLES = [
   'button', 'checkbox', 'combobox', 'dialog', 'form', 'group', 'link', 'listbox', 'menuitem', 'option', 'radio',
   'radiogroup', 'region', 'searchbox', 'spinbutton', 'switch', 'tab', 'tabpanel', 'textbox',
@@ -170,6 +179,10 @@ export const fieldSchema = z
     if (f.kind === 'upload' && f.field !== 'logo') {
       ctx.addIssue({ code: 'custom', path: ['field'], message: "kind upload puts a file into a file input: its value is field: logo (the customer's logo)" });
     }
+    // A stored secret is typed as stored: trimmed, it would be a value the worker's redactor does not know.
+    if (f.credential !== undefined && f.maxLength !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['maxLength'], message: 'maxLength does not apply to a credential: it is typed as stored' });
+    }
     if (f.kind === 'upload' && f.maxLength !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['maxLength'], message: 'maxLength applies to text, not to an upload' });
     }
@@ -253,7 +266,7 @@ const captureSchema = z
 
 const searchSchema = z
   .object({
-    url: text('verify.search.url')
+    url: pageUrl('verify.search.url')
       .refine((u) => [...u.matchAll(/\{(\w+)\}/g)].every((m) => (CUSTOMER_FIELDS as readonly string[]).includes(m[1])), {
         error: `a {placeholder} must be a customer field (${CUSTOMER_FIELDS.join(', ')})`,
       })
@@ -270,7 +283,7 @@ const searchSchema = z
 
 const verifySchema = z
   .object({
-    url: text('verify.url').optional().meta({
+    url: pageUrl('verify.url').optional().meta({
       description: 'URL (relative to the submit URL) answering JSON {"listed": boolean}; {website} is replaced by the URL-encoded website.',
     }),
     search: searchSchema.optional().meta({ description: "Checks the site's own search page instead of a JSON endpoint." }),
@@ -298,7 +311,7 @@ export const limitsSchema = z
 
 export const loginSchema = z
   .object({
-    url: text('login.url').optional().meta({
+    url: pageUrl('login.url').optional().meta({
       description: 'The sign-in page, absolute or relative to the submit URL; left out: the submit URL itself (a site that shows its sign-in there).',
     }),
     steps: z.array(stepSchema).min(1, 'give at least one login step').max(5, 'at most 5 login steps').meta({

@@ -104,7 +104,10 @@ export async function runAdapter(
 
   if (adapter.login) {
     const login = adapter.login;
-    const stopped = await open(new URL(login.url ?? submitUrl, submitUrl).href, 'sign-in page');
+    const signInUrl = new URL(login.url ?? submitUrl, submitUrl);
+    // Checked again here, not only by the schema: a stored definition may predate the check.
+    if (!['http:', 'https:'].includes(signInUrl.protocol)) return { kind: 'rejected', message: `login.url must be an http(s) page, not ${signInUrl.protocol}` };
+    const stopped = await open(signInUrl.href, 'sign-in page');
     if (stopped) return stopped;
     let signedIn: PageProbe | undefined;
     for (const [i, step] of login.steps.entries()) {

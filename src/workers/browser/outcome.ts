@@ -2,6 +2,9 @@ import type { Page, Response } from 'playwright-core';
 import type { CaptureRule, OutcomeRule, SearchRule, WaitForRule } from '../../directories/definition/adapter.schema';
 import type { ListingValues } from './listing-submitter';
 
+/** The most page text the definition's patterns are matched against (a page's visible text is far shorter). */
+export const MAX_MATCHED_TEXT = 20_000;
+
 /**
  * How the runner reads a page's answer from the definition's rules (success, failure, waitFor,
  * capture, verify.search). The decisions are pure functions over a {@link PageProbe}, so they are
@@ -145,12 +148,14 @@ export function pageProbe(page: Page): PageProbe {
   return {
     url: () => page.url(),
     status: () => status,
-    text: () => soft(() => page.locator('body').innerText({ timeout: 1000 }), ''),
+    // Bounded: the definition's patterns run on it, over and over while waiting, on the worker's
+    // only thread; a page of megabytes must not make that cost what the page chooses.
+    text: () => soft(async () => (await page.locator('body').innerText({ timeout: 1000 })).slice(0, MAX_MATCHED_TEXT), ''),
     visible: (selectors) =>
       soft(async () => {
         for (const s of selectors) {
           const el = page.locator(s).first();
-          if (await el.isVisible()) return { selector: s, text: (await el.innerText({ timeout: 1000 })).trim() };
+          if (await el.isVisible()) return { selector: s, text: (await el.innerText({ timeout: 1000 })).slice(0, MAX_MATCHED_TEXT).trim() };
         }
         return undefined;
       }, undefined),

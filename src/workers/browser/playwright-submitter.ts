@@ -163,7 +163,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     const verify = directory.adapter.verify;
     if (!verify) return undefined;
     const template = verify.url ?? verify.search!.url;
-    const url = new URL(verify.url ? template.replace('{website}', encodeURIComponent(values.website ?? '')) : fillTemplate(template, values), directory.submitUrl);
+    const url = new URL(verify.url ? template.replaceAll('{website}', encodeURIComponent(values.website ?? '')) : fillTemplate(template, values), directory.submitUrl);
     if (webScheme(url.href)) return undefined;
     // Through the proxy like the pages: Playwright's request client uses the context's proxy. A
     // refusal is an answer the directory could not give: undefined, and staff decide.

@@ -15,7 +15,8 @@ export class Redactor {
     const forms = new Set(this.forms);
     for (const v of values) {
       if (!v) continue;
-      for (const form of [v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]) forms.add(form);
+      const query = new URLSearchParams({ v }).toString().slice(2); // form encoding, as a GET sign-in writes it
+      for (const form of [v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+'), query]) forms.add(form);
     }
     // Longest first: a value that contains another is replaced whole.
     this.forms = [...forms].sort((a, b) => b.length - a.length);

@@ -63,7 +63,9 @@ export const fetchForm: CodeAdapter = {
     }
     ctx.log('form filled', `${filled} field(s)`);
 
-    const reply = watchNextPost(page);
+    // The listing's own POST carries what was typed: an analytics beacon sent on the same click
+    // must not be read as the site's answer to the irreversible submit.
+    const reply = watchNextPost(page, values.businessName?.trim() ?? '');
     await ctx.submit(form.locator(SUBMIT).first());
     const got = await reply.within(ctx.stepTimeoutMs);
     await page.locator(ANSWER_REGION).filter({ hasText: /\S/ }).first().waitFor({ timeout: 2000 }).catch(() => undefined);
@@ -71,12 +73,18 @@ export const fetchForm: CodeAdapter = {
   },
 };
 
-/** Starts watching for the first fetch/XHR POST the page sends; `within` waits for its reply. */
-function watchNextPost(page: Page): { within(ms: number): Promise<Reply> } {
+/**
+ * Starts watching for the first fetch/XHR POST to the page's own origin whose body carries
+ * `mark` (the business name, as the listing's POST does); `within` waits for its reply.
+ */
+function watchNextPost(page: Page, mark: string): { within(ms: number): Promise<Reply> } {
   let seen: (r: Request) => void;
   const request = new Promise<Request>((resolve) => (seen = resolve));
+  const origin = new URL(page.url()).origin;
   const onRequest = (r: Request) => {
-    if (r.method() === 'POST' && ['fetch', 'xhr'].includes(r.resourceType())) seen(r);
+    if (r.method() !== 'POST' || !['fetch', 'xhr'].includes(r.resourceType()) || new URL(r.url()).origin !== origin) return;
+    const body = r.postData() ?? '';
+    if (!mark || body.includes(mark) || body.includes(JSON.stringify(mark).slice(1, -1)) || body.includes(encodeURIComponent(mark))) seen(r);
   };
   page.on('request', onRequest);
   return {
