@@ -6,7 +6,7 @@ import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { importOutcomesCatalogue, OUTCOMES_FEATURES } from '../src/sandbox/features/outcomes';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
-import { fetchRetrying } from './support/http';
+import { apiClient } from './support/http';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
@@ -56,12 +56,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function post(path: string, body: unknown) {
-  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
+const { post, get } = apiClient(() => ({ base, headers }));
 
 interface Row {
   directoryId: string;

@@ -8,7 +8,7 @@ import { SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
 import { PROJECT_ROOT } from '../scripts/support/root';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
-import { fetchRetrying } from './support/http';
+import { apiClient } from './support/http';
 import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
@@ -80,12 +80,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function post(path: string, body: unknown) {
-  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
+const { post, get } = apiClient(() => ({ base, headers }));
 
 async function order(website: string, directoryIds: string[]) {
   const customer = await post('/customers', { ...CUSTOMER, businessName: `E2E ${website}`, website });

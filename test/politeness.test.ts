@@ -10,7 +10,7 @@ import { freePort, Proc, startApi, startWorker } from '../scripts/support/proces
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
-import { fetchRetrying } from './support/http';
+import { apiClient, fetchRetrying } from './support/http';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
 /**
@@ -73,12 +73,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function post(path: string, body: unknown) {
-  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
+const { post, get } = apiClient(() => ({ base, headers }));
 
 /** Pairs of sessions of one directory that were open at the same time (unanswered ones never end). */
 function overlaps(sessions: FormSession[]): Array<[FormSession, FormSession]> {

@@ -19,7 +19,7 @@ import { createTestDatabase, TestDatabase } from '../scripts/support/database';
 import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
 import { waitFor } from '../scripts/support/wait';
 import { CUSTOMER } from './support/api-app';
-import { fetchRetrying } from './support/http';
+import { apiClient } from './support/http';
 import { orderDeadline } from './support/deadlines';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
@@ -139,12 +139,7 @@ afterAll(async () => {
   await Promise.all((canaries ?? []).map((c) => c.close()));
 });
 
-async function post(path: string, body: unknown) {
-  const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-const get = async (path: string) => (await fetch(`${base}${path}`, { headers })).json();
+const { post, get } = apiClient(() => ({ base, headers }));
 
 interface ResultRow {
   directoryId: string;

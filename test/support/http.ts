@@ -19,3 +19,23 @@ export async function fetchRetrying(url: string, init: RequestInit = {}): Promis
     await new Promise((r) => setTimeout(r, Number(retryAfter) * 1000));
   }
 }
+
+/**
+ * JSON calls to the API under `base` with `headers`, both read at call time (tests set them in
+ * beforeAll). A POST that does not answer 2xx throws with its status and body; a GET answers
+ * whatever came back, parsed.
+ */
+export function apiClient(at: () => { base: string; headers: Record<string, string> }) {
+  return {
+    async post(path: string, body: unknown) {
+      const { base, headers } = at();
+      const res = await fetchRetrying(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+    async get(path: string) {
+      const { base, headers } = at();
+      return (await fetch(`${base}${path}`, { headers })).json();
+    },
+  };
+}
