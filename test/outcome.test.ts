@@ -8,7 +8,7 @@ import { dataSourceOptions } from '../src/database/data-source';
 import { JobActionsService } from '../src/jobs/job-actions.service';
 import { LivePublisher } from '../src/live/live-publisher';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../src/results/results.service';
-import { ReviewService } from '../src/results/review.service';
+import { ReviewService } from '../src/jobs/review.service';
 import { createTestDatabase } from '../scripts/support/database';
 import { waitFor } from '../scripts/support/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';

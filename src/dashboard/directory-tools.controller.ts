@@ -7,7 +7,7 @@ import type { FieldError } from '../common/problem-types';
 import { ProblemException } from '../common/problem.filter';
 import { DirectoriesService } from '../directories/directories.service';
 import { documentOf } from '../directories/directory-store';
-import { sendScreenshot } from '../results/screenshots';
+import { sendScreenshot } from '../evidence/screenshots';
 import { editorRows, parseDefinition } from './directory-pages.controller';
 import { DirectoryTools } from './directory-tools.service';
 import { expected, redirectWith, staffActor } from './staff-action';

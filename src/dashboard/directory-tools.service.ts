@@ -14,7 +14,7 @@ import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import type { DirectoryDocument } from '../directories/definition/directory.schema';
-import { screenshotFile } from '../results/screenshots';
+import { screenshotFile } from '../evidence/screenshots';
 
 /** The longest a dashboard Try or Suggest may take, browser start included; then its browser is closed. */
 export const TOOL_TIME_LIMIT_MS = 120_000;

@@ -13,7 +13,7 @@ import { isUuid } from '../common/ids';
 import { CustomersService } from '../customers/customers.service';
 import { CreateCustomerDto } from '../customers/dto/create-customer.dto';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
-import { PACKAGE_SIZES } from '../jobs/job-status';
+import { PACKAGE_SIZES } from '../orders/statuses';
 import { JobsService } from '../jobs/jobs.service';
 import { expected, redirectWith, staffActor } from './staff-action';
 import { Views } from './views';

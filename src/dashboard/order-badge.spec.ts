@@ -1,4 +1,4 @@
-import type { JobView } from '../jobs/job-view';
+import type { JobView } from '../orders/job-view';
 import { orderBadge } from './order-badge';
 
 const progress = { total: 5, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 0, percent: 100 };

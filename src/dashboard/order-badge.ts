@@ -1,4 +1,4 @@
-import type { JobView } from '../jobs/job-view';
+import type { JobView } from '../orders/job-view';
 
 /** An order's status badge: its words, and its colour as a `status-…` class of dashboard.css. */
 export interface OrderBadge {

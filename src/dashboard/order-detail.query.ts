@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isRowId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
-import { Job } from '../jobs/job.entity';
-import { JobView, jobView } from '../jobs/job-view';
-import type { ResponseLogEntry } from '../results/job-result.entity';
+import { Job } from '../orders/job.entity';
+import { JobView, jobView } from '../orders/job-view';
+import type { ResponseLogEntry } from '../orders/job-result.entity';
 
 /** One directory's row as the detail page shows it, with its evidence. */
 export interface DirectoryRow {

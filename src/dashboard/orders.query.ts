@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { isUuid } from '../common/ids';
-import { Job } from '../jobs/job.entity';
-import { JOB_STATUSES, JobStatus } from '../jobs/job-status';
-import { JobView, jobView } from '../jobs/job-view';
+import { Job } from '../orders/job.entity';
+import { JOB_STATUSES, JobStatus } from '../orders/statuses';
+import { JobView, jobView } from '../orders/job-view';
 import { OrderBadge, orderBadge } from './order-badge';
 
 export interface OrderFilters {

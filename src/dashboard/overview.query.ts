@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { JOB_STATUSES } from '../jobs/job-status';
+import { JOB_STATUSES } from '../orders/statuses';
 import { isGone, readFleet } from '../live/fleet';
 import { WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { JobDispatcher } from './job-dispatcher';
-import { OutboxRelay } from './outbox-relay.service';
+import { Dispatcher } from './dispatcher.service';
 import { Reconciler } from './reconciler.service';
 
-/** PostgreSQL → BullMQ: the outbox relay and the reconciler. Runs in the API process. */
+/** PostgreSQL → BullMQ: the dispatcher (outbox relay) and the reconciler. Runs in the API process. */
 @Module({
-  providers: [JobDispatcher, OutboxRelay, Reconciler],
-  exports: [JobDispatcher, OutboxRelay, Reconciler],
+  providers: [Dispatcher, Reconciler],
+  exports: [Dispatcher, Reconciler],
 })
 export class DispatchModule {}

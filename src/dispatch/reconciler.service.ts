@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { SUBMISSION_QUEUE, SubmitListingPayload, submissionJobId } from '../queue/queue.constants';
-import { JobDispatcher, QueueableRow } from './job-dispatcher';
+import { openRowSql, QueueableRow } from '../orders/open-rows';
+import { Dispatcher } from './dispatcher.service';
 
 /**
  * PostgreSQL says what must happen; Redis may have forgotten it (a flush, a restart without
@@ -22,7 +23,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
-    private readonly dispatcher: JobDispatcher,
+    private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,8 +61,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     if (!entries.length) return 0;
     const live: Array<{ id: string; generation: number }> = await this.db.query(
       `SELECT r.id::text, r.generation FROM job_results r JOIN jobs j ON j.id = r.job_id
-        WHERE r.id = ANY($1::bigint[])
-          AND (j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry') OR r.status = 'submitting')`,
+        WHERE r.id = ANY($1::bigint[]) AND ${openRowSql()}`,
       [entries.map((e) => e.data.resultId).filter((id) => /^\d+$/.test(String(id)))],
     );
     const wanted = new Set(live.map((r) => submissionJobId(r.id, r.generation)));
@@ -79,7 +79,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
          FROM job_results r JOIN jobs j ON j.id = r.job_id
         -- rows of active orders still owed an attempt, and rows of any order whose outcome is
         -- unknown (they are verified even after a pause or cancel)
-        WHERE (j.status IN ('queued', 'running') AND r.status IN ('pending', 'retry') OR r.status = 'submitting')
+        WHERE ${openRowSql()}
           -- rows touched a moment ago may be on their way into Redis through the outbox
           AND r.updated_at < now() - interval '5 seconds'
         ORDER BY r.id`,

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
-import { sendScreenshot } from '../results/screenshots';
+import { sendScreenshot } from '../evidence/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobPage, JobResponse, JobResultList } from './dto/job.response';
 import { ListJobsDto } from './dto/list-jobs.dto';

@@ -3,8 +3,8 @@ import { DispatchModule } from '../dispatch/dispatch.module';
 import { JobActionsService } from './job-actions.service';
 import { JobEventsController } from './job-events.controller';
 import { JobsController } from './jobs.controller';
-import { ReviewService } from '../results/review.service';
 import { JobsService } from './jobs.service';
+import { ReviewService } from './review.service';
 
 @Module({
   imports: [DispatchModule],

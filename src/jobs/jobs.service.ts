@@ -7,26 +7,25 @@ import { isDirectoryId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { enqueueOrder } from '../dispatch/outbox';
-import { OutboxRelay } from '../dispatch/outbox-relay.service';
+import { Dispatcher } from '../dispatch/dispatcher.service';
 import { LivePublisher } from '../live/live-publisher';
 import { Caller, type Reach, reachOf } from '../auth/caller';
-import { JobResult } from '../results/job-result.entity';
-import { resultView } from '../results/result-view';
-import { screenshotFile } from '../results/screenshots';
+import { JobResult } from '../orders/job-result.entity';
+import { resultView } from '../orders/result-view';
+import { screenshotFile } from '../evidence/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { requestHash } from './idempotency';
-import { recordJobEvent } from './job-events';
-import { Job } from './job.entity';
-import { JobView, jobView } from './job-view';
+import { Job } from '../orders/job.entity';
+import { JobView, jobView } from '../orders/job-view';
+import { openOrder } from '../orders/ledger';
 import { holdOpenOrderLimit } from './open-order-limit';
 
 @Injectable()
 export class JobsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly live: LivePublisher,
   ) {}
@@ -67,7 +66,7 @@ export class JobsService {
       return { status: 201, body: job, replayed: false };
     });
     crashPoint(this.config, 'api.after-commit');
-    if (!result.replayed && result.body.status === 'queued') this.relay.poke();
+    if (!result.replayed && result.body.status === 'queued') this.dispatcher.poke();
     if (!result.replayed) this.live.publish({ jobId: result.body.id });
     return result;
   }
@@ -94,24 +93,14 @@ export class JobsService {
         ? await m.query(`SELECT id FROM customers WHERE id = $1 AND account_id = $2`, [dto.customerId, reach.accountId])
         : await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
-    const directoryIds = await this.chooseDirectories(m, dto);
-    const status = this.config.REQUIRE_APPROVAL ? 'awaiting_approval' : 'queued';
-    const job = await m.save(
-      m.create(Job, {
-        type: 'directory_submission',
-        customerId: dto.customerId,
-        packageSize: dto.packageSize ?? null,
-        priority: dto.priority ?? 3,
-        status,
-        total: directoryIds.length,
-        idempotencyKey: idempotencyKey ?? null,
-        metadata: {},
-      }),
-    );
-    await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, directoryIds]);
-    if (status === 'queued') await enqueueOrder(m, job.id);
-    await recordJobEvent(m, job.id, 'created', { status, total: job.total });
-    return m.findOneByOrFail(Job, { id: job.id });
+    return openOrder(m, {
+      customerId: dto.customerId,
+      packageSize: dto.packageSize ?? null,
+      priority: dto.priority ?? 3,
+      directoryIds: await this.chooseDirectories(m, dto),
+      awaitApproval: this.config.REQUIRE_APPROVAL,
+      idempotencyKey: idempotencyKey ?? null,
+    });
   }
 
   private async chooseDirectories(m: EntityManager, dto: CreateJobDto): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
-import { OPEN_JOB_STATUSES } from './job-status';
+import { OPEN_JOB_STATUSES } from '../orders/statuses';
 
 /** Orders take minutes to finish: asking again sooner than this is unlikely to find a free place. */
 const OPEN_ORDERS_RETRY_AFTER_S = 60;

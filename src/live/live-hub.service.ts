@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { isUuid } from '../common/ids';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { Job } from '../jobs/job.entity';
-import { JobView, jobView } from '../jobs/job-view';
+import { Job } from '../orders/job.entity';
+import { JobView, jobView } from '../orders/job-view';
 import { redisOptionsFromUrl } from '../queue/redis-options';
 import { liveChannel, LiveNotice } from './live.constants';
 

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Customer } from '../customers/customer.entity';
 import { Directory } from '../directories/directory.entity';
-import { completeIfDone } from '../jobs/job-actions.service';
-import { recordJobEvent } from '../jobs/job-events';
 import { LivePublisher } from '../live/live-publisher';
-import { ResponseLogEntry } from './job-result.entity';
+import { ResponseLogEntry } from '../orders/job-result.entity';
+import { completeIfDone, countRows, lockOrderOfRow, markStarted } from '../orders/ledger';
+import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
+import { rowOpenness, rowStatusesInto } from '../orders/transitions';
 
 /** Everything a worker needs for one attempt, read from PostgreSQL (never from the queue payload). */
 export interface AttemptContext {
@@ -32,32 +33,13 @@ export type Claim =
 
 /** How an attempt ended. `submitting` means "clicked, outcome unknown": the next attempt verifies. */
 export interface AttemptOutcome {
-  status: 'submitted' | 'failed' | 'needs_review' | 'blocked_by_policy' | 'retry' | 'submitting' | 'cancelled' | 'pending';
+  status: ResultStatus;
   log: ResponseLogEntry[];
   error?: string;
   screenshotPath?: string;
   durationMs: number;
   /** The directory's confirmation/reference number (a `submitted` outcome whose definition captures one). */
   reference?: string;
-}
-
-/** Final statuses and the order counter each one moves. */
-const COUNTER: Record<string, string | undefined> = {
-  submitted: 'submitted',
-  failed: 'failed',
-  needs_review: 'needs_review',
-  cancelled: 'cancelled',
-  blocked_by_policy: 'blocked',
-};
-
-/**
- * Takes the order's row lock before touching one of its result rows. Order actions lock the
- * order and then its results; a worker locking a result and then the order (for its counters)
- * could deadlock with them. Every transaction here goes order first, then result.
- */
-export async function lockOrderOf(m: EntityManager, resultId: string): Promise<{ id: string; status: string } | undefined> {
-  const [order] = await m.query(`SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
-  return order;
 }
 
 /**
@@ -77,8 +59,8 @@ export class ResultsService {
   async claim(resultId: string, generation: number, settleMs: number): Promise<Claim> {
     const token = randomUUID();
     const claimed = await this.db.transaction(async (m) => {
-      await lockOrderOf(m, resultId);
-      const [row]: Array<{ status: string; generation: number; attempts: number; job_id: string; job_status: string; busy_until: Date | null }> = await m.query(
+      await lockOrderOfRow(m, resultId);
+      const [row]: Array<{ status: ResultStatus; generation: number; attempts: number; job_id: string; job_status: JobStatus; busy_until: Date | null }> = await m.query(
         `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status,
                 CASE WHEN r.status = 'submitting' AND r.submit_deadline + $2 * interval '1 millisecond' > now()
                      THEN r.submit_deadline + $2 * interval '1 millisecond' END AS busy_until
@@ -87,8 +69,8 @@ export class ResultsService {
       );
       if (!row) return { skip: 'no such result row' };
       if (row.generation !== generation) return { skip: `stale queue entry (row is at generation ${row.generation})` };
-      if (!['pending', 'retry', 'submitting'].includes(row.status)) return { skip: `already ${row.status}` };
-      if (!['queued', 'running'].includes(row.job_status) && row.status !== 'submitting') return { skip: `order is ${row.job_status}` };
+      const openness = rowOpenness(row.status, row.job_status);
+      if (!openness.open) return { skip: openness.reason };
       if (row.busy_until) return { busyUntil: row.busy_until };
       await m.query(
         // The attempt runs with the directory's current revision, and the row records which one;
@@ -99,12 +81,7 @@ export class ResultsService {
           WHERE r.id = $1`,
         [resultId, token],
       );
-      const [started]: [unknown[], number] = await m.query(
-        `UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
-          WHERE id = $1 AND status = 'queued' RETURNING id`,
-        [row.job_id],
-      );
-      if (started.length) await recordJobEvent(m, row.job_id, 'started');
+      await markStarted(m, row.job_id);
       return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting', orderStatus: row.job_status };
     });
     if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
@@ -134,10 +111,9 @@ export class ResultsService {
     const [rows]: [unknown[], number] = await this.db.query(
       `UPDATE job_results r SET status = 'submitting', submit_deadline = now() + $3 * interval '1 millisecond', updated_at = now()
          FROM jobs j
-        WHERE r.id = $1 AND r.attempt_token = $2 AND r.status IN ('pending', 'retry', 'submitting')
-          AND j.id = r.job_id AND j.status IN ('queued', 'running')
+        WHERE r.id = $1 AND r.attempt_token = $2 AND r.status = ANY($4) AND j.id = r.job_id AND j.status = ANY($5)
         RETURNING r.id`,
-      [resultId, token, leaseMs],
+      [resultId, token, leaseMs, attemptMayMove('submitting'), ACTIVE_JOB_STATUSES],
     );
     return rows.length === 1;
   }
@@ -150,8 +126,8 @@ export class ResultsService {
     const [rows]: [unknown[], number] = await this.db.query(
       `UPDATE job_results SET response_log = response_log || jsonb_build_array(jsonb_build_object('at', $2::text, 'attempt', attempts + 1, 'event', $3::text, 'detail', $4::text)),
               updated_at = now()
-        WHERE id = $1 AND status IN ('pending', 'retry') RETURNING id`,
-      [resultId, new Date().toISOString(), event, detail ?? null],
+        WHERE id = $1 AND status = ANY($5) RETURNING id`,
+      [resultId, new Date().toISOString(), event, detail ?? null, WAITING_ROW_STATUSES],
     );
     if (rows.length) this.live.publish({ jobId, resultId });
   }
@@ -165,42 +141,50 @@ export class ResultsService {
   async release(ctx: Pick<AttemptContext, 'resultId' | 'jobId' | 'token'>, log: ResponseLogEntry[]): Promise<boolean> {
     const [rows]: [unknown[], number] = await this.db.query(
       `UPDATE job_results SET attempts = greatest(attempts - 1, 0), response_log = response_log || $3::jsonb, updated_at = now()
-        WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
+        WHERE id = $1 AND attempt_token = $2 AND status = ANY($4)
         RETURNING id`,
-      [ctx.resultId, ctx.token, JSON.stringify(log)],
+      [ctx.resultId, ctx.token, JSON.stringify(log), UNFINISHED_ROW_STATUSES],
     );
     if (rows.length) this.live.publish({ jobId: ctx.jobId, resultId: ctx.resultId });
     return rows.length === 1;
   }
 
-  /** Writes an attempt's outcome; a final one also moves the order's counters, atomically. */
+  /**
+   * Writes an attempt's outcome; a final one also moves the order's counters and may complete
+   * it, atomically. Only a move transitions.ts allows from where the row is, and only while this
+   * attempt owns the row.
+   */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
     const jobId = await this.db.transaction(async (m) => {
-      await lockOrderOf(m, ctx.resultId);
-      const final = outcome.status in COUNTER;
-      const [rows]: [Array<{ job_id: string }>, number] = await m.query(
-        `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
+      await lockOrderOfRow(m, ctx.resultId);
+      const [rows]: [Array<{ job_id: string; was: ResultStatus }>, number] = await m.query(
+        `UPDATE job_results r SET status = $3, response_log = response_log || $4::jsonb,
                 screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
                 submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
                 finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
                 -- the attempt is over: nothing of it can still click or be answered
                 submit_deadline = NULL, reference = coalesce($9, reference)
-          WHERE id = $1 AND attempt_token = $2 AND status IN ('pending', 'retry', 'submitting')
-          RETURNING job_id`,
-        [ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null, outcome.durationMs, final, outcome.reference ?? null],
+           FROM (SELECT id, status AS was FROM job_results WHERE id = $1 FOR UPDATE) old
+          WHERE r.id = old.id AND r.attempt_token = $2 AND r.status = ANY($10)
+          RETURNING r.job_id, old.was`,
+        [
+          ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
+          outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
+        ],
       );
       if (!rows.length) {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped, a newer attempt owns the row`);
         return undefined;
       }
-      const counter = COUNTER[outcome.status];
-      if (counter) {
-        await m.query(`UPDATE jobs SET ${counter} = ${counter} + 1, updated_at = now() WHERE id = $1`, [rows[0].job_id]);
-        await completeIfDone(m, rows[0].job_id);
-      }
-      return rows[0].job_id;
+      const [{ job_id: jobId, was }] = rows;
+      await countRows(m, jobId, was, outcome.status);
+      if (isFinal(outcome.status)) await completeIfDone(m, jobId);
+      return jobId;
     });
     if (jobId) this.live.publish({ jobId, resultId: ctx.resultId });
     return jobId !== undefined;
   }
 }
+
+/** The statuses from which an attempt may move its row to `to`: unfinished ones only, whatever staff may do. */
+const attemptMayMove = (to: ResultStatus): ResultStatus[] => rowStatusesInto(to).filter((s) => (UNFINISHED_ROW_STATUSES as readonly string[]).includes(s));

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
-import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ClickGate, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
 import type { DirectoryAttention } from './directory-attention';
 import type { DirectoryTurns } from './directory-turns.service';
 import { DirectoryPaused, MAX_RETRY_AFTERS, RetryLater, SubmissionService, WaitUntil } from './submission.service';
@@ -36,12 +36,15 @@ class FakeAttention {
   async worked_() { this.worked++; this.misses = 0; }
 }
 
+/** What the fake browser does with a request; it clicks (counted) by opening the gate. */
+type Behaviour = (req: SubmissionRequest, gate: ClickGate) => Promise<SubmissionOutcome>;
+
 class FakeSubmitter implements ListingSubmitter {
   clicks = 0;
   listed: boolean | undefined = undefined;
-  constructor(private readonly behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>) {}
-  async submit(req: SubmissionRequest) {
-    return this.behave({ ...req, beforeSubmit: async () => { const deadline = await req.beforeSubmit(); this.clicks++; return deadline; } });
+  constructor(private readonly behave: Behaviour) {}
+  async submit(req: SubmissionRequest, gate: ClickGate) {
+    return this.behave(req, { open: async () => { const deadline = await gate.open(); this.clicks++; return deadline; } });
   }
   async isListed() { return this.listed; }
 }
@@ -50,7 +53,7 @@ const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
 
-function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>, attention = new FakeAttention()) {
+function setup(behave: Behaviour, attention = new FakeAttention()) {
   const results = new FakeResults();
   const submitter = new FakeSubmitter(behave);
   const attentionPort = { missed: () => attention.missed(), worked: () => attention.worked_() } as unknown as DirectoryAttention;
@@ -58,7 +61,7 @@ function setup(behave: (req: SubmissionRequest) => Promise<SubmissionOutcome>, a
   return { results, submitter, service, attention };
 }
 
-const clickThen = (outcome: SubmissionOutcome) => async (req: SubmissionRequest) => { await req.beforeSubmit(); return outcome; };
+const clickThen = (outcome: SubmissionOutcome) => async (_req: SubmissionRequest, gate: ClickGate) => { await gate.open(); return outcome; };
 
 describe('SubmissionService', () => {
   it('counts an attempt that found a target missing as an attempt, until the miss that pauses the directory: that one is given back', async () => {
@@ -127,7 +130,7 @@ describe('SubmissionService', () => {
   });
 
   it('leaves a crash after the click for verification, and for staff on the last attempt', async () => {
-    const boom = async (req: SubmissionRequest): Promise<SubmissionOutcome> => { await req.beforeSubmit(); throw new SubmissionFailed('page crashed', []); };
+    const boom = async (_req: SubmissionRequest, gate: ClickGate): Promise<SubmissionOutcome> => { await gate.open(); throw new SubmissionFailed('page crashed', []); };
     const s1 = setup(boom);
     await expect(s1.service.run({ resultId: '7', generation: 1 }, first)).rejects.toThrow('page crashed');
     expect(s1.results.finished.map((o) => o.status)).toEqual(['submitting']);
@@ -140,8 +143,8 @@ describe('SubmissionService', () => {
     ['before', false],
     ['after', true],
   ])('ends a page the egress proxy blocked %s the click as blocked_by_policy, without retry', async (_when, click) => {
-    const { service, results } = setup(async (req) => {
-      if (click) await req.beforeSubmit();
+    const { service, results } = setup(async (_req, gate) => {
+      if (click) await gate.open();
       throw new BlockedByPolicy('127.0.0.1:9', 'not a catalogue origin', [{ at: 'now', attempt: 1, event: 'blocked by policy' }]);
     });
     await expect(service.run({ resultId: '7', generation: 1 }, first)).rejects.toBeInstanceOf(UnrecoverableError);
@@ -193,8 +196,8 @@ describe('SubmissionService', () => {
   });
 
   it('treats a click deadline that passed (a frozen worker) as no click: a plain retry', async () => {
-    const { service, results } = setup(async (req) => {
-      await req.beforeSubmit();
+    const { service, results } = setup(async (_req, gate) => {
+      await gate.open();
       throw new ClickDeadlinePassed();
     });
     await expect(service.run({ resultId: '7', generation: 1 }, last)).rejects.toBeInstanceOf(UnrecoverableError);
@@ -205,8 +208,8 @@ describe('SubmissionService', () => {
     ['before', false],
     ['after', true],
   ])("gives the row its attempt back when the worker's browser dies %s the click, recording nothing final", async (_when, click) => {
-    const { service, results } = setup(async (req) => {
-      if (click) await req.beforeSubmit();
+    const { service, results } = setup(async (_req, gate) => {
+      if (click) await gate.open();
       throw new BrowserFailed('Chromium went away during the attempt', [{ at: 'now', attempt: 1, event: 'navigated' }]);
     });
     await expect(service.run({ resultId: '7', generation: 1 }, { ...last, browserFailures: 2 })).rejects.toBeInstanceOf(BrowserFailed);

@@ -6,10 +6,11 @@ import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { logoOnDisk } from '../customers/customer-logo';
+import { AttemptGate } from './attempt-gate';
 import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
-import { ResponseLogEntry } from '../results/job-result.entity';
+import { ResponseLogEntry } from '../orders/job-result.entity';
 import {
   BlockedByPolicy,
   BrowserFailed,
@@ -110,26 +111,21 @@ export class SubmissionService {
       before.push(entry);
     }
 
-    let clicked = false;
+    // The irreversible click waits for this gate (the handshake is in the port: ClickGate).
+    const gate = new AttemptGate(this.results, ctx, this.config);
     let outcome: SubmissionOutcome;
     try {
-      outcome = await this.submitter.submit({
-        directory: ctx.directory,
-        values,
-        attempt: ctx.attempt,
-        screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
-        beforeSubmit: async () => {
-          // Measured before the database call, so the local deadline never outlasts the recorded one.
-          const deadline = Date.now() + this.config.SUBMIT_LEASE_MS;
-          if (!(await this.results.markSubmitting(ctx.resultId, ctx.token, this.config.SUBMIT_LEASE_MS))) {
-            throw new SubmitAborted('order paused or cancelled, or a newer attempt owns this directory');
-          }
-          crashPoint(this.config, 'worker.before-submit');
-          clicked = true; // from here on, "may have clicked"
-          return deadline;
+      outcome = await this.submitter.submit(
+        {
+          directory: ctx.directory,
+          values,
+          attempt: ctx.attempt,
+          screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
         },
-      });
+        gate,
+      );
     } catch (err) {
+      let clicked = gate.opened;
       if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
       if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, clicked, started);
       // Whether or not it clicked, the page is not to be tried again: the directory needs a look.

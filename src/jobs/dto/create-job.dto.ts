@@ -14,7 +14,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PACKAGE_SIZES } from '../job-status';
+import { PACKAGE_SIZES } from '../../orders/statuses';
 
 /** An order: a package of N directories, or an explicit list, for one customer. */
 export class CreateJobDto {

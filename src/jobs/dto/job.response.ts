@@ -1,9 +1,9 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { ResponseLogEntry } from '../../results/job-result.entity';
-import type { ResultView } from '../../results/result-view';
-import { RESULT_STATUSES, type ResultStatus } from '../../results/result-status';
-import { JOB_OUTCOMES, JOB_STATUSES, PACKAGE_SIZES, type JobOutcome, type JobStatus } from '../job-status';
-import type { JobView } from '../job-view';
+import type { ResponseLogEntry } from '../../orders/job-result.entity';
+import type { ResultView } from '../../orders/result-view';
+import { RESULT_STATUSES, type ResultStatus } from '../../orders/statuses';
+import { JOB_OUTCOMES, JOB_STATUSES, PACKAGE_SIZES, type JobOutcome, type JobStatus } from '../../orders/statuses';
+import type { JobView } from '../../orders/job-view';
 
 /**
  * The shapes the jobs endpoints answer with. Each class implements the type the code returns, so

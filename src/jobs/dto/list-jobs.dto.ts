@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/paging.dto';
-import { JOB_OUTCOMES, JOB_STATUSES, JobOutcome, JobStatus } from '../job-status';
+import { JOB_OUTCOMES, JOB_STATUSES, JobOutcome, JobStatus } from '../../orders/statuses';
 
 export class ListJobsDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: JOB_STATUSES })

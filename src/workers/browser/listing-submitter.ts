@@ -1,5 +1,5 @@
 import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
-import type { ResponseLogEntry } from '../../results/job-result.entity';
+import type { ResponseLogEntry } from '../../orders/job-result.entity';
 
 export type ListingValues = Record<string, string>;
 
@@ -9,12 +9,20 @@ export interface SubmissionRequest {
   attempt: number;
   /** Where to save the page as it looked at the end. */
   screenshotPath: string;
-  /**
-   * Called right before the irreversible click; resolves to the local time (epoch ms) after which
-   * the click must not happen any more. Throwing {@link SubmitAborted} stops the attempt without
-   * clicking (the order was paused or cancelled, or a newer attempt owns the row).
-   */
-  beforeSubmit(): Promise<number>;
+}
+
+/**
+ * The handshake before the irreversible click, held by whoever owns the attempt (the worker's
+ * SubmissionService, through the ledger). A submitter fills the form and, right before pressing
+ * the button that sends it, calls {@link open}. The gate records that the attempt is submitting
+ * (from then on a crash is verified, never blindly resubmitted) and resolves to the local time
+ * (epoch ms) after which the click must not happen any more; the submitter clicks before then
+ * or not at all ({@link ClickDeadlinePassed}). It throws {@link SubmitAborted} when the attempt
+ * must not click: the order was paused or cancelled, or a newer attempt owns the row. A
+ * submitter never clicks without an open gate.
+ */
+export interface ClickGate {
+  open(): Promise<number>;
 }
 
 /**
@@ -84,7 +92,8 @@ export class ClickDeadlinePassed extends Error {
  * tests swap in a fake.
  */
 export interface ListingSubmitter {
-  submit(request: SubmissionRequest): Promise<SubmissionOutcome>;
+  /** Fills the directory's form and, once `gate` opens, submits it. */
+  submit(request: SubmissionRequest, gate: ClickGate): Promise<SubmissionOutcome>;
   /** Asks the directory whether the business is listed; undefined when the adapter cannot tell. */
   isListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined>;
 }

@@ -7,7 +7,7 @@ import type { AdapterDefinition, Target } from '../../directories/definition/ada
 import { AppConfig } from '../../config/config.schema';
 import type { BlockedConnection } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
-import type { ResponseLogEntry } from '../../results/job-result.entity';
+import type { ResponseLogEntry } from '../../orders/job-result.entity';
 import { BrowserHealth } from '../browser-health';
 import { ChromiumService } from './chromium.service';
 import { runCodeAdapter } from './code-adapters/run-code-adapter';
@@ -21,6 +21,7 @@ import {
   SubmissionFailed,
   SubmissionOutcome,
   SubmissionRequest,
+  type ClickGate,
   SubmitAborted,
 } from './listing-submitter';
 import { watchPolicy } from './policy-watch';
@@ -44,8 +45,8 @@ export class PlaywrightSubmitter implements ListingSubmitter {
     private readonly credentials: DirectoryCredentials,
   ) {}
 
-  submit(req: SubmissionRequest): Promise<SubmissionOutcome> {
-    return this.tracked(() => this.attempt(req));
+  submit(req: SubmissionRequest, gate: ClickGate): Promise<SubmissionOutcome> {
+    return this.tracked(() => this.attempt(req, gate));
   }
 
   isListed(directory: SubmissionRequest['directory'], values: ListingValues): Promise<boolean | undefined> {
@@ -69,17 +70,17 @@ export class PlaywrightSubmitter implements ListingSubmitter {
    * One attempt, with whatever it records redacted: a directory's sign-in values never reach the
    * row's log, its message or an error (and so neither the database, Redis nor a process log).
    */
-  private async attempt(req: SubmissionRequest): Promise<SubmissionOutcome> {
+  private async attempt(req: SubmissionRequest, gate: ClickGate): Promise<SubmissionOutcome> {
     const redact = new Redactor();
     try {
-      const outcome = await this.run(req, redact);
+      const outcome = await this.run(req, gate, redact);
       return { ...outcome, message: redact.text(outcome.message), reference: redact.text(outcome.reference) };
     } catch (err) {
       throw redact.error(err);
     }
   }
 
-  private async run(req: SubmissionRequest, redact: Redactor): Promise<SubmissionOutcome> {
+  private async run(req: SubmissionRequest, gate: ClickGate, redact: Redactor): Promise<SubmissionOutcome> {
     const log: ResponseLogEntry[] = [];
     const note = (event: string, detail?: string) => log.push({ at: new Date().toISOString(), attempt: req.attempt, event: redact.text(event), detail: redact.text(detail) });
     // file:, data: or chrome: never reach the proxy: only web pages are opened at all.
@@ -123,8 +124,8 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         const credentials = adapter.login ? await this.credentials.open(req.directory.id) : undefined;
         if (credentials) redact.add(Object.values(credentials));
         result = adapter.code
-          ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs)
-          : await runAdapter(page, adapter, submitUrl, req.values, note, req.beforeSubmit, limits.stepMs, { credentials });
+          ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, () => gate.open(), limits.stepMs)
+          : await runAdapter(page, adapter, submitUrl, req.values, note, () => gate.open(), limits.stepMs, { credentials });
       } catch (err) {
         failure = err;
       }

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { JobOutcome, JobStatus } from './job-status';
+import type { JobOutcome, JobStatus } from './statuses';
 
 @Entity('jobs')
 export class Job {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { ResultStatus } from './result-status';
+import type { ResultStatus } from './statuses';
 
 /** One line of what happened during an attempt, as kept in `response_log`. */
 export interface ResponseLogEntry {

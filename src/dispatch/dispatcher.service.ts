@@ -1,0 +1,107 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { crashPoint } from '../common/crash-point';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { queueableRows, type QueueableRow } from '../orders/open-rows';
+import { markSent, takeUnsent } from '../orders/outbox';
+import { bullPriority, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
+
+/**
+ * PostgreSQL → BullMQ: the one place that writes submission entries to the queue.
+ *
+ * It relays the transactional outbox: whatever must reach Redis is first committed to `outbox`
+ * together with the change that needs it (src/orders/outbox.ts); the dispatcher publishes it and
+ * only then marks it sent. A crash in between publishes twice, which deterministic BullMQ ids
+ * make harmless: adding a row that is already queued is a no-op in Redis, so callers may
+ * dispatch as often as they like.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Dispatcher.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.poke(), this.config.OUTBOX_POLL_MS);
+    this.poke();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Drains the outbox soon; concurrent pokes coalesce into one more pass. */
+  poke(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.warn(`outbox relay paused: ${(err as Error).message}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  /** Publishes unsent outbox entries in batches until none is left. Resolves to how many it sent. */
+  async drain(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const n = await this.db.transaction(async (m) => {
+        const entries = await takeUnsent(m, 20);
+        for (const e of entries) await this.dispatch(await queueableRows(m, e.job_id));
+        if (entries.length) {
+          crashPoint(this.config, 'relay.after-add');
+          await markSent(m, entries.map((e) => e.id));
+        }
+        return entries.length;
+      });
+      sent += n;
+      if (n === 0) return sent;
+    }
+  }
+
+  async dispatch(rows: QueueableRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.queue.addBulk(
+        rows.slice(i, i + 500).map((r) => ({
+          name: SUBMIT_LISTING,
+          data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId },
+          opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation) },
+        })),
+      );
+    }
+  }
+
+  /** Moves queued entries of these rows to another priority; entries not in Redis are left to the reconciler. */
+  async reprioritise(rows: Array<{ resultId: string; generation: number }>, orderPriority: number): Promise<void> {
+    await Promise.all(
+      rows.map(async (r) => {
+        const entry = await this.queue.getJob(submissionJobId(r.resultId, r.generation)).catch(() => undefined);
+        if (entry && entry.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
+      }),
+    );
+  }
+
+  /** Takes queued entries of these rows off the queue (pause, cancel); entries in a worker's hands stay. */
+  async withdraw(rows: Array<{ resultId: string; generation: number }>): Promise<void> {
+    await Promise.all(rows.map((r) => this.queue.remove(submissionJobId(r.resultId, r.generation)).catch(() => 0)));
+  }
+}

@@ -1,0 +1,112 @@
+import type { EntityManager } from 'typeorm';
+import { ProblemException } from '../common/problem.filter';
+import { Job } from './job.entity';
+import { enqueueOrder } from './outbox';
+import { ACTIVE_JOB_STATUSES, COUNTER_OF, JobStatus, ResultStatus } from './statuses';
+import { recordJobEvent } from './timeline';
+import { ALLOWED_FROM, counterDelta, planOrderMove, type OrderMove } from './transitions';
+
+/**
+ * The ledger of an order's state in PostgreSQL: the one lock, the status moves, the counters and
+ * completion. Every function runs inside its caller's transaction (`m`). Every writer of orders
+ * and rows (API actions, staff review, workers' fenced writes) goes through here, in one lock
+ * order: the order's row first, then its result rows, so none of them can deadlock another.
+ */
+
+/**
+ * The order's row lock, held until the transaction ends (404 when there is no such order).
+ * FOR NO KEY UPDATE: it excludes every other writer of the order, but not the inserts of rows
+ * and timeline entries whose foreign keys only take KEY SHARE.
+ */
+export async function lockOrder(m: EntityManager, id: string): Promise<Job> {
+  const job = await m.getRepository(Job).createQueryBuilder('j').setLock('for_no_key_update').where('j.id = :id', { id }).getOne();
+  if (!job) throw new ProblemException(404, `job ${id} not found`);
+  return job;
+}
+
+/** The same lock, taken through one of the order's result rows (undefined when there is no such row). */
+export async function lockOrderOfRow(m: EntityManager, resultId: string): Promise<{ id: string; status: JobStatus } | undefined> {
+  const [order] = await m.query(`SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
+  return order;
+}
+
+/**
+ * Moves a locked order's status (see transitions.ts): 409 with the reason when the move is not
+ * allowed from where the order is. Resolves to the status it moved to.
+ */
+export async function moveOrder(m: EntityManager, job: Pick<Job, 'id' | 'status' | 'startedAt'>, move: OrderMove): Promise<JobStatus> {
+  const plan = planOrderMove(move, { status: job.status, started: job.startedAt !== null });
+  if (!plan.ok) throw new ProblemException(409, `cannot ${move} job ${job.id}: ${plan.reason}`);
+  if (plan.to !== job.status) await m.query(`UPDATE jobs SET status = $2, updated_at = now() WHERE id = $1`, [job.id, plan.to]);
+  return plan.to;
+}
+
+/**
+ * Counts `n` rows of the order moving from one row status to another (transitions.ts says what
+ * each move does). The order's row must be locked; a CHECK constraint keeps the counters within
+ * the total whatever a caller does.
+ */
+export async function countRows(m: EntityManager, jobId: string, from: ResultStatus, to: ResultStatus, n = 1): Promise<void> {
+  const sets = Object.entries(counterDelta(from, to)).map(([column, d]) => `${column} = ${column} + ${d * n}`);
+  if (n === 0 || !sets.length) return;
+  await m.query(`UPDATE jobs SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [jobId]);
+}
+
+/**
+ * Marks an active order completed once every directory is final. Called inside the transaction
+ * that changed a counter, after the order's row is locked. PostgreSQL computes the order's
+ * outcome in the same statement; the timeline records it.
+ */
+export async function completeIfDone(m: EntityManager, jobId: string): Promise<boolean> {
+  const finished = Object.values(COUNTER_OF).join(' + ');
+  const [done]: [Array<{ outcome: string }>, number] = await m.query(
+    `UPDATE jobs SET status = 'completed', completed_at = now(), updated_at = now()
+      WHERE id = $1 AND status = ANY($2) AND ${finished} = total
+      RETURNING outcome`,
+    [jobId, ALLOWED_FROM.complete],
+  );
+  if (done.length) await recordJobEvent(m, jobId, 'completed', { outcome: done[0].outcome });
+  return done.length > 0;
+}
+
+/** A worker claimed one of the order's rows: a queued order is running from now on. */
+export async function markStarted(m: EntityManager, jobId: string): Promise<void> {
+  const [started]: [unknown[], number] = await m.query(
+    `UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
+      WHERE id = $1 AND status = ANY($2) RETURNING id`,
+    [jobId, ALLOWED_FROM.start],
+  );
+  if (started.length) await recordJobEvent(m, jobId, 'started');
+}
+
+export interface NewOrder {
+  customerId: string;
+  packageSize: number | null;
+  priority: number;
+  directoryIds: string[];
+  /** Staff approve each order before it runs. */
+  awaitApproval: boolean;
+  idempotencyKey: string | null;
+}
+
+/** Opens an order: its row, one result row per directory, the outbox entry that queues them, and the timeline's first entry. */
+export async function openOrder(m: EntityManager, order: NewOrder): Promise<Job> {
+  const status: JobStatus = order.awaitApproval ? 'awaiting_approval' : 'queued';
+  const job = await m.save(
+    m.create(Job, {
+      type: 'directory_submission',
+      customerId: order.customerId,
+      packageSize: order.packageSize,
+      priority: order.priority,
+      status,
+      total: order.directoryIds.length,
+      idempotencyKey: order.idempotencyKey,
+      metadata: {},
+    }),
+  );
+  await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, order.directoryIds]);
+  if ((ACTIVE_JOB_STATUSES as readonly string[]).includes(status)) await enqueueOrder(m, job.id);
+  await recordJobEvent(m, job.id, 'created', { status, total: job.total });
+  return m.findOneByOrFail(Job, { id: job.id });
+}
+
