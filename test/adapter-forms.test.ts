@@ -13,9 +13,9 @@ import { AUTH_ACCOUNT, AUTH_CATALOGUE_FILE } from '../src/sandbox/features/auth'
 import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
 import { NEEDS_CREDENTIALS } from '../src/workers/browser/values';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { freePort, Proc, startApi, startWorker } from '../harness/processes';
+import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
 import { apiClient, fetchRetrying } from './support/http';

@@ -7,10 +7,10 @@ import { importOutcomesCatalogue, OUTCOMES_FEATURES } from '../src/sandbox/featu
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { freePort, Proc, startApi, startWorker } from '../harness/processes';
 import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { orderDeadline } from './support/deadlines';
 
 /**

@@ -6,7 +6,7 @@ import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';
 import IORedis from 'ioredis';
 import { readFleet } from '../src/live/fleet';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { awkwardCustomer, BAD_REQUESTS } from './faults/bad-requests';
 import { check, Counters } from './faults/checker';
 import { FaultHarness, quickDirectories } from './faults/harness';

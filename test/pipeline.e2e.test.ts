@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file';
 import { SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
-import { PROJECT_ROOT } from '../scripts/support/root';
+import { PROJECT_ROOT } from '../harness/root';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../scripts/support/processes';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../harness/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { DEADLINE, orderDeadline } from './support/deadlines';
 
 /**

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.service';
 import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
-import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
+import { createTestDatabase, TestDatabase } from '../../harness/database';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
 
 export interface ApiHarness {
