@@ -517,7 +517,7 @@ it('a corpus of bad requests gets 4xx naming the field and writes nothing; awkwa
     const created = await h.request('POST', '/customers', values);
     expect(created.status).toBe(201);
     const [row] = await h.db.dataSource.query(
-      `SELECT business_name AS "businessName", email, phone, website, address, city, state, zip, country, category, description FROM customers WHERE id = $1`,
+      `SELECT ${CUSTOMER_FIELDS.map((f) => `${f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} AS "${f}"`).join(', ')} FROM customers WHERE id = $1`,
       [created.body.id],
     );
     const read = (await h.request('GET', `/customers/${created.body.id}`)).body;
