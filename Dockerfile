@@ -7,6 +7,7 @@ COPY tsconfig*.json nest-cli.json ./
 COPY src src
 COPY migrations migrations
 COPY scripts scripts
+COPY harness harness
 COPY bench bench
 RUN npx nest build && npm prune --omit=dev
 

@@ -1,8 +1,8 @@
 import { cpus, totalmem } from 'node:os';
 import { createStaff } from '../src/auth/staff.service';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi } from '../scripts/support/processes';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { freePort, Proc, startApi } from '../harness/processes';
 
 /**
  * `npm run bench:dashboard` (also part of `npm run bench`): the staff dashboard's pages against a

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { startSandbox } from '../src/sandbox/sandbox-server';
-import { createTestDatabase } from '../scripts/support/database';
-import { descendants, freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { createTestDatabase } from '../harness/database';
+import { descendants, freePort, Proc, startApi, startWorker } from '../harness/processes';
+import { waitFor } from '../harness/wait';
 
 /**
  * `npm run bench`: the pipeline's speed and memory on this machine, against the sandbox sites with

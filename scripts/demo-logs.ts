@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Proc } from './support/processes';
+import type { Proc } from '../harness/processes';
 
 /**
  * The demo's processes log JSON, a line per request and event: each process's goes to a file of

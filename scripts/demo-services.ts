@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/config/config.schema';
 import { dataSourceOptions } from '../src/database/data-source';
-import { redisAnswers } from './support/redis-server';
+import { redisAnswers } from '../harness/redis-server';
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 

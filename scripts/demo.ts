@@ -9,8 +9,8 @@ import { demoLogDir, exitNotice, logFileFor, OrderState, shown, stopSummary } fr
 import { checkBrowser } from '../src/workers/browser/browser-check';
 import { describePlan } from '../src/workers/browser/launch';
 import { prepareServices } from './demo-services';
-import { unsupportedNode } from './support/node-support';
-import { Proc, startApi, startWorker } from './support/processes';
+import { unsupportedNode } from '../harness/node-support';
+import { Proc, startApi, startWorker } from '../harness/processes';
 
 /**
  * `npm run demo`: migrations, the sandbox directories, the API and two workers, then one

@@ -4,7 +4,7 @@ import { sandboxCatalogueFile } from '../src/sandbox/catalogue';
 import { authCatalogueFile } from '../src/sandbox/features/auth';
 import { formsCatalogueFile } from '../src/sandbox/features/forms';
 import { outcomesCatalogueFile } from '../src/sandbox/features/outcomes';
-import { PROJECT_ROOT } from './support/root';
+import { PROJECT_ROOT } from '../harness/root';
 
 /** `npm run sandbox:catalogue`: writes src/sandbox/catalogue.yaml (and the feature directories' files) from the sandbox's own lists. */
 const file = join(PROJECT_ROOT, 'src', 'sandbox', 'catalogue.yaml');

@@ -3,9 +3,9 @@ import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSy
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL } from './support/database';
-import { unsupportedNode } from './support/node-support';
-import { redisAnswers, TEST_REDIS_URL } from './support/redis-server';
+import { ADMIN_DATABASE_URL } from '../harness/database';
+import { unsupportedNode } from '../harness/node-support';
+import { redisAnswers, TEST_REDIS_URL } from '../harness/redis-server';
 
 /**
  * `npm test` (after `nest build`): says up front what the machine lacks, then runs jest's two

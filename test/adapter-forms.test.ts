@@ -1,27 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type IORedis from 'ioredis';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { readCatalogue } from '../src/directories/catalogue-file';
 import type { DirectoryInput } from '../src/directories/definition/directory.schema';
 import { checkDirectory } from '../src/directories/definition/directory.schema';
 import { importDirectories } from '../src/directories/directory-store';
-import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { AUTH_ACCOUNT, AUTH_CATALOGUE_FILE } from '../src/sandbox/features/auth';
 import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
 import { NEEDS_CREDENTIALS } from '../src/workers/browser/values';
-import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
 import { apiClient, fetchRetrying } from './support/http';
 import { CREDENTIAL_MARKER } from './support/log-scan';
 import { PNG_1X1 } from './support/images';
-import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+import { Stack } from './support/stack';
 
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
@@ -30,67 +24,37 @@ import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/
  * code adapter (fetch-form) on copies of sandbox directories of the spa layout, and a directory that
  * needs an account (src/sandbox/features/auth.ts): signed in with stored credentials, which show up nowhere.
  */
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let api: Proc;
-let worker: Proc;
-let base: string;
-let headers: Record<string, string>;
+let stack: Stack;
 let adminHeaders: Record<string, string>;
-let prefix: string;
-let queue: ReturnType<typeof openSubmissionQueue>;
 
 const DESCRIPTION = 'Sourdough bread, coffee and pastries, baked on Main Street every morning since 1998.';
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  db = await createTestDatabase();
-  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
-  const forms = readCatalogue(readFileSync(FORMS_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
-  if (!forms.ok) throw new Error(JSON.stringify(forms.errors));
-  await importDirectories(db.dataSource.manager, forms.value, { by: 'test', disableOthers: false });
-  const auth = readCatalogue(readFileSync(AUTH_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
-  if (!auth.ok) throw new Error(JSON.stringify(auth.errors));
-  await importDirectories(db.dataSource.manager, auth.value, { by: 'test', disableOthers: false });
-  prefix = testQueuePrefix();
-  queue = openSubmissionQueue(prefix);
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-forms-')),
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    OUTBOX_POLL_MS: '200',
-    SECRETS_KEY: randomBytes(32).toString('base64'),
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1`;
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'forms', scopes: ['jobs:read', 'jobs:write'], account: 'forms' });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  const admin = await createApiKey(db.dataSource.manager, { name: 'forms-admin', scopes: ['admin'] });
-  adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` };
-  api = await startApi(env, port);
-  worker = await startWorker(env);
+  stack = await Stack.start({
+    name: 'forms',
+    seed: async ({ db, sandbox }) => {
+      const forms = readCatalogue(readFileSync(FORMS_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+      if (!forms.ok) throw new Error(JSON.stringify(forms.errors));
+      await importDirectories(db.dataSource.manager, forms.value, { by: 'test', disableOthers: false });
+      const auth = readCatalogue(readFileSync(AUTH_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+      if (!auth.ok) throw new Error(JSON.stringify(auth.errors));
+      await importDirectories(db.dataSource.manager, auth.value, { by: 'test', disableOthers: false });
+      const admin = await createApiKey(db.dataSource.manager, { name: 'forms-admin', scopes: ['admin'] });
+      adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` };
+    },
+    env: { SECRETS_KEY: randomBytes(32).toString('base64') },
+  });
 });
 
-afterAll(async () => {
-  await worker?.kill('SIGKILL');
-  await api?.kill('SIGTERM');
-  await queue?.close();
-  await db?.drop();
-  await sandbox?.close();
-});
+afterAll(() => stack?.stop());
 
-const { post, get } = apiClient(() => ({ base, headers }));
+const { post, get } = apiClient(() => stack);
 
 async function untilFinished(id: string, directories: number) {
   return waitFor(`job ${id} to complete`, async () => {
     const job = await get(`/jobs/${id}`);
     return job.status === 'completed' ? job : undefined;
-  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + worker.output().slice(-3000) });
+  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + stack.worker.output().slice(-3000) });
 }
 
 interface Row {
@@ -104,7 +68,7 @@ interface Row {
 it('fills every form feature page as its definition says, and refuses a listing that lacks a required value before opening the site', async () => {
   const pages = ['iframe', 'cookie', 'placeholder', 'choices', 'maxlength', 'marked', 'values', 'tabs', 'upload', 'missing'].map((p) => `forms-${p}`);
   const full = await post('/customers', { ...CUSTOMER, description: DESCRIPTION });
-  const logo = await fetchRetrying(`${base}/customers/${full.id}/logo`, { method: 'PUT', headers: { ...headers, 'content-type': 'image/png' }, body: PNG_1X1 });
+  const logo = await fetchRetrying(`${stack.base}/customers/${full.id}/logo`, { method: 'PUT', headers: { ...stack.headers, 'content-type': 'image/png' }, body: PNG_1X1 });
   expect(logo.status).toBe(200);
   const { description: _none, ...withoutDescription } = CUSTOMER;
   const bare = await post('/customers', { ...withoutDescription, website: 'https://bare.example' });
@@ -119,7 +83,7 @@ it('fills every form feature page as its definition says, and refuses a listing 
   expect(doneFull.progress).toMatchObject({ total: pages.length, submitted: pages.length });
 
   const name = CUSTOMER.businessName;
-  const received = sandbox.received();
+  const received = stack.sandbox.received();
   const only = (slug: string) => received.filter((s) => s.slug === slug).map((s) => [s.outcome, s.fields]);
   expect(only('forms-iframe')).toEqual([['accepted', { name, email: CUSTOMER.email }]]);
   expect(only('forms-cookie')).toEqual([['accepted', { name, city: 'Austin' }]]);
@@ -167,11 +131,11 @@ it('runs a definition that names a code adapter: fetch-form reads the JSON reply
   const copies: DirectoryInput[] = ['0004', '0019', '0254'].map((n) => ({
     id: `code-${n}`,
     name: `Code adapter on sandbox-${n}`,
-    submitUrl: `${sandbox.url}/d/sandbox-${n}/`,
+    submitUrl: `${stack.sandbox.url}/d/sandbox-${n}/`,
     adapter: { version: 1, code: 'fetch-form', permanentFailures: ['already listed'], verify: { url: 'listed?website={website}' }, timeouts: { stepMs: 5000 } },
   }));
   const docs = copies.map((c) => checkDirectory(c)).map((r) => (r.ok ? r.value : (() => { throw new Error(JSON.stringify(r.errors)); })()));
-  await importDirectories(db.dataSource.manager, docs, { by: 'test', disableOthers: false });
+  await importDirectories(stack.db.dataSource.manager, docs, { by: 'test', disableOthers: false });
   const website = 'https://code-adapter.example';
   const customer = await post('/customers', { ...CUSTOMER, website });
   const ids = copies.map((c) => c.id);
@@ -183,7 +147,7 @@ it('runs a definition that names a code adapter: fetch-form reads the JSON reply
   expect(ids.map(summary)).toEqual(['submitted after 1:', 'submitted after 2:', 'failed after 1: This business is already listed']);
 
   // Every field went in by its label; the site took each listing once.
-  const taken = sandbox.received().filter((s) => s.website === website);
+  const taken = stack.sandbox.received().filter((s) => s.website === website);
   const { description, ...rest } = CUSTOMER;
   expect(taken.map((s) => [s.slug, s.outcome])).toEqual(
     expect.arrayContaining([['sandbox-0004', 'accepted'], ['sandbox-0019', 'accepted'], ['sandbox-0254', 'already_listed']]),
@@ -200,7 +164,7 @@ it('runs a definition that names a code adapter: fetch-form reads the JSON reply
 
 it('signs in with the stored credentials before the form, and the password shows up nowhere Boltline keeps or says; without stored credentials the site hears nothing', async () => {
   const password = `${CREDENTIAL_MARKER}${randomBytes(8).toString('hex')}`;
-  const stored = await fetchRetrying(`${base}/directories/auth-login/credentials`, { method: 'PUT', headers: adminHeaders, body: JSON.stringify({ values: { username: AUTH_ACCOUNT.username, password } }) });
+  const stored = await fetchRetrying(`${stack.base}/directories/auth-login/credentials`, { method: 'PUT', headers: adminHeaders, body: JSON.stringify({ values: { username: AUTH_ACCOUNT.username, password } }) });
   expect(stored.status).toBe(200);
   const customer = await post('/customers', { ...CUSTOMER, website: 'https://signin.example' });
   const job = await post('/jobs', { customerId: customer.id, directoryIds: ['auth-login', 'auth-unset'] });
@@ -215,7 +179,7 @@ it('signs in with the stored credentials before the form, and the password shows
 
   // The site saw the right account at its sign-in and the listing arrive signed in; the directory
   // without stored credentials saw nothing at all (one sign-in in total).
-  const received = sandbox.received().filter((s) => s.slug.startsWith('auth-'));
+  const received = stack.sandbox.received().filter((s) => s.slug.startsWith('auth-'));
   expect(received.map((s) => [s.slug, s.outcome, s.fields])).toEqual([
     ['auth-signin', 'accepted', { username: AUTH_ACCOUNT.username, password }],
     ['auth-login', 'accepted', { name: CUSTOMER.businessName, website: 'https://signin.example', account: AUTH_ACCOUNT.username }],
@@ -223,21 +187,21 @@ it('signs in with the stored credentials before the form, and the password shows
 
   // Nowhere: the API's answers about the order, its results and the directory...
   const texts: Array<[string, string]> = [];
-  for (const path of [`/jobs/${job.id}`, `/jobs/${job.id}/results`]) texts.push([path, await (await fetch(`${base}${path}`, { headers })).text()]);
+  for (const path of [`/jobs/${job.id}`, `/jobs/${job.id}/results`]) texts.push([path, await (await fetch(`${stack.base}${path}`, { headers: stack.headers })).text()]);
   for (const path of ['/directories/auth-login', '/directories/auth-login/credentials', '/directories/auth-login/revisions', '/audit?limit=200']) {
-    texts.push([path, await (await fetch(`${base}${path}`, { headers: adminHeaders })).text()]);
+    texts.push([path, await (await fetch(`${stack.base}${path}`, { headers: adminHeaders })).text()]);
   }
   // ...the database's rows of the order (results, timeline, outbox) and the audit log...
   for (const table of ['job_results', 'job_events', 'outbox', 'audit_log', 'directories', 'directory_revisions']) {
-    const [dump] = await db.dataSource.query(`SELECT coalesce(string_agg(t::text, ' '), '') AS text FROM ${table} t`);
+    const [dump] = await stack.db.dataSource.query(`SELECT coalesce(string_agg(t::text, ' '), '') AS text FROM ${table} t`);
     texts.push([table, dump.text]);
   }
   // ...every Redis key of this test's queues, read by type...
-  const redis = (await queue.queue.client) as unknown as IORedis;
+  const redis = (await stack.queue.queue.client) as unknown as IORedis;
   let cursor = '0';
   const keys: string[] = [];
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${stack.prefix}*`, 'COUNT', 500);
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
@@ -255,7 +219,7 @@ it('signs in with the stored credentials before the form, and the password shows
     texts.push([`redis ${key}`, JSON.stringify(value)]);
   }
   // ...and the processes' own output (the run's log scan looks at every log line as well).
-  texts.push(['worker output', worker.output()], ['api output', api.output()]);
+  texts.push(['worker output', stack.worker.output()], ['api output', stack.api.output()]);
   expect(texts.filter(([, text]) => text.includes(CREDENTIAL_MARKER) || text.includes(password)).map(([where]) => where)).toEqual([]);
   expect(texts.find(([where]) => where === '/directories/auth-login/credentials')?.[1]).toContain('"names":["password","username"]');
 });

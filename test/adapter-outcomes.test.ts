@@ -1,16 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApiKey } from '../src/auth/api-keys.service';
-import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { importOutcomesCatalogue, OUTCOMES_FEATURES } from '../src/sandbox/features/outcomes';
-import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
-import { waitFor } from '../scripts/support/wait';
+import { Stack } from './support/stack';
+import { waitFor } from '../harness/wait';
 import { orderDeadline } from './support/deadlines';
 
 /**
@@ -18,45 +10,19 @@ import { orderDeadline } from './support/deadlines';
  * PostgreSQL, Redis, Chromium): one order over the sandbox's /f/outcomes directories, each of which
  * answers its final POST differently (src/sandbox/features/outcomes.ts).
  */
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let api: Proc;
-let worker: Proc;
-let base: string;
-let headers: Record<string, string>;
+let stack: Stack;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, slowMs: 0 });
-  db = await createTestDatabase();
-  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
-  await importOutcomesCatalogue(db.dataSource.manager, sandbox.url);
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: testQueuePrefix(),
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-outcomes-')),
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    OUTBOX_POLL_MS: '200',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1`;
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'outcomes', scopes: ['jobs:read', 'jobs:write'], account: 'outcomes' });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  api = await startApi(env, port);
-  worker = await startWorker(env);
+  stack = await Stack.start({
+    name: 'outcomes',
+    sandbox: { slowMs: 0 },
+    seed: ({ db, sandbox }) => importOutcomesCatalogue(db.dataSource.manager, sandbox.url),
+  });
 });
 
-afterAll(async () => {
-  await worker?.kill('SIGKILL');
-  await api?.kill('SIGTERM');
-  await db?.drop();
-  await sandbox?.close();
-});
+afterAll(() => stack?.stop());
 
-const { post, get } = apiClient(() => ({ base, headers }));
+const { post, get } = apiClient(() => stack);
 
 interface Row {
   directoryId: string;
@@ -74,12 +40,12 @@ it('reads each outcome rule, keeps references, verifies by search page and honou
   await waitFor(`job ${job.id} to complete`, async () => ((await get(`/jobs/${job.id}`)).status === 'completed' ? true : undefined), {
     timeoutMs: orderDeadline(ids.length),
     intervalMs: 250,
-    describe: async () => JSON.stringify((await get(`/jobs/${job.id}/results`)).items?.map((r: Row) => [r.directoryId, r.status])) + worker.output().slice(-2000),
+    describe: async () => JSON.stringify((await get(`/jobs/${job.id}/results`)).items?.map((r: Row) => [r.directoryId, r.status])) + stack.worker.output().slice(-2000),
   });
 
   const rows = new Map<string, Row>(((await get(`/jobs/${job.id}/results`)).items as Row[]).map((r) => [r.directoryId, r]));
   const log = (id: string) => rows.get(id)!.responseLog.map((e) => `${e.event}${e.detail ? `: ${e.detail}` : ''}`).join('\n');
-  const received = (id: string) => sandbox.received().filter((s) => s.slug === id).map((s) => [s.outcome, s.businessName]);
+  const received = (id: string) => stack.sandbox.received().filter((s) => s.slug === id).map((s) => [s.outcome, s.businessName]);
   const once = [['accepted', 'Outcomes & Sons']];
 
   // Every directory ends submitted, having received the listing exactly once.

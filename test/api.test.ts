@@ -4,7 +4,7 @@ import request from 'supertest';
 import { CUSTOMER_LIMITS } from '../src/customers/customer-limits';
 import { submissionJobId } from '../src/queue/queue.constants';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 
 let h: ApiHarness;
 let http: ReturnType<typeof request.agent>;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 
 let h: ApiHarness;
 beforeAll(async () => {

@@ -8,9 +8,9 @@ import request from 'supertest';
 import { submissionJobId } from '../src/queue/queue.constants';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { hostFacts } from '../src/workers/browser/browser-check';
-import { descendants, freePort, Proc, startProcess, startWorker } from '../scripts/support/processes';
-import { PROJECT_ROOT } from '../scripts/support/root';
-import { waitFor } from '../scripts/support/wait';
+import { descendants, freePort, Proc, startProcess, startWorker } from '../harness/processes';
+import { PROJECT_ROOT } from '../harness/root';
+import { waitFor } from '../harness/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 

@@ -6,7 +6,7 @@ import { createStaff } from '../src/auth/staff.service';
 import { LIVE_FLUSH_MS } from '../src/live/live-hub.service';
 import { fleetIndexKey, fleetWorkerKey, liveChannel } from '../src/live/live.constants';
 import { submissionJobId } from '../src/queue/queue.constants';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 import { TEST_REDIS_URL } from './support/queue';

@@ -1,20 +1,14 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { createApiKey } from '../src/auth/api-keys.service';
 import { createStaff } from '../src/auth/staff.service';
-import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { behaviourOf } from '../src/sandbox/behaviour';
-import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { fetchRetrying } from './support/http';
 import { DEADLINE, orderDeadline } from './support/deadlines';
-import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+import { Stack } from './support/stack';
 
 /**
  * The staff dashboard in real Chromium, against the API and a worker as separate processes,
@@ -22,15 +16,8 @@ import { TEST_REDIS_URL, testQueuePrefix } from './support/queue';
  * every order starts in the approvals list. Screenshots go to SCREENSHOT_DIR (the README's come
  * from a run with SCREENSHOT_DIR=docs/screenshots).
  */
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let api: Proc;
-let apiEnv: Record<string, string>;
-let apiPort: number;
-let worker: Proc;
+let stack: Stack;
 let browser: Browser;
-let origin: string;
-let headers: Record<string, string>;
 const ADMIN = { email: 'admin@boltline.example', password: 'dashboard admin password' };
 const VIEWER = { email: 'viewer@boltline.example', password: 'dashboard viewer password' };
 /** A cheap hash cost for the staff members here, as in staff.test.ts (production: 2^17 or more). */
@@ -45,48 +32,32 @@ let nextDirectory = 0;
 const directories = (n: number) => NORMAL.slice(nextDirectory, (nextDirectory += n));
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  db = await createTestDatabase();
-  await importSandboxCatalogue(db.dataSource.manager, sandbox.url);
-  await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
-  await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer', SCRYPT_N);
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'dashboard test', scopes: ['jobs:read', 'jobs:write'], account: 'dashboard' });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: testQueuePrefix(),
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-dashboard-')),
-    REQUIRE_APPROVAL: 'true',
-    // Shared by the API processes this file starts, so a restart keeps staff signed in.
-    SESSION_SECRET: 'dashboard test session secret, not a real one',
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    OUTBOX_POLL_MS: '200',
-    RATE_LIMIT_PER_MINUTE: '100000',
-    STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
-  };
-  apiPort = await freePort();
-  apiEnv = env;
-  origin = `http://127.0.0.1:${apiPort}`;
-  api = await startApi(env, apiPort);
-  worker = await startWorker(env);
+  stack = await Stack.start({
+    name: 'dashboard',
+    seed: async ({ db }) => {
+      await createStaff(db.dataSource.manager, ADMIN.email, ADMIN.password, 'admin', SCRYPT_N);
+      await createStaff(db.dataSource.manager, VIEWER.email, VIEWER.password, 'viewer', SCRYPT_N);
+    },
+    env: {
+      REQUIRE_APPROVAL: 'true',
+      // Shared by the API processes this file starts, so a restart keeps staff signed in.
+      SESSION_SECRET: 'dashboard test session secret, not a real one',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      STAFF_PASSWORD_SCRYPT_N: String(SCRYPT_N),
+    },
+    key: { name: 'dashboard test', scopes: ['jobs:read', 'jobs:write'], account: 'dashboard' },
+  });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.kill('SIGTERM');
-  await api?.kill('SIGTERM');
-  await db?.drop();
-  await sandbox?.close();
+  await stack?.stop();
 });
 
 async function post(path: string, body: unknown = {}) {
-  const res = await fetchRetrying(`${origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetchRetrying(`${stack.origin}/api/v1${path}`, { method: 'POST', headers: stack.headers, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -101,7 +72,7 @@ async function order(businessName: string, directoryIds: string[]): Promise<{ id
 async function watchApproved(page: Page, businessName: string, directoryIds: string[]) {
   const job = await order(businessName, directoryIds);
   await post(`/jobs/${job.id}/approve`);
-  await page.goto(`${origin}/dashboard/orders/${job.id}`);
+  await page.goto(`${stack.origin}/dashboard/orders/${job.id}`);
   return job;
 }
 
@@ -110,12 +81,12 @@ async function signIn(who: { email: string; password: string }): Promise<{ conte
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept());
-  await page.goto(`${origin}/dashboard`);
+  await page.goto(`${stack.origin}/dashboard`);
   expect(new URL(page.url()).pathname).toBe('/staff/login');
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${origin}/dashboard`).catch(async (e) => { console.log(page.url(), await page.content()); throw e; });
+  await page.waitForURL(`${stack.origin}/dashboard`).catch(async (e) => { console.log(page.url(), await page.content()); throw e; });
   return { context, page };
 }
 
@@ -136,7 +107,7 @@ const progressOf = (page: Page, jobId: string) =>
   page.locator(`.order-head [data-progress="${jobId}"] progress`).evaluate((p: HTMLProgressElement) => ({ value: p.value, max: p.max }));
 
 async function rowStatuses(jobId: string): Promise<Record<string, number>> {
-  const rows: Array<{ status: string; n: number }> = await db.dataSource.query(`SELECT status, count(*)::int AS n FROM job_results WHERE job_id = $1 GROUP BY status`, [jobId]);
+  const rows: Array<{ status: string; n: number }> = await stack.db.dataSource.query(`SELECT status, count(*)::int AS n FROM job_results WHERE job_id = $1 GROUP BY status`, [jobId]);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -152,14 +123,14 @@ describe('the staff dashboard', () => {
     const job = await order('Sunrise Florist', directories(6));
     expect(job.status).toBe('awaiting_approval');
 
-    await page.goto(`${origin}/dashboard/approvals`);
+    await page.goto(`${stack.origin}/dashboard/approvals`);
     const row = page.locator(`tr[data-job="${job.id}"]`);
     await showsText(row.getByRole('link'), 'Sunrise Florist');
     await row.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Approve' }).click();
     await showsText(page.locator('.flash'), '1 of 1 orders approved.');
 
-    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await page.goto(`${stack.origin}/dashboard/orders/${job.id}`);
     // A mark on the page's window: it survives only if the page is never reloaded.
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     const seen = new Set<number>();
@@ -202,7 +173,7 @@ describe('the staff dashboard', () => {
     const { page } = admin;
     const [bad1, bad2, ...good] = directories(5);
     // Each bad directory answers its form with 410 Gone once: a final failure, not retried.
-    for (const slug of [bad1, bad2]) sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
+    for (const slug of [bad1, bad2]) stack.sandbox.fault(slug, { fault: 'gone', on: 'form', times: 1 });
     const job = await watchApproved(page, 'Meadow Pottery', [bad1, bad2, ...good]);
     // The badge says how it ended, live: not a plain "completed".
     await showsText(page.locator(`[data-status="${job.id}"]`), 'completed with 2 failures', orderDeadline(5));
@@ -227,9 +198,9 @@ describe('the staff dashboard', () => {
     const job = await watchApproved(page, 'Northside Tailor', directories(12));
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     await waitFor('a first directory done', async () => (await progressOf(page, job.id)).value >= 1, { timeoutMs: DEADLINE.firstSubmission });
-    await api.kill('SIGKILL');
+    await stack.api.kill('SIGKILL');
     await page.locator('#live-state').waitFor({ state: 'visible' }); // the page says it lost the feed
-    api = await startApi(apiEnv, apiPort);
+    await stack.startApi();
     await waitFor('the progress bar to reach 12/12 after the restart', async () => {
       const p = await progressOf(page, job.id);
       return p.value === 12 && p.max === 12;
@@ -243,7 +214,7 @@ describe('the staff dashboard', () => {
     const { page } = admin;
     const wanted = await order('Quiet Owl Bookshop', directories(2));
     await order('Loud Parrot Records', directories(2));
-    await page.goto(`${origin}/dashboard/orders`);
+    await page.goto(`${stack.origin}/dashboard/orders`);
     // Each search is a GET: wait for its page, not the one before it, then count.
     const search = async (q: string) => {
       await page.getByLabel('Search').fill(q);
@@ -257,9 +228,9 @@ describe('the staff dashboard', () => {
     await showsText(page.locator(`tr[data-job="${wanted.id}"]`), 'Quiet Owl Bookshop');
 
     // The overview, live: a running order shows up in the worker's slots without a reload.
-    await page.goto(`${origin}/dashboard`);
+    await page.goto(`${stack.origin}/dashboard`);
     await page.getByRole('img', { name: /Submissions .* per minute/ }).waitFor({ state: 'visible' });
-    await showsText(page.locator('.worker').first(), `pid ${worker.child.pid}`);
+    await showsText(page.locator('.worker').first(), `pid ${stack.worker.child.pid}`);
     const busy = await order('Copper Kettle Diner', directories(8));
     await post(`/jobs/${busy.id}/approve`);
     await showsText(page.locator('.worker').first(), 'Copper Kettle Diner', DEADLINE.firstSubmission);
@@ -268,7 +239,7 @@ describe('the staff dashboard', () => {
     // A phone-width screen: nothing but the tables' own scroll areas is wider than the screen.
     const phone = await admin.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${origin}/dashboard/orders/${busy.id}`);
+    await phone.goto(`${stack.origin}/dashboard/orders/${busy.id}`);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(SHOTS, 'order-phone.png') });
     await phone.close();
@@ -279,7 +250,7 @@ describe('a viewer', () => {
   it('sees orders but cannot act on them', async () => {
     const job = await order('Viewer Test Cafe', directories(2));
     const { context, page } = await signIn(VIEWER);
-    await page.goto(`${origin}/dashboard/orders/${job.id}`);
+    await page.goto(`${stack.origin}/dashboard/orders/${job.id}`);
     await showsText(page.locator('.order-head'), 'You are a viewer');
     // By keyboard: the first Tab reaches the skip link, which moves focus past the navigation.
     await page.keyboard.press('Tab');
@@ -290,11 +261,11 @@ describe('a viewer', () => {
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     // Sending the form anyway, with a valid CSRF token, is refused and changes nothing.
     const csrf = await page.locator('body').getAttribute('data-csrf');
-    const res = await page.request.post(`${origin}/dashboard/orders/${job.id}/actions/approve`, { form: { _csrf: csrf as string } });
+    const res = await page.request.post(`${stack.origin}/dashboard/orders/${job.id}/actions/approve`, { form: { _csrf: csrf as string } });
     expect(res.status()).toBe(403);
-    const bulk = await page.request.post(`${origin}/dashboard/orders/bulk`, { form: { _csrf: csrf as string, action: 'cancel', ids: job.id } });
+    const bulk = await page.request.post(`${stack.origin}/dashboard/orders/bulk`, { form: { _csrf: csrf as string, action: 'cancel', ids: job.id } });
     expect(bulk.status()).toBe(403);
-    const [row] = await db.dataSource.query(`SELECT status FROM jobs WHERE id = $1`, [job.id]);
+    const [row] = await stack.db.dataSource.query(`SELECT status FROM jobs WHERE id = $1`, [job.id]);
     expect(row.status).toBe('awaiting_approval');
     await context.close();
   });

@@ -2,9 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { freePort } from '../harness/processes';
+import { waitFor } from '../harness/wait';
 import { DEADLINE } from './support/deadlines';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 

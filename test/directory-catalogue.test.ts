@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../scripts/support/root';
+import { PROJECT_ROOT } from '../harness/root';
 import { parseConfig } from '../src/config/config.schema';
 import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file';
 import { DirectoryAttention } from '../src/workers/directory-attention';
@@ -8,7 +8,7 @@ import { importDirectories } from '../src/directories/directory-store';
 import { sandboxCatalogue, sandboxCatalogueFile, SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
 import { OUTCOMES_CATALOGUE_FILE, outcomesCatalogue, outcomesCatalogueFile } from '../src/sandbox/features/outcomes';
 import { LAYOUTS } from '../src/sandbox/adapters';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
+import { createTestDatabase, TestDatabase } from '../harness/database';
 
 /** Catalogue files in and out of PostgreSQL: validation with paths, revisions, idempotent import. */
 let db: TestDatabase;

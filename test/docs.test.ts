@@ -133,7 +133,7 @@ describe('documentation', () => {
     });
 
     it('lists only tool variables that some script or test reads', () => {
-      const sources = [...['src', 'scripts', 'test', 'bench'].flatMap((dir) => tsFiles(join(ROOT, dir))), join(ROOT, 'jest.config.js')].map(read).join('\n');
+      const sources = [...['src', 'scripts', 'harness', 'test', 'bench'].flatMap((dir) => tsFiles(join(ROOT, dir))), join(ROOT, 'jest.config.js')].map(read).join('\n');
       const tools = tableVariables(configurationDoc(), 'Variables read by the tools');
       expect(tools.length).toBeGreaterThan(0);
       expect(tools.filter((v) => !sources.includes(`process.env.${v}`))).toEqual([]);

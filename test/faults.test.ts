@@ -6,7 +6,7 @@ import { behaviourOf, layoutOf } from '../src/sandbox/behaviour';
 import type { PageFault } from '../src/sandbox/page-faults';
 import IORedis from 'ioredis';
 import { readFleet } from '../src/live/fleet';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { awkwardCustomer, BAD_REQUESTS } from './faults/bad-requests';
 import { check, Counters } from './faults/checker';
 import { FaultHarness, quickDirectories } from './faults/harness';
@@ -517,7 +517,7 @@ it('a corpus of bad requests gets 4xx naming the field and writes nothing; awkwa
     const created = await h.request('POST', '/customers', values);
     expect(created.status).toBe(201);
     const [row] = await h.db.dataSource.query(
-      `SELECT business_name AS "businessName", email, phone, website, address, city, state, zip, country, category, description FROM customers WHERE id = $1`,
+      `SELECT ${CUSTOMER_FIELDS.map((f) => `${f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} AS "${f}"`).join(', ')} FROM customers WHERE id = $1`,
       [created.body.id],
     );
     const read = (await h.request('GET', `/customers/${created.body.id}`)).body;

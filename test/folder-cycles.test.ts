@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../scripts/support/root';
+import { PROJECT_ROOT } from '../harness/root';
 
 /**
  * Folders under src/ should depend one way: features on a ground floor, never on each other in a

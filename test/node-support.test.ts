@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minVersion, satisfies } from 'semver';
-import { supportedMajors, supportedRange, unsupportedNode } from '../scripts/support/node-support';
+import { supportedMajors, supportedRange, unsupportedNode } from '../harness/node-support';
 
 /**
  * The Node versions package.json declares are the ones Boltline is proven on: every dependency

@@ -6,7 +6,7 @@ import { applyOrderAction } from '../src/orders/order-actions';
 import { decideReview, REVIEW_DECISIONS } from '../src/orders/review';
 import { JOB_STATUSES, JobStatus, RESULT_STATUSES, ResultStatus } from '../src/orders/statuses';
 import { ORDER_ACTIONS, planOrderMove, rowOpenness } from '../src/orders/transitions';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
+import { createTestDatabase, TestDatabase } from '../harness/database';
 
 /**
  * The ledger in PostgreSQL follows the rules of src/orders/transitions.ts (pinned by its unit

@@ -2,85 +2,54 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey } from '../src/auth/api-keys.service';
 import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file';
 import { SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
-import { PROJECT_ROOT } from '../scripts/support/root';
-import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
+import { PROJECT_ROOT } from '../harness/root';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { descendants, freePort, isAlive, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
-import { waitFor } from '../scripts/support/wait';
+import { descendants, isAlive } from '../harness/processes';
+import { Stack } from './support/stack';
+import { waitFor } from '../harness/wait';
 import { DEADLINE, orderDeadline } from './support/deadlines';
 
 /**
  * The whole pipeline on the real components: the API and the workers as separate processes,
  * PostgreSQL, Redis, Chromium, and the sandbox directory sites as the outside world.
  */
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let env: Record<string, string>;
-let api: Proc;
-let origin: string;
-let base: string;
-let headers: Record<string, string>;
-const workers: Proc[] = [];
-let queue: ReturnType<typeof openSubmissionQueue>;
+let stack: Stack;
 let scratch: string;
 
 /** `npm run directories -- ...`, as an operator runs it; answers its output. */
-function directoriesCommand(args: string[]): string {
+function directoriesCommand(args: string[], databaseUrl = stack.db.url): string {
   return execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'authoring', 'directories.cli.js'), ...args], {
-    env: { ...process.env, DATABASE_URL: db.url },
+    env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: 'utf8',
   });
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, slowMs: 400 });
-  db = await createTestDatabase();
   scratch = mkdtempSync(join(tmpdir(), 'boltline-e2e-catalogue-'));
-  // The sandbox's catalogue file, through the import command.
-  expect(directoriesCommand(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`])).toMatch(/^added 520, changed 0 .*disabled 0, unchanged 0$/m);
-  const prefix = testQueuePrefix();
-  queue = openSubmissionQueue(prefix);
-  env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-e2e-')),
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    QUEUE_LOCK_MS: '4000',
-    OUTBOX_POLL_MS: '200',
-    RECONCILE_INTERVAL_MS: '5000',
-    SHUTDOWN_GRACE_MS: '20000',
-    // Small, so browsers are replaced during the orders below.
-    BROWSER_RECYCLE_AFTER: '7',
-  };
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  base = `${origin}/api/v1`;
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'e2e', scopes: ['jobs:read', 'jobs:write'], account: 'e2e' });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  api = await startApi(env, port);
-  workers.push(await startWorker(env));
+  stack = await Stack.start({
+    name: 'e2e',
+    sandbox: { slowMs: 400 },
+    // The sandbox's catalogue file, through the import command.
+    sandboxCatalogue: false,
+    seed: async ({ db, sandbox }) => {
+      expect(directoriesCommand(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`], db.url)).toMatch(/^added 520, changed 0 .*disabled 0, unchanged 0$/m);
+    },
+    env: {
+      QUEUE_LOCK_MS: '4000',
+      RECONCILE_INTERVAL_MS: '5000',
+      SHUTDOWN_GRACE_MS: '20000',
+      // Small, so browsers are replaced during the orders below.
+      BROWSER_RECYCLE_AFTER: '7',
+    },
+  });
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
-  await api?.kill('SIGTERM');
-  await queue?.close();
-  await db?.drop();
-  await sandbox?.close();
-});
+afterAll(() => stack?.stop());
 
-const { post, get } = apiClient(() => ({ base, headers }));
+const { post, get } = apiClient(() => stack);
 
 async function order(website: string, directoryIds: string[]) {
   const customer = await post('/customers', { ...CUSTOMER, businessName: `E2E ${website}`, website });
@@ -94,13 +63,13 @@ async function untilFinished(id: string, directories: number) {
   return waitFor(`job ${id} to complete`, async () => {
     const job = await get(`/jobs/${id}`);
     return job.status === 'completed' ? job : undefined;
-  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + workers.map((w) => w.output().slice(-1500)).join('\n') });
+  }, { timeoutMs: orderDeadline(directories), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + stack.workers.map((w) => w.output().slice(-1500)).join('\n') });
 }
 
 /** The sandbox's own record: what each directory received for one website. */
 function receivedBySlug(website: string) {
   const counts = new Map<string, string[]>();
-  for (const s of sandbox.received().filter((r) => r.website === website)) counts.set(s.slug, [...(counts.get(s.slug) ?? []), s.outcome]);
+  for (const s of stack.sandbox.received().filter((r) => r.website === website)) counts.set(s.slug, [...(counts.get(s.slug) ?? []), s.outcome]);
   return counts;
 }
 
@@ -126,11 +95,11 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
     // The screenshot the worker took, fetched as a client would: a URL, not a path on the server.
     expect(r).not.toHaveProperty('screenshotPath');
     expect(r.screenshotUrl).toBe(`/api/v1/jobs/${job.id}/results/${r.directoryId}/screenshot`);
-    const shot = await fetch(`${origin}${r.screenshotUrl}`, { headers });
+    const shot = await fetch(`${stack.origin}${r.screenshotUrl}`, { headers: stack.headers });
     expect([r.directoryId, shot.status, shot.headers.get('content-type')]).toEqual([r.directoryId, 200, 'image/png']);
     expect(Buffer.from(await shot.arrayBuffer()).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   }
-  expect(JSON.stringify(items)).not.toContain(env.ARTIFACT_DIR);
+  expect(JSON.stringify(items)).not.toContain(stack.env.ARTIFACT_DIR);
   // Flaky directories answered their first POST with 500: each row shows a later attempt (at
   // least 2; a loaded machine may add one), and the sandbox's record below shows one listing each.
   const flaky = items.filter((r: { directoryId: string }) => ['sandbox-0005', 'sandbox-0012', 'sandbox-0019'].includes(r.directoryId));
@@ -146,8 +115,8 @@ it('finishes an order after a worker is SIGKILLed mid-run, submitting no directo
   const website = 'https://killed.example';
   const job = await order(website, positions(21, 60));
   await waitFor('a few submissions before the kill', async () => (await get(`/jobs/${job.id}`)).progress.submitted >= 4, { timeoutMs: DEADLINE.firstSubmission });
-  expect(await workers[0].kill('SIGKILL')).toBe('SIGKILL');
-  workers.push(await startWorker(env));
+  expect(await stack.workers[0].kill('SIGKILL')).toBe('SIGKILL');
+  await stack.addWorker();
 
   const done = await untilFinished(job.id, 40);
   // sandbox-0050 always answers "already listed": a permanent failure, not retried.
@@ -173,7 +142,7 @@ it('ends an order whose every directory refused the listing as failed, not as a 
 });
 
 it('stops a worker on SIGTERM with exit code 0', async () => {
-  const worker = workers[workers.length - 1];
+  const worker = stack.workers[stack.workers.length - 1];
   const job = await order('https://sigterm.example', positions(61, 66));
   await waitFor('the worker to start on the order', async () => (await get(`/jobs/${job.id}`)).status === 'running', { timeoutMs: DEADLINE.firstSubmission });
   const browserProcesses = descendants(worker.child.pid as number);
@@ -185,7 +154,7 @@ it('stops a worker on SIGTERM with exit code 0', async () => {
     describe: async () => browserProcesses.filter(isAlive).join(', '),
   });
   // What the stopped worker did not finish is handed back; a new worker completes the order.
-  workers.push(await startWorker(env));
+  await stack.addWorker();
   const done = await untilFinished(job.id, 6);
   expect(done.progress).toMatchObject({ submitted: 6, pending: 0 });
   for (const outcomes of receivedBySlug('https://sigterm.example').values()) expect(outcomes).toEqual(['accepted']);
@@ -197,14 +166,14 @@ it('after a crash between click and record, asks the directory instead of submit
   await untilFinished(job.id, 2);
   // Recreate what a worker killed right after clicking leaves behind: rows in `submitting`, no
   // queue entry. sandbox-0071 did receive the listing; sandbox-0073 (in place of 0072) never did.
-  await db.dataSource.query(
+  await stack.db.dataSource.query(
     `UPDATE job_results SET status = 'submitting', generation = generation + 1, submitted_at = NULL,
             finished_at = NULL, updated_at = now() - interval '1 minute',
             directory_id = CASE directory_id WHEN 'sandbox-0072' THEN 'sandbox-0073' ELSE directory_id END
       WHERE job_id = $1`,
     [job.id],
   );
-  await db.dataSource.query(`UPDATE jobs SET status = 'running', submitted = 0, completed_at = NULL WHERE id = $1`, [job.id]);
+  await stack.db.dataSource.query(`UPDATE jobs SET status = 'running', submitted = 0, completed_at = NULL WHERE id = $1`, [job.id]);
 
   // The reconciler finds the rows missing from Redis and queues them; the workers verify.
   const done = await untilFinished(job.id, 2);
@@ -218,11 +187,11 @@ it('after a crash between click and record, asks the directory instead of submit
 
 it('exports the catalogue it imported, and a result names the revision of the definition it ran with', async () => {
   // Every attempt above ran the imported definitions: revision 1.
-  expect(await db.dataSource.query(`SELECT DISTINCT directory_revision FROM job_results WHERE attempts > 0`)).toEqual([{ directory_revision: 1 }]);
+  expect(await stack.db.dataSource.query(`SELECT DISTINCT directory_revision FROM job_results WHERE attempts > 0`)).toEqual([{ directory_revision: 1 }]);
 
   const exported = join(scratch, 'export.yaml');
   directoriesCommand(['export', exported]);
-  const imported = readCatalogue(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+  const imported = readCatalogue(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8'), `${stack.sandbox.url}/`);
   const read = readCatalogue(readFileSync(exported, 'utf8'));
   expect(read).toEqual(imported);
   if (!read.ok) throw new Error('unreadable export');

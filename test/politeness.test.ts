@@ -1,17 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApiKey } from '../src/auth/api-keys.service';
 import { importDirectories } from '../src/directories/directory-store';
 import { sandboxCatalogue } from '../src/sandbox/catalogue';
-import { FormSession, SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import type { FormSession } from '../src/sandbox/sandbox-server';
+import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';
 import { apiClient, fetchRetrying } from './support/http';
-import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+import { Stack } from './support/stack';
 
 /**
  * Directory controls that hold across the fleet. Politeness: a directory limited to one submission
@@ -26,54 +20,32 @@ const UNLIMITED = 'sandbox-0014'; // slow as well, no limits: the control
 const QUICK = 'sandbox-0001';
 const ORDERS = 6;
 
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let api: Proc;
-const workers: Proc[] = [];
-let queue: ReturnType<typeof openSubmissionQueue>;
-let base: string;
-let headers: Record<string, string>;
+let stack: Stack;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, slowMs: 600 });
-  db = await createTestDatabase('polite');
-  const docs = sandboxCatalogue(`${sandbox.url}/`).map((d) => (d.id === LIMITED ? { ...d, adapter: { ...d.adapter, limits: { concurrent: 1 } } } : d));
-  await importDirectories(db.dataSource.manager, docs, { by: 'test', disableOthers: true });
-  const prefix = testQueuePrefix();
-  queue = openSubmissionQueue(prefix);
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-polite-')),
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    QUEUE_LOCK_MS: '4000',
-    OUTBOX_POLL_MS: '200',
-    RECONCILE_INTERVAL_MS: '5000',
-    SHUTDOWN_GRACE_MS: '10000',
-    LOG_LEVEL: 'warn',
-    DIRECTORY_PAUSE_AFTER: '2',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1`;
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'polite', scopes: ['admin'] });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  api = await startApi(env, port);
-  for (let i = 0; i < 3; i++) workers.push(await startWorker(env));
+  stack = await Stack.start({
+    name: 'polite',
+    sandbox: { slowMs: 600 },
+    sandboxCatalogue: false,
+    seed: async ({ db, sandbox }) => {
+      const docs = sandboxCatalogue(`${sandbox.url}/`).map((d) => (d.id === LIMITED ? { ...d, adapter: { ...d.adapter, limits: { concurrent: 1 } } } : d));
+      await importDirectories(db.dataSource.manager, docs, { by: 'test', disableOthers: true });
+    },
+    env: {
+      QUEUE_LOCK_MS: '4000',
+      RECONCILE_INTERVAL_MS: '5000',
+      SHUTDOWN_GRACE_MS: '10000',
+      LOG_LEVEL: 'warn',
+      DIRECTORY_PAUSE_AFTER: '2',
+    },
+    key: { name: 'polite', scopes: ['admin'] },
+    workers: 3,
+  });
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
-  await api?.kill('SIGTERM');
-  await queue?.close();
-  await db?.drop();
-  await sandbox?.close();
-});
+afterAll(() => stack?.stop());
 
-const { post, get } = apiClient(() => ({ base, headers }));
+const { post, get } = apiClient(() => stack);
 
 /** Pairs of sessions of one directory that were open at the same time (unanswered ones never end). */
 function overlaps(sessions: FormSession[]): Array<[FormSession, FormSession]> {
@@ -95,7 +67,7 @@ it('never has two sessions open at a directory limited to one at a time, across 
     await waitFor(`order ${id} to complete`, async () => ((await get(`/jobs/${id}`)).status === 'completed' ? true : undefined), {
       timeoutMs: orderDeadline(ORDERS * 3, 6),
       intervalMs: 250,
-      describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + workers.map((w) => w.output().slice(-1000)).join('\n'),
+      describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + stack.workers.map((w) => w.output().slice(-1000)).join('\n'),
     });
   }
   for (const id of ids) {
@@ -107,13 +79,13 @@ it('never has two sessions open at a directory limited to one at a time, across 
     ]);
   }
 
-  const sessions = sandbox.sessions();
+  const sessions = stack.sandbox.sessions();
   const limited = sessions.filter((s) => s.slug === LIMITED);
   // One visit per order, each ending in its listing.
   expect(limited.filter((s) => s.answeredAt !== undefined).map((s) => s.website).sort()).toEqual(ids.map((_, i) => `https://polite-${i}.example`));
   expect(overlaps(limited)).toEqual([]);
   // The sandbox took each listing once.
-  for (const slug of [LIMITED, UNLIMITED, QUICK]) expect(sandbox.received().filter((r) => r.slug === slug).map((r) => r.outcome)).toEqual(Array(ORDERS).fill('accepted'));
+  for (const slug of [LIMITED, UNLIMITED, QUICK]) expect(stack.sandbox.received().filter((r) => r.slug === slug).map((r) => r.outcome)).toEqual(Array(ORDERS).fill('accepted'));
   // Not asserted (it depends on timing), shown for whoever reads the run: the control's overlaps.
   console.log(`politeness: ${UNLIMITED} (no limits) had ${overlaps(sessions.filter((s) => s.slug === UNLIMITED)).length} overlapping session pairs; ${LIMITED} had 0`);
 });
@@ -122,7 +94,7 @@ it('pauses a directory whose form no longer matches its adapter; its rows wait, 
   const BROKEN = 'sandbox-0006'; // classic layout, normal behaviour
   const original = (await get(`/directories/${BROKEN}`)).adapter;
   const patch = async (adapter: unknown) => {
-    const res = await fetchRetrying(`${base}/directories/${BROKEN}`, { method: 'PATCH', headers, body: JSON.stringify({ adapter }) });
+    const res = await fetchRetrying(`${stack.base}/directories/${BROKEN}`, { method: 'PATCH', headers: stack.headers, body: JSON.stringify({ adapter }) });
     expect(res.status).toBe(200);
     return res.json();
   };
@@ -151,11 +123,11 @@ it('pauses a directory whose form no longer matches its adapter; its rows wait, 
     describe: async () => JSON.stringify(await rowsOf()),
   });
   for (const r of await rowsOf()) expect(['pending', 'retry']).toContain(r.status);
-  expect(sandbox.received().filter((r) => r.slug === BROKEN)).toEqual([]);
+  expect(stack.sandbox.received().filter((r) => r.slug === BROKEN)).toEqual([]);
 
   // Staff fix the adapter (a new revision) and resume the directory: the rows go on.
   const fixed = await patch(original);
-  const resumed = await fetchRetrying(`${base}/directories/${BROKEN}/resume`, { method: 'POST', headers });
+  const resumed = await fetchRetrying(`${stack.base}/directories/${BROKEN}/resume`, { method: 'POST', headers: stack.headers });
   expect(resumed.status).toBe(200);
   for (const id of ids) {
     await waitFor(`order ${id} to complete`, async () => ((await get(`/jobs/${id}`)).status === 'completed' ? true : undefined), {
@@ -166,5 +138,5 @@ it('pauses a directory whose form no longer matches its adapter; its rows wait, 
   }
   const rows = (await Promise.all(ids.map(async (id) => (await get(`/jobs/${id}/results`)).items[0]))) as Array<{ status: string; directoryRevision: number; attempts: number }>;
   expect(rows.map((r) => [r.status, r.directoryRevision])).toEqual(ids.map(() => ['submitted', fixed.revision]));
-  expect(sandbox.received().filter((r) => r.slug === BROKEN).map((r) => r.website).sort()).toEqual(websites);
+  expect(stack.sandbox.received().filter((r) => r.slug === BROKEN).map((r) => r.website).sort()).toEqual(websites);
 });

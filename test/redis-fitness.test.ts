@@ -1,6 +1,6 @@
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { startProcess } from '../scripts/support/processes';
-import { RedisServer, startRedis } from '../scripts/support/redis-server';
+import { createTestDatabase, TestDatabase } from '../harness/database';
+import { startProcess } from '../harness/processes';
+import { RedisServer, startRedis } from '../harness/redis-server';
 
 let db: TestDatabase;
 let redis: RedisServer;

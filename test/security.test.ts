@@ -4,8 +4,8 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { generateKey } from '../src/auth/api-key';
 import { createApiKey } from '../src/auth/api-keys.service';
-import { createTestDatabase } from '../scripts/support/database';
-import { waitFor } from '../scripts/support/wait';
+import { createTestDatabase } from '../harness/database';
+import { waitFor } from '../harness/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 

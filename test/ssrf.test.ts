@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApiKey } from '../src/auth/api-keys.service';
 import { parseConfig } from '../src/config/config.schema';
 import { LAYOUTS } from '../src/sandbox/adapters';
 import type { DirectoryDocument } from '../src/directories/definition/directory.schema';
@@ -13,15 +9,12 @@ import type { CataloguePolicy } from '../src/egress/catalogue-policy.service';
 import { EgressPolicy } from '../src/egress/egress-policy';
 import { EgressProxy } from '../src/egress/egress-proxy.service';
 import { HOSTILE_TRICKS, hostileCatalogue } from '../src/sandbox/hostile';
-import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { ChromiumService } from '../src/workers/browser/chromium.service';
-import { createTestDatabase, TestDatabase } from '../scripts/support/database';
-import { freePort, Proc, startApi, startWorker } from '../scripts/support/processes';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
 import { orderDeadline } from './support/deadlines';
-import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
+import { Stack } from './support/stack';
 
 /**
  * The browser cannot be turned against us. Directory pages on the (allowlisted) sandbox origin try
@@ -32,13 +25,7 @@ import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/
  * page.route anywhere): the canaries must not see a single connection, and every result must say
  * blocked_by_policy with the host it tried.
  */
-let sandbox: SandboxHandle;
-let db: TestDatabase;
-let api: Proc;
-let worker: Proc;
-let base: string;
-let headers: Record<string, string>;
-let queue: ReturnType<typeof openSubmissionQueue>;
+let stack: Stack;
 
 /** A listener no page may reach: counts every TCP connection, and every HTTP request on it. */
 interface Canary {
@@ -83,63 +70,44 @@ let targets: Array<{ url: string; endpoint: string }>;
 let refusedByAddress: Array<{ entry: DirectoryDocument; endpoint: string; reason: RegExp }>;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, slowMs: 100 });
-  canaries = [await httpCanary(), await httpCanary(), await tcpCanary()];
-  targets = [
-    { url: `http://127.0.0.1:${canaries[0].port}/leak`, endpoint: `127.0.0.1:${canaries[0].port}` },
-    { url: `http://canary.localhost:${canaries[1].port}/leak`, endpoint: `canary.localhost:${canaries[1].port}` },
-    { url: `https://127.0.0.1:${canaries[2].port}/leak`, endpoint: `127.0.0.1:${canaries[2].port}` },
-  ];
-  const entry = (id: string, submitUrl: string, position: number): DirectoryDocument => ({
-    id, name: id, submitUrl, position, enabled: true, adapter: LAYOUTS.classic,
+  stack = await Stack.start({
+    name: 'ssrf',
+    sandbox: { slowMs: 100 },
+    sandboxCatalogue: false,
+    seed: async ({ db, sandbox }) => {
+      canaries = [await httpCanary(), await httpCanary(), await tcpCanary()];
+      targets = [
+        { url: `http://127.0.0.1:${canaries[0].port}/leak`, endpoint: `127.0.0.1:${canaries[0].port}` },
+        { url: `http://canary.localhost:${canaries[1].port}/leak`, endpoint: `canary.localhost:${canaries[1].port}` },
+        { url: `https://127.0.0.1:${canaries[2].port}/leak`, endpoint: `127.0.0.1:${canaries[2].port}` },
+      ];
+      const entry = (id: string, submitUrl: string, position: number): DirectoryDocument => ({
+        id, name: id, submitUrl, position, enabled: true, adapter: LAYOUTS.classic,
+      });
+      // In the catalogue, but behind addresses no directory may have: the policy, not the catalogue, refuses them.
+      refusedByAddress = [
+        { entry: entry('private-loopback-name', `http://localhost:${sandbox.port}/d/sandbox-0001/`, 9101), endpoint: `localhost:${sandbox.port}`, reason: /resolves to (127\.0\.0\.1|::1) \(ipv[46] loopback\)/ },
+        { entry: entry('private-metadata', 'http://169.254.169.254/latest/meta-data/', 9102), endpoint: '169.254.169.254:80', reason: /resolves to 169\.254\.169\.254 \(ipv4 linkLocal\)/ },
+        { entry: entry('private-file', 'file:///etc/passwd', 9103), endpoint: 'file:', reason: /only http and https/ },
+      ];
+      // Written past the schema's checks, as a row changed in SQL would be: the API refuses a file: URL.
+      await importDirectories(db.dataSource.manager, [
+        ...sandboxCatalogue(sandbox.url),
+        ...hostileCatalogue(sandbox.url, targets.map((t) => t.url)),
+        ...refusedByAddress.map((r) => r.entry),
+      ], { by: 'test', disableOthers: true });
+    },
+    // Only the sandbox's own origin may be on loopback (the stack's EGRESS_PRIVATE_ORIGINS); the canaries' ports are not exempt.
+    env: { LOG_LEVEL: 'warn' },
   });
-  // In the catalogue, but behind addresses no directory may have: the policy, not the catalogue, refuses them.
-  refusedByAddress = [
-    { entry: entry('private-loopback-name', `http://localhost:${sandbox.port}/d/sandbox-0001/`, 9101), endpoint: `localhost:${sandbox.port}`, reason: /resolves to (127\.0\.0\.1|::1) \(ipv[46] loopback\)/ },
-    { entry: entry('private-metadata', 'http://169.254.169.254/latest/meta-data/', 9102), endpoint: '169.254.169.254:80', reason: /resolves to 169\.254\.169\.254 \(ipv4 linkLocal\)/ },
-    { entry: entry('private-file', 'file:///etc/passwd', 9103), endpoint: 'file:', reason: /only http and https/ },
-  ];
-
-  db = await createTestDatabase();
-  // Written past the schema's checks, as a row changed in SQL would be: the API refuses a file: URL.
-  await importDirectories(db.dataSource.manager, [
-    ...sandboxCatalogue(sandbox.url),
-    ...hostileCatalogue(sandbox.url, targets.map((t) => t.url)),
-    ...refusedByAddress.map((r) => r.entry),
-  ], { by: 'test', disableOthers: true });
-  const prefix = testQueuePrefix();
-  queue = openSubmissionQueue(prefix);
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    // Only the sandbox's own origin may be on loopback; the canaries' ports are not exempt.
-    EGRESS_PRIVATE_ORIGINS: sandbox.url,
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-ssrf-')),
-    WORKER_CONCURRENCY: '2',
-    SUBMIT_BACKOFF_MS: '300',
-    OUTBOX_POLL_MS: '200',
-    LOG_LEVEL: 'warn',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/api/v1`;
-  const { token } = await createApiKey(db.dataSource.manager, { name: 'ssrf', scopes: ['jobs:read', 'jobs:write'], account: 'ssrf' });
-  headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  api = await startApi(env, port);
-  worker = await startWorker(env);
 });
 
 afterAll(async () => {
-  await worker?.kill('SIGKILL');
-  await api?.kill('SIGTERM');
-  await queue?.close();
-  await db?.drop();
-  await sandbox?.close();
+  await stack?.stop();
   await Promise.all((canaries ?? []).map((c) => c.close()));
 });
 
-const { post, get } = apiClient(() => ({ base, headers }));
+const { post, get } = apiClient(() => stack);
 
 interface ResultRow {
   directoryId: string;
@@ -150,7 +118,7 @@ interface ResultRow {
 }
 
 it('ends every hostile page blocked_by_policy with the host it tried; the canaries get 0 connections', async () => {
-  const hostile = hostileCatalogue(sandbox.url, targets.map((t) => t.url));
+  const hostile = hostileCatalogue(stack.sandbox.url, targets.map((t) => t.url));
   const website = 'https://ssrf.example';
   const customer = await post('/customers', { ...CUSTOMER, businessName: 'SSRF Bakery', website });
   // sandbox-0001 is the control: an honest directory, through the same proxy, in the same order.
@@ -160,7 +128,7 @@ it('ends every hostile page blocked_by_policy with the host it tried; the canari
   const done = await waitFor(`job ${job.id} to complete`, async () => {
     const j = await get(`/jobs/${job.id}`);
     return j.status === 'completed' ? j : undefined;
-  }, { timeoutMs: orderDeadline(ids.length), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${job.id}`)).progress) + worker.output().slice(-2000) });
+  }, { timeoutMs: orderDeadline(ids.length), intervalMs: 250, describe: async () => JSON.stringify((await get(`/jobs/${job.id}`)).progress) + stack.worker.output().slice(-2000) });
   const { items }: { items: ResultRow[] } = await get(`/jobs/${job.id}/results`);
   const row = (id: string) => items.find((r) => r.directoryId === id) as ResultRow;
 
@@ -190,7 +158,7 @@ it('ends every hostile page blocked_by_policy with the host it tried; the canari
   expect(canaries.map((c) => [c.connections, c.requests])).toEqual([[0, 0], [0, 0], [0, 0]]);
   // The sandbox's record: the honest directory got its listing; of the hostile ones only the
   // 307 trick's form posts to the sandbox first (it is the redirect after it that is refused).
-  const received = sandbox.received().filter((s) => s.website === website);
+  const received = stack.sandbox.received().filter((s) => s.website === website);
   expect(received.filter((s) => s.slug === 'sandbox-0001')).toHaveLength(1);
   expect(received.filter((s) => s.slug.startsWith('hostile-')).map((s) => s.slug)).toEqual(
     targets.map(() => 'hostile-redirect-307'),

@@ -7,7 +7,7 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createStaff } from '../src/auth/staff.service';
-import { waitFor } from '../scripts/support/wait';
+import { waitFor } from '../harness/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 import { TEST_REDIS_URL } from './support/queue';

@@ -1,3 +1,5 @@
+import type { CustomerField } from './customer-fields';
+
 /**
  * How long each customer field may be, in characters (Unicode code points, as class-validator's
  * Length and JSON Schema's maxLength count them). Sized for what directory forms take: a value a
@@ -20,7 +22,7 @@ export const CUSTOMER_LIMITS = {
   country: { min: 2, max: 100 },
   category: { min: 1, max: 100 },
   description: { min: 0, max: 5000 },
-} as const;
+} as const satisfies Record<CustomerField, { min: number; max: number }>;
 
 export type LimitedField = keyof typeof CUSTOMER_LIMITS;
 

@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service';
 import { Caller, EVERY_ACCOUNT, Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
 import { isUuid } from '../common/ids';
+import { CUSTOMER_FIELDS } from '../customers/customer-fields';
 import { CustomersService } from '../customers/customers.service';
 import { CreateCustomerDto } from '../customers/dto/create-customer.dto';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
@@ -18,7 +19,6 @@ import { JobsService } from '../jobs/jobs.service';
 import { expected, redirectWith, staffActor } from './staff-action';
 import { Views } from './views';
 
-const CUSTOMER_FIELDS = ['businessName', 'email', 'phone', 'website', 'address', 'city', 'state', 'zip', 'country', 'category', 'description'] as const;
 type Errors = Record<string, string[]>;
 
 function collect(errors: ValidationError[], into: Errors = {}): Errors {

@@ -5,6 +5,7 @@ import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { CUSTOMER_FIELDS } from '../customers/customer-fields';
 import { logoOnDisk } from '../customers/customer-logo';
 import { AttemptGate } from './attempt-gate';
 import { DirectoryAttention } from './directory-attention';
@@ -56,8 +57,7 @@ export interface AttemptInfo {
 
 /** The listing a customer row turns into: every adapter field, by name; `logo` is the path of its file ('' for none). */
 function listingValues(c: AttemptContext['customer'], artifactDir: string): ListingValues {
-  const { businessName, email, phone, website, address, city, state, zip, country, category, description } = c;
-  return { businessName, email, phone, website, address, city, state, zip, country, category, description, logo: logoOnDisk(artifactDir, c) };
+  return { ...Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f, c[f]])), logo: logoOnDisk(artifactDir, c) };
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.service';
+import type { CustomerField } from '../../src/customers/customer-fields';
 import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
-import { createTestDatabase, TestDatabase } from '../../scripts/support/database';
+import { createTestDatabase, TestDatabase } from '../../harness/database';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
 
 export interface ApiHarness {
@@ -74,4 +75,4 @@ export const CUSTOMER = {
   country: 'US',
   category: 'Restaurant',
   description: 'Sourdough and coffee since 1998.',
-};
+} satisfies Record<CustomerField, string>;

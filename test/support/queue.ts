@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { SUBMISSION_QUEUE } from '../../src/queue/queue.constants';
-import { TEST_REDIS_URL } from '../../scripts/support/redis-server';
+import { TEST_REDIS_URL } from '../../harness/redis-server';
 
 export { TEST_REDIS_URL };
 

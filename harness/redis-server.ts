@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { redisOptionsFromUrl } from '../../src/queue/redis-options';
+import { redisOptionsFromUrl } from '../src/queue/redis-options';
 import { freePort } from './processes';
 import { waitFor } from './wait';
 
