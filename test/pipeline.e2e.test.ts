@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +20,17 @@ import { DEADLINE, orderDeadline } from './support/deadlines';
 let stack: Stack;
 let scratch: string;
 
-/** `npm run directories -- ...`, as an operator runs it; answers its output. */
-function directoriesCommand(args: string[], databaseUrl = stack.db.url): string {
-  return execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'authoring', 'directories.cli.js'), ...args], {
+/**
+ * `npm run directories -- ...`, as an operator runs it; answers its output. Not execFileSync:
+ * a test process frozen for seconds cannot notice the API closing its idle keep-alive
+ * connections, and its next request would go out on a closed socket ("other side closed").
+ */
+async function directoriesCommand(args: string[], databaseUrl = stack.db.url): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'authoring', 'directories.cli.js'), ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: 'utf8',
   });
+  return stdout;
 }
 
 beforeAll(async () => {
@@ -35,7 +41,7 @@ beforeAll(async () => {
     // The sandbox's catalogue file, through the import command.
     sandboxCatalogue: false,
     seed: async ({ db, sandbox }) => {
-      expect(directoriesCommand(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`], db.url)).toMatch(/^added 520, changed 0 .*disabled 0, unchanged 0$/m);
+      expect(await directoriesCommand(['import', SANDBOX_CATALOGUE_FILE, '--base-url', `${sandbox.url}/`], db.url)).toMatch(/^added 520, changed 0 .*disabled 0, unchanged 0$/m);
     },
     env: {
       QUEUE_LOCK_MS: '4000',
@@ -190,7 +196,7 @@ it('exports the catalogue it imported, and a result names the revision of the de
   expect(await stack.db.dataSource.query(`SELECT DISTINCT directory_revision FROM job_results WHERE attempts > 0`)).toEqual([{ directory_revision: 1 }]);
 
   const exported = join(scratch, 'export.yaml');
-  directoriesCommand(['export', exported]);
+  await directoriesCommand(['export', exported]);
   const imported = readCatalogue(readFileSync(SANDBOX_CATALOGUE_FILE, 'utf8'), `${stack.sandbox.url}/`);
   const read = readCatalogue(readFileSync(exported, 'utf8'));
   expect(read).toEqual(imported);
@@ -200,8 +206,8 @@ it('exports the catalogue it imported, and a result names the revision of the de
   const changed = read.value.map((d) => (d.id === 'sandbox-0002' ? { ...d, adapter: { ...d.adapter, description: 'two-step, revised' } } : d));
   const edited = join(scratch, 'edited.json');
   writeFileSync(edited, writeCatalogue(changed, 'json'));
-  expect(directoriesCommand(['import', edited])).toMatch(/^added 0, changed 1 \(1 with a new revision\), disabled 0, unchanged 519$/m);
-  expect(directoriesCommand(['import', edited])).toMatch(/^added 0, changed 0 \(0 with a new revision\), disabled 0, unchanged 520$/m);
+  expect(await directoriesCommand(['import', edited])).toMatch(/^added 0, changed 1 \(1 with a new revision\), disabled 0, unchanged 519$/m);
+  expect(await directoriesCommand(['import', edited])).toMatch(/^added 0, changed 0 \(0 with a new revision\), disabled 0, unchanged 520$/m);
 
   const job = await order('https://revision.example', ['sandbox-0001', 'sandbox-0002']);
   await untilFinished(job.id, 2);
