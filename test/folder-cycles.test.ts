@@ -15,8 +15,6 @@ const KNOWN_PAIRS = [
   'auth<->dashboard',
   'auth<->database',
   'auth<->live',
-  'common<->config',
-  'common<->database',
   'jobs<->live',
   'jobs<->results',
 ];
