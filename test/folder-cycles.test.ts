@@ -13,7 +13,6 @@ import { PROJECT_ROOT } from '../scripts/support/root';
 const KNOWN_PAIRS = [
   'audit<->auth',
   'auth<->dashboard',
-  'auth<->database',
   'auth<->live',
   'jobs<->live',
   'jobs<->results',

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { TemplatesModule } from '../dashboard/templates';
 import { DatabaseWatchdogModule } from '../database/database.module';
+import { Account, ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { KeysController } from './keys.controller';
@@ -19,6 +21,7 @@ import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './r
  */
 @Module({
   imports: [
+    TypeOrmModule.forFeature([Account, ApiKey]),
     DatabaseWatchdogModule,
     TemplatesModule,
     RateLimitStorageModule,

@@ -17,7 +17,7 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' } } });
   const config = loadConfig();
-  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin')).initialize();
+  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin', [])).initialize();
   try {
     switch (positionals[0]) {
       case 'create': {
