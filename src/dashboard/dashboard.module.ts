@@ -16,7 +16,7 @@ import { OrdersQuery } from './orders.query';
 import { OverviewController } from './overview.controller';
 import { OverviewQuery } from './overview.query';
 import { ReviewController } from './review.controller';
-import { TemplatesModule } from './templates';
+import { DashboardTemplates } from './templates';
 import { Views } from './views';
 
 /**
@@ -24,8 +24,8 @@ import { Views } from './views';
  * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
  */
 @Module({
-  imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule, DirectoriesModule],
+  imports: [AuthModule, JobsModule, CustomersModule, DirectoriesModule],
   controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController, DirectoryToolsController],
-  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
+  providers: [DashboardTemplates, Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
 })
 export class DashboardModule {}
