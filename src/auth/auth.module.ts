@@ -7,9 +7,11 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { DatabaseWatchdogModule } from '../database/database.module';
 import { Templates } from '../views/templates';
+import { AccessNotices } from './access-notices';
 import { Account, ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { EventTokens } from './event-tokens';
 import { KeysController } from './keys.controller';
 import { LoginController } from './login.controller';
 import { StaffSessions } from './staff-sessions';
@@ -39,7 +41,7 @@ const signInTemplates = { provide: Templates, inject: [APP_CONFIG], useFactory: 
     }),
   ],
   controllers: [KeysController, LoginController],
-  providers: [signInTemplates, ApiKeysService, KeyThrottlerGuard, StaffService, StaffSessions, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [StaffSessions],
+  providers: [signInTemplates, ApiKeysService, KeyThrottlerGuard, StaffService, StaffSessions, EventTokens, AccessNotices, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [StaffSessions, EventTokens, AccessNotices],
 })
 export class AuthModule {}

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
-import { announceFromCli } from '../live/access-notices';
+import { announceFromCli } from './access-notices';
 import { SCOPES, type Scope } from './api-key';
 import { Account, ApiKey } from './api-key.entity';
 import { ApiKeysService, createApiKey } from './api-keys.service';

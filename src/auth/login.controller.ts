@@ -8,7 +8,7 @@ import { Public } from './caller';
 import { RateLimitStorage } from './rate-limit';
 import { saveSession, StaffRequest, StaffSessions } from './staff-sessions';
 import { StaffService } from './staff.service';
-import { AccessNotices } from '../live/access-notices';
+import { AccessNotices } from './access-notices';
 
 export class LoginDto {
   @IsString() @MaxLength(320) email: string;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
-import { announceFromCli } from '../live/access-notices';
+import { announceFromCli } from './access-notices';
 import { createStaff, STAFF_ROLES, type StaffRole } from './staff.service';
 
 const USAGE = `Usage:

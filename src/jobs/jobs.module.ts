@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { JobActionsService } from './job-actions.service';
 import { JobEventsController } from './job-events.controller';
@@ -10,7 +11,7 @@ import { ReviewService } from '../results/review.service';
 import { JobsService } from './jobs.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Job, JobResult]), DispatchModule],
+  imports: [TypeOrmModule.forFeature([Job, JobResult]), AuthModule, DispatchModule],
   controllers: [JobEventsController, JobsController],
   providers: [JobsService, JobActionsService, ReviewService],
   exports: [JobsService, JobActionsService, ReviewService],
