@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ALL_ENTITIES } from './entities';
 
 /** The server tests and benchmarks create their databases on; override with TEST_DATABASE_URL. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,7 +32,7 @@ export async function createTestDatabase(kind = 'test', adminUrl = ADMIN_DATABAS
   await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const dataSource = new DataSource(dataSourceOptions(url.toString(), 'admin'));
+  const dataSource = new DataSource(dataSourceOptions(url.toString(), 'admin', ALL_ENTITIES));
   await dataSource.initialize();
   await dataSource.runMigrations();
   return {

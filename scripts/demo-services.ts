@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/config/config.schema';
 import { dataSourceOptions } from '../src/database/data-source';
 import { redisAnswers } from '../harness/redis-server';
+import { ALL_ENTITIES } from '../harness/entities';
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
@@ -53,7 +54,7 @@ export async function prepareServices(config: AppConfig): Promise<DataSource> {
   ].filter(Boolean);
   if (missing.length) throw new Error(`\n  ${missing.join('\n  ')}`);
 
-  const ds = new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin'));
+  const ds = new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin', ALL_ENTITIES));
   await ds.initialize();
   const applied = await ds.runMigrations();
   console.log(`database ready (${applied.length} migration(s) applied)`);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditApiModule } from './audit-api/audit-api.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
@@ -15,6 +16,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule, ProblemsModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule, ProblemsModule],
 })
 export class AppModule {}

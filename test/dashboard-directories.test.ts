@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createStaff } from '../src/auth/staff.service';
 import { parseConfig } from '../src/config/config.schema';
-import { Templates } from '../src/dashboard/templates';
+import { dashboardTemplates } from '../src/dashboard/templates';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { CREDENTIAL_MARKER } from './support/log-scan';
 
@@ -233,7 +233,7 @@ describe('a directory’s credentials on its page', () => {
   });
 
   it('explain, instead of the form, that SECRETS_KEY is not set', () => {
-    const html = new Templates(parseConfig({})).render('directory.njk', {
+    const html = dashboardTemplates(parseConfig({})).render('directory.njk', {
       canAct: true,
       canStoreCredentials: false,
       directory: { id: 'sandbox-0041', name: 'Without a key' },

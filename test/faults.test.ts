@@ -1,4 +1,4 @@
-import { CrashPoint } from '../src/config/config.schema';
+import { CrashPoint } from '../src/common/crash-point';
 import { CUSTOMER_FIELDS } from '../src/customers/customer-fields';
 import { LAYOUT_NAMES, type LayoutName } from '../src/sandbox/adapters';
 import { SITES } from '../src/sandbox/pages';

@@ -1,24 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../harness/root';
 
 /**
- * Folders under src/ should depend one way: features on a ground floor, never on each other in a
- * loop. Some still do (issue 13 untangles them); this test lets that list only shrink. A change
- * that makes a new pair of folders import each other, or pulls another folder into a loop, fails
- * here with the files that did it.
+ * Folders under src/ depend one way: features on a ground floor (orders, auth, audit, views,
+ * database, queue, config, common), never on each other in a loop; files likewise. A change that
+ * closes a loop fails here with the files that close it. src/'s own files (app.module.ts,
+ * worker.module.ts, main.ts, worker.ts) are the composition roots and may import any folder.
  */
-
-/** Pairs of folders that import each other today. Remove a pair once it is untangled. */
-const KNOWN_PAIRS = [
-  'audit<->auth',
-  'auth<->dashboard',
-  'auth<->database',
-  'auth<->live',
-  'common<->config',
-  'common<->database',
-];
-
 const SRC = join(PROJECT_ROOT, 'src');
 
 function sources(dir: string): string[] {
@@ -29,61 +18,85 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The top folder under src/ a path is in; undefined for src/'s own files (the composition roots). */
+/** The top folder under src/ a path is in; undefined for src/'s own files. */
 function folderOf(path: string): string | undefined {
   const parts = relative(SRC, path).split('/');
   return parts.length > 1 && parts[0] !== '..' ? parts[0] : undefined;
 }
 
-/** folder -> folder it imports -> the files that do. */
-function folderGraph(): Map<string, Map<string, string[]>> {
-  const graph = new Map<string, Map<string, string[]>>();
+/** file -> the src/ files it imports (`import ... from`, `export ... from`, type-only imports too). */
+function fileGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
   for (const file of sources(SRC)) {
-    const from = folderOf(file);
-    if (!from) continue;
-    for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)) {
-      const to = folderOf(resolve(dirname(file), m[1]));
-      if (!to || to === from) continue;
-      const edges = graph.get(from) ?? new Map<string, string[]>();
-      edges.set(to, [...(edges.get(to) ?? []), relative(PROJECT_ROOT, file)]);
-      graph.set(from, edges);
-    }
+    const targets = [...readFileSync(file, 'utf8').matchAll(/(?:import|export)\s[^'";]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => {
+      const target = resolve(dirname(file), m[1]);
+      return existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts');
+    });
+    graph.set(file, targets);
   }
   return graph;
 }
 
-/** Folders that sit in some loop (strongly connected components of more than one folder). */
-function foldersInLoops(graph: Map<string, Map<string, string[]>>): Set<string> {
-  const reach = (start: string) => {
-    const seen = new Set<string>();
-    const stack = [start];
-    while (stack.length) for (const next of graph.get(stack.pop() as string)?.keys() ?? []) if (!seen.has(next)) seen.add(next), stack.push(next);
-    return seen;
-  };
-  return new Set([...graph.keys()].filter((f) => reach(f).has(f)));
+/** Each loop of the graph as one path `a -> b -> ... -> a` (one per strongly connected component). */
+function loops<T>(graph: Map<T, Iterable<T>>, name: (n: T) => string): string[] {
+  const found: string[] = [];
+  const done = new Set<T>();
+  for (const start of graph.keys()) {
+    if (done.has(start)) continue;
+    // Depth-first from `start`; a node met again on the current path closes a loop.
+    const path: T[] = [];
+    const onPath = new Set<T>();
+    const visit = (n: T): boolean => {
+      if (onPath.has(n)) {
+        found.push([...path.slice(path.indexOf(n)), n].map(name).join(' -> '));
+        return true;
+      }
+      if (done.has(n)) return false;
+      path.push(n), onPath.add(n);
+      for (const next of graph.get(n) ?? []) if (visit(next)) return true;
+      path.pop(), onPath.delete(n), done.add(n);
+      return false;
+    };
+    // A loop found: its nodes are reported, not searched again (one message per loop).
+    if (visit(start)) for (const n of path) done.add(n);
+  }
+  return found;
 }
 
-const graph = folderGraph();
+const files = fileGraph();
 
-it('no new pair of src/ folders imports each other, and each known pair is still real (else remove it from the list)', () => {
-  const pairs = [...graph].flatMap(([a, edges]) => [...edges.keys()].filter((b) => a < b && graph.get(b)?.has(a)).map((b) => `${a}<->${b}`)).sort();
-  const added = pairs.filter((p) => !KNOWN_PAIRS.includes(p)).map((p) => {
-    const [a, b] = p.split('<->');
-    return `${p}: ${graph.get(a)?.get(b)?.[0]} and ${graph.get(b)?.get(a)?.[0]}`;
+it('no loop between folders under src/', () => {
+  const folders = new Map<string, Set<string>>();
+  const via = new Map<string, string>();
+  for (const [file, targets] of files) {
+    const from = folderOf(file);
+    if (!from) continue;
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (!to || to === from) continue;
+      folders.set(from, (folders.get(from) ?? new Set()).add(to));
+      via.set(`${from}>${to}`, relative(PROJECT_ROOT, file));
+    }
+  }
+  // Each step of a loop names a file that makes it, so the message says what to move.
+  const explained = loops(folders, (f) => f).map((loop) => {
+    const steps = loop.split(' -> ');
+    return `${loop} (${steps.slice(1).map((to, i) => via.get(`${steps[i]}>${to}`)).join(', ')})`;
   });
-  expect(added).toEqual([]);
-  expect(KNOWN_PAIRS.filter((p) => !pairs.includes(p))).toEqual([]);
+  expect(explained).toEqual([]);
 });
 
-it('no folder outside the known loops joins one', () => {
-  const known = new Set(KNOWN_PAIRS.flatMap((p) => p.split('<->')));
-  // Folders in longer loops today (a -> b -> c -> a), besides those in the pairs above; authoring
-  // joined through the dashboard's Try and Suggest buttons (dashboard -> authoring -> workers -> ...).
-  for (const f of ['authoring', 'dispatch', 'egress', 'queue', 'directories', 'workers', 'customers', 'logging', 'problems', 'health', 'orders', 'evidence', 'jobs', 'results']) known.add(f);
-  expect([...foldersInLoops(graph)].filter((f) => !known.has(f)).sort()).toEqual([]);
+it('no loop between files under src/', () => {
+  expect(loops(files, (f) => relative(PROJECT_ROOT, f))).toEqual([]);
+});
+
+it('the checks find a loop when there is one', () => {
+  const planted = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+  expect(loops(planted, (n) => n)).toEqual(['a -> b -> c -> a']);
+  expect(loops(new Map([['a', ['b']], ['b', []]]), (n) => n)).toEqual([]);
 });
 
 it('the sandbox stays outside: nothing in src/ outside src/sandbox imports it', () => {
-  const importers = [...graph].filter(([from, edges]) => from !== 'sandbox' && edges.has('sandbox')).flatMap(([, edges]) => edges.get('sandbox') ?? []);
-  expect(importers).toEqual([]);
+  const importers = [...files].filter(([file, targets]) => folderOf(file) !== 'sandbox' && targets.some((t) => folderOf(t) === 'sandbox'));
+  expect(importers.map(([file]) => relative(PROJECT_ROOT, file))).toEqual([]);
 });

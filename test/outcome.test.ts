@@ -4,9 +4,11 @@ import { DataSource } from 'typeorm';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { EVERY_ACCOUNT } from '../src/auth/caller';
 import { createStaff } from '../src/auth/staff.service';
+import { Customer } from '../src/customers/customer.entity';
 import { dataSourceOptions } from '../src/database/data-source';
 import { JobActionsService } from '../src/jobs/job-actions.service';
 import { LivePublisher } from '../src/live/live-publisher';
+import { JobResult } from '../src/orders/job-result.entity';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../src/results/results.service';
 import { ReviewService } from '../src/jobs/review.service';
 import { createTestDatabase } from '../harness/database';
@@ -49,7 +51,7 @@ const getJob = async (id: string) => (await api().get(`/api/v1/jobs/${id}`).expe
 
 /** A worker's side of PostgreSQL: the real ResultsService on a connection pool of its own. */
 async function worker(): Promise<ResultsService> {
-  const pool = new DataSource(dataSourceOptions(h.db.url, 'app'));
+  const pool = new DataSource(dataSourceOptions(h.db.url, 'app', [JobResult, Customer]));
   await pool.initialize();
   pools.push(pool);
   return new ResultsService(pool, h.app.get(LivePublisher));

@@ -1,8 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
-/** Global: staff pages, key management and job actions all write to it. */
+/** Global: staff pages, key management and job actions all write to it. Read over the API in audit-api/. */
 @Global()
-@Module({ controllers: [AuditController], providers: [AuditService], exports: [AuditService] })
+@Module({ providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/config.schema';
 import { DatabaseWatchdog } from '../database/database-watchdog';
 import type { Scope } from './api-key';
 import { ApiKeysService, KeyRefusal } from './api-keys.service';
-import { EventTokens } from '../live/event-tokens';
+import { EventTokens } from './event-tokens';
 import { AuthenticatedRequest, Caller, EVENT_TOKEN_KEY, isAdmin, SCOPES_KEY } from './caller';
 import { KeyThrottlerGuard, RateLimitStorage } from './rate-limit';
 

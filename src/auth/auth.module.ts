@@ -1,17 +1,25 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { TemplatesModule } from '../dashboard/templates';
 import { DatabaseWatchdogModule } from '../database/database.module';
+import { Templates } from '../views/templates';
+import { AccessNotices } from './access-notices';
+import { Account, ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { EventTokens } from './event-tokens';
 import { KeysController } from './keys.controller';
 import { LoginController } from './login.controller';
 import { StaffSessions } from './staff-sessions';
 import { StaffService } from './staff.service';
 import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './rate-limit';
+
+/** The sign-in page (views/login.njk) over the staff pages' shared layout. */
+const signInTemplates = { provide: Templates, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new Templates(config, join(__dirname, 'views')) };
 
 /**
  * Who may do what: API keys (the guard every API route passes, per-key rate limits, key
@@ -19,8 +27,8 @@ import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './r
  */
 @Module({
   imports: [
+    TypeOrmModule.forFeature([Account, ApiKey]),
     DatabaseWatchdogModule,
-    TemplatesModule,
     RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
@@ -33,7 +41,7 @@ import { KeyThrottlerGuard, RateLimitStorage, RateLimitStorageModule } from './r
     }),
   ],
   controllers: [KeysController, LoginController],
-  providers: [ApiKeysService, KeyThrottlerGuard, StaffService, StaffSessions, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [StaffSessions],
+  providers: [signInTemplates, ApiKeysService, KeyThrottlerGuard, StaffService, StaffSessions, EventTokens, AccessNotices, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [StaffSessions, EventTokens, AccessNotices],
 })
 export class AuthModule {}

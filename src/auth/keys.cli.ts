@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
-import { announceFromCli } from '../live/access-notices';
+import { announceFromCli } from './access-notices';
 import { SCOPES, type Scope } from './api-key';
+import { Account, ApiKey } from './api-key.entity';
 import { ApiKeysService, createApiKey } from './api-keys.service';
 
 const USAGE = `Usage:
@@ -24,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, id] = positionals;
   const config = loadConfig();
-  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin')).initialize();
+  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin', [Account, ApiKey])).initialize();
   try {
     if (command === 'create') {
       const scopes = values.scope ?? [];

@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
-import { AccessNotices } from '../live/access-notices';
+import { AccessNotices } from './access-notices';
 import { SCOPES, type Scope } from './api-key';
 import { ApiKeysService } from './api-keys.service';
 import { Caller, CurrentCaller, RequireScopes } from './caller';

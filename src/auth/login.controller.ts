@@ -3,12 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { Templates } from '../dashboard/templates';
+import { Templates } from '../views/templates';
 import { Public } from './caller';
 import { RateLimitStorage } from './rate-limit';
 import { saveSession, StaffRequest, StaffSessions } from './staff-sessions';
 import { StaffService } from './staff.service';
-import { AccessNotices } from '../live/access-notices';
+import { AccessNotices } from './access-notices';
 
 export class LoginDto {
   @IsString() @MaxLength(320) email: string;

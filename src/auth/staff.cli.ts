@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
-import { announceFromCli } from '../live/access-notices';
+import { announceFromCli } from './access-notices';
 import { createStaff, STAFF_ROLES, type StaffRole } from './staff.service';
 
 const USAGE = `Usage:
@@ -17,7 +17,7 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' } } });
   const config = loadConfig();
-  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin')).initialize();
+  const db = await new DataSource(dataSourceOptions(config.DATABASE_URL, 'admin', [])).initialize();
   try {
     switch (positionals[0]) {
       case 'create': {

@@ -7,8 +7,10 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { loadConfig } from '../config/config.schema';
 import { dataSourceOptions } from '../database/data-source';
+import { Customer } from '../customers/customer.entity';
 import { readCatalogue, writeCatalogue, type CatalogueFormat } from '../directories/catalogue-file';
 import type { DirectoryDocument } from '../directories/definition/directory.schema';
+import { Directory, DirectoryRevision } from '../directories/directory.entity';
 import { documentOf, importDirectories, loadDirectories, type CatalogueChanges } from '../directories/directory-store';
 import { confirmSubmit, customerValues } from './try-command';
 import { suggestFromPage } from './suggest-page';
@@ -150,7 +152,7 @@ function summary(c: CatalogueChanges): string {
 }
 
 async function withDatabase<T>(run: (db: DataSource) => Promise<T>): Promise<T> {
-  const db = await new DataSource(dataSourceOptions(loadConfig().DATABASE_URL, 'admin')).initialize();
+  const db = await new DataSource(dataSourceOptions(loadConfig().DATABASE_URL, 'admin', [Directory, DirectoryRevision, Customer])).initialize();
   try {
     return await run(db);
   } finally {

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '../database/pg-errors';
+import { isDatabaseUnavailable } from './pg-errors';
 import { FieldError, kindOfStatus, PROBLEM_TYPES, problemBody, ProblemKind } from './problem-types';
 
 export type { FieldError } from './problem-types';

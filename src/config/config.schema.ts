@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { CRASH_POINTS } from '../common/crash-point';
 import { parseSecretsKey } from '../common/secret-box';
 
 /** Staff password hashes' scrypt cost N unless STAFF_PASSWORD_SCRYPT_N says more: 2^17, OWASP's floor. */
@@ -20,20 +21,6 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
-
-/**
- * Named moments at which a test can have a process SIGKILL itself, to prove that a crash at the
- * worst moment loses nothing. Honoured only with NODE_ENV=test; any other build ignores them.
- */
-export const CRASH_POINTS = [
-  'worker.after-claim',
-  'worker.before-submit',
-  'worker.after-submit',
-  'worker.after-persist',
-  'relay.after-add',
-  'api.after-commit',
-] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 /** `http(s)://host[:port]` with nothing after it, normalised by URL (lower case, default port dropped). */
 const originList = z

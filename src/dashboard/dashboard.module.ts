@@ -16,16 +16,17 @@ import { OrdersQuery } from './orders.query';
 import { OverviewController } from './overview.controller';
 import { OverviewQuery } from './overview.query';
 import { ReviewController } from './review.controller';
-import { TemplatesModule } from './templates';
+import { DashboardTemplates } from './templates';
 import { Views } from './views';
+import { OrdersModule } from '../orders/orders.module';
 
 /**
  * The staff dashboard under /dashboard: server-rendered pages over the same services the API uses,
  * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
  */
 @Module({
-  imports: [AuthModule, TemplatesModule, JobsModule, CustomersModule, DirectoriesModule],
+  imports: [AuthModule, OrdersModule, JobsModule, CustomersModule, DirectoriesModule],
   controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController, DirectoryToolsController],
-  providers: [Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
+  providers: [DashboardTemplates, Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
 })
 export class DashboardModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { StaffRequest, StaffSessions } from '../auth/staff-sessions';
 import { BULL_BOARD_ROUTE, BULL_BOARD_VIEW_ROUTE } from './bull-board.constants';
-import { Templates } from './templates';
+import { Templates } from '../views/templates';
 
 /**
  * Dashboard pages: a template (see Templates) plus what every page shares: the signed-in member,

@@ -1,18 +1,24 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
+
+/** .js once built; .ts when the sources run directly (jest). */
+const EXT = __filename.endsWith('.ts') ? 'ts' : 'js';
 
 /**
  * The one DataSource definition, shared by the app (through TypeOrmModule), the TypeORM CLI
- * (`cli-data-source.ts`) and tests. Schema changes only ever come from `migrations/`.
+ * (`cli-data-source.ts`) and tests. Schema changes only ever come from `migrations/`. `entities`
+ * are those the caller reads through repositories; migrations and raw SQL need none.
  */
-export function dataSourceOptions(databaseUrl: string, use: 'app' | 'admin' = 'app'): DataSourceOptions {
+export function dataSourceOptions(
+  databaseUrl: string,
+  use: 'app' | 'admin',
+  entities: NonNullable<DataSourceOptions['entities']>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
-    // .js once built; .ts when the sources run directly (jest).
-    migrations: [join(__dirname, '..', '..', 'migrations', `*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
+    entities,
+    migrations: [join(__dirname, '..', '..', 'migrations', `*.${EXT}`)],
     migrationsTableName: 'migrations',
     synchronize: false,
     // A database that takes 2 s to accept a connection, or 5 s to answer one of the app's small

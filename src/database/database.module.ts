@@ -11,7 +11,8 @@ import { DatabaseWatchdog } from './database-watchdog';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_URL),
+      // Each feature module registers the entities it reads (TypeOrmModule.forFeature).
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.DATABASE_URL, 'app', []), autoLoadEntities: true }),
     }),
   ],
 })

@@ -4,7 +4,7 @@ import { concatMap, from, Observable } from 'rxjs';
 import { AcceptsEventToken, AuthenticatedRequest, Caller, CallerReach, CurrentCaller, EVERY_ACCOUNT, type Reach, reachOf, RequireScopes } from '../auth/caller';
 import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { UuidPipe } from '../common/uuid.pipe';
-import { EventTokens } from '../live/event-tokens';
+import { EventTokens } from '../auth/event-tokens';
 import { LiveHub, LiveUpdate } from '../live/live-hub.service';
 import { StreamGuard, streamBound } from '../live/open-streams';
 import { withPings } from '../live/sse';

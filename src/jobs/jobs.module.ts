@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { OrdersModule } from '../orders/orders.module';
 import { JobActionsService } from './job-actions.service';
 import { JobEventsController } from './job-events.controller';
 import { JobsController } from './jobs.controller';
@@ -7,7 +9,7 @@ import { JobsService } from './jobs.service';
 import { ReviewService } from './review.service';
 
 @Module({
-  imports: [DispatchModule],
+  imports: [OrdersModule, AuthModule, DispatchModule],
   controllers: [JobEventsController, JobsController],
   providers: [JobsService, JobActionsService, ReviewService],
   exports: [JobsService, JobActionsService, ReviewService],

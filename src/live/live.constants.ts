@@ -7,16 +7,6 @@
 export const liveChannel = (prefix: string) => `${prefix}:live`;
 
 /**
- * Redis pub/sub channel on which a change to who may hold an event stream is announced (a key
- * revoked, a staff member disabled), as {@link AccessNotice} JSON, so every API replica rechecks
- * its open streams at once instead of at its next periodic check.
- */
-export const accessChannel = (prefix: string) => `${prefix}:access`;
-
-/** Whose streams to recheck: one key's, one account's keys', one staff member's; `{}`: everyone's. */
-export type AccessNotice = { keyId?: string; accountId?: string; staffId?: string };
-
-/**
  * Sorted set of the event streams open for one API key or one client address, across all API
  * replicas: members are stream ids, scores the time (epoch ms) their lease runs out.
  */

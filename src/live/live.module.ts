@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AccessNotices } from './access-notices';
-import { EventTokens } from './event-tokens';
+import { OrdersModule } from '../orders/orders.module';
 import { LiveHub } from './live-hub.service';
 import { LivePublisher } from './live-publisher';
 import { OpenStreams } from './open-streams';
@@ -12,5 +11,5 @@ export class LiveModule {}
 
 /** The listening side, in the API only: live feeds for the staff dashboard and API clients, and who may hold them. */
 @Global()
-@Module({ providers: [LiveHub, EventTokens, OpenStreams, AccessNotices], exports: [LiveHub, EventTokens, OpenStreams, AccessNotices] })
+@Module({ imports: [OrdersModule], providers: [LiveHub, OpenStreams], exports: [LiveHub, OpenStreams] })
 export class LiveFeedModule {}

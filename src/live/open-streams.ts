@@ -7,6 +7,7 @@ import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { concat, filter, finalize, map, Observable, ReplaySubject, take, takeUntil } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { accessChannel, AccessNotice } from '../auth/access-notices';
 import { currentCallers } from '../auth/api-keys.service';
 import { AuthenticatedRequest, Caller, isAdmin, type Reach, reachOf, reachOrNone, sameReach } from '../auth/caller';
 import type { StaffRequest } from '../auth/staff-sessions';
@@ -17,7 +18,7 @@ import { AppConfig } from '../config/config.schema';
 import { redisOf } from '../queue/queue-redis';
 import { redisOptionsFromUrl } from '../queue/redis-options';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
-import { accessChannel, AccessNotice, STREAM_SLOT_RENEW_MS, streamSlotsKey } from './live.constants';
+import { STREAM_SLOT_RENEW_MS, streamSlotsKey } from './live.constants';
 import { Bucket, StreamSlots } from './stream-slots';
 
 /** Who holds an event stream: an API key (or its event token), from an address; or a staff sign-in. */

@@ -2,7 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
-import { isDatabaseUnavailable } from '../database/pg-errors';
+import { isDatabaseUnavailable } from '../common/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { BrowserHealth } from './browser-health';
 import { BrowserFailed } from './browser/listing-submitter';

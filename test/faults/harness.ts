@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CrashPoint } from '../../src/config/config.schema';
+import { CrashPoint } from '../../src/common/crash-point';
 import { createApiKey } from '../../src/auth/api-keys.service';
 import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
 import { behaviourOf } from '../../src/sandbox/behaviour';

@@ -4,7 +4,7 @@ import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { RequireScopes } from '../auth/caller';
 import { ApiKeyProblems } from '../common/api-docs';
 import { PageQueryDto } from '../common/paging.dto';
-import { AuditService } from './audit.service';
+import { AuditService } from '../audit/audit.service';
 import { AuditPage } from './dto/audit.response';
 
 export class AuditQueryDto extends PageQueryDto {

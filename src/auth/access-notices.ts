@@ -7,7 +7,16 @@ import { AppConfig } from '../config/config.schema';
 import { redisOf } from '../queue/queue-redis';
 import { redisOptionsFromUrl } from '../queue/redis-options';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
-import { accessChannel, AccessNotice } from './live.constants';
+
+/**
+ * Redis pub/sub channel on which a change to who may hold an event stream is announced (a key
+ * revoked, a staff member disabled), as {@link AccessNotice} JSON, so every API replica rechecks
+ * its open streams at once instead of at its next periodic check.
+ */
+export const accessChannel = (prefix: string) => `${prefix}:access`;
+
+/** Whose streams to recheck: one key's, one account's keys', one staff member's; `{}`: everyone's. */
+export type AccessNotice = { keyId?: string; accountId?: string; staffId?: string };
 
 /**
  * Announces, after it is committed, that someone's access changed, so every API replica rechecks
