@@ -90,6 +90,14 @@ it('no loop between files under src/', () => {
   expect(loops(files, (f) => relative(PROJECT_ROOT, f))).toEqual([]);
 });
 
+it('the graph is read: it holds edges every order takes, and the ledger imports only common', () => {
+  const ledger = join(SRC, 'orders', 'ledger.ts');
+  expect(files.get(join(SRC, 'jobs', 'jobs.service.ts'))).toContain(ledger);
+  expect(files.get(join(SRC, 'results', 'results.service.ts'))).toContain(ledger);
+  const ordersImports = new Set([...files].filter(([f]) => folderOf(f) === 'orders').flatMap(([, targets]) => targets.map(folderOf).filter((t) => t !== 'orders')));
+  expect([...ordersImports]).toEqual(['common']);
+});
+
 it('the checks find a loop when there is one', () => {
   const planted = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
   expect(loops(planted, (n) => n)).toEqual(['a -> b -> c -> a']);

@@ -52,7 +52,7 @@ async function run(entry: SandboxDirectory, values: Customer = customer): Promis
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     let clicks = 0;
-    const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, values, () => undefined, async () => (clicks++, Date.now() + 60_000), STEP_TIMEOUT_MS);
+    const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, values, () => undefined, { open: async () => (clicks++, Date.now() + 60_000) }, STEP_TIMEOUT_MS);
     expect(clicks).toBe(1);
     return result;
   } finally {
@@ -110,7 +110,7 @@ describe('a directory that needs an account (src/sandbox/features/auth.ts)', () 
     const log: string[] = [];
     try {
       const page = await context.newPage();
-      const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, customer, (e, d) => log.push(`${e} ${d ?? ''}`), async () => Date.now() + 60_000, 3000, {
+      const result = await runAdapter(page, entry.adapter as FormAdapterDefinition, entry.submitUrl, customer, (e, d) => log.push(`${e} ${d ?? ''}`), { open: async () => Date.now() + 60_000 }, 3000, {
         credentials: { username: AUTH_ACCOUNT.username, password },
       });
       return { result, log };

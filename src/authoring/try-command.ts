@@ -1,16 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import type { DataSource } from 'typeorm';
 import { isUuid } from '../common/ids';
-import { CUSTOMER_FIELDS } from '../customers/customer-fields';
 import { Customer } from '../customers/customer.entity';
-import { logoOnDisk } from '../customers/customer-logo';
+import { listingValues } from '../customers/listing-values';
 import type { ListingValues } from '../workers/browser/listing-submitter';
 
 /** A customer's listing, every adapter field by name, as the worker builds it. */
 export async function customerValues(db: DataSource, id: string, artifactDir: string): Promise<ListingValues> {
   const customer = isUuid(id) ? await db.getRepository(Customer).findOneBy({ id }) : null;
   if (!customer) throw new Error(`no customer ${id}`);
-  return { ...Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f, customer[f]])), logo: logoOnDisk(artifactDir, customer) };
+  return listingValues(customer, artifactDir);
 }
 
 /**

@@ -10,8 +10,8 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { screenshotFile, sendScreenshot } from '../evidence/screenshots';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { JOB_ACTIONS, JobAction, JobActionsService } from '../jobs/job-actions.service';
-import { ALLOWED_FROM } from '../orders/transitions';
+import { JobActionsService } from '../jobs/job-actions.service';
+import { ALLOWED_FROM, ORDER_ACTIONS, type OrderAction } from '../orders/transitions';
 import { JOB_STATUSES } from '../orders/statuses';
 import { OrderDetailQuery } from './order-detail.query';
 import { orderFilters, OrdersQuery } from './orders.query';
@@ -19,8 +19,8 @@ import { backTo, expected, redirectWith, staffActor } from './staff-action';
 import { Views } from './views';
 
 const orderId = new UuidPipe('order');
-const isAction = (a: unknown): a is JobAction => (JOB_ACTIONS as readonly unknown[]).includes(a);
-const ACTION_DONE: Record<JobAction, string> = { approve: 'approved', pause: 'paused', resume: 'resumed', cancel: 'cancelled', retry: 'retried' };
+const isAction = (a: unknown): a is OrderAction => (ORDER_ACTIONS as readonly unknown[]).includes(a);
+const ACTION_DONE: Record<OrderAction, string> = { approve: 'approved', pause: 'paused', resume: 'resumed', cancel: 'cancelled', retry: 'retried' };
 
 /**
  * Orders: the table (filters, search, bulk actions), approvals, and one order in detail with its
@@ -62,7 +62,7 @@ export class OrdersController {
   async bulk(@Req() req: StaffRequest, @Res() res: Response, @Body() body: Record<string, unknown>) {
     const back = backTo(body.back, '/dashboard/orders');
     const ids = ([] as unknown[]).concat(body.ids ?? []).filter((id): id is string => typeof id === 'string').slice(0, 200);
-    if (!isAction(body.action)) return redirectWith(req, res, back, 'error', `Choose an action: ${JOB_ACTIONS.join(', ')}.`);
+    if (!isAction(body.action)) return redirectWith(req, res, back, 'error', `Choose an action: ${ORDER_ACTIONS.join(', ')}.`);
     if (!ids.length) return redirectWith(req, res, back, 'error', 'Select at least one order first.');
     const action = body.action;
     const refused: string[] = [];
@@ -88,8 +88,8 @@ export class OrdersController {
     const rows = await this.detail.rows(id);
     // The actions its status allows now (the page's script follows later changes of status).
     const { status, progress } = order.job;
-    const actions = JOB_ACTIONS.filter((a) => ALLOWED_FROM[a].includes(status) && (a !== 'retry' || progress.failed > 0));
-    this.views.send(req, res, 'order.njk', { title: `Order for ${order.customer.businessName}`, ...order, rows, actions, allActions: JOB_ACTIONS, allowedFrom: ALLOWED_FROM });
+    const actions = ORDER_ACTIONS.filter((a) => ALLOWED_FROM[a].includes(status) && (a !== 'retry' || progress.failed > 0));
+    this.views.send(req, res, 'order.njk', { title: `Order for ${order.customer.businessName}`, ...order, rows, actions, allActions: ORDER_ACTIONS, allowedFrom: ALLOWED_FROM });
   }
 
   /** Table rows of the order (or only `ids`), rendered as on the page: what live updates swap in. */
@@ -102,7 +102,7 @@ export class OrdersController {
   @Post('orders/:id/actions/:action')
   async act(@Req() req: StaffRequest, @Res() res: Response, @Param('id', orderId) id: string, @Param('action') action: string) {
     const here = `/dashboard/orders/${id}`;
-    if (!isAction(action)) throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
+    if (!isAction(action)) throw new ProblemException(404, `unknown action ${action}; use one of ${ORDER_ACTIONS.join(', ')}`);
     try {
       await this.actions.act(id, action, EVERY_ACCOUNT);
     } catch (err) {

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/caller';
 import { StaffRequest } from '../auth/staff-sessions';
-import { REVIEW_DECISIONS, ReviewDecision, ReviewService } from '../jobs/review.service';
+import { ReviewService } from '../jobs/review.service';
+import { REVIEW_DECISIONS, type ReviewDecision } from '../orders/review';
 import { expected, redirectWith, staffActor } from './staff-action';
 import { Views } from './views';
 

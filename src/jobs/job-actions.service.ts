@@ -11,11 +11,8 @@ import { Job } from '../orders/job.entity';
 import { JobView, jobView } from '../orders/job-view';
 import { lockOrder } from '../orders/ledger';
 import { applyOrderAction, setOrderPriority } from '../orders/order-actions';
-import { ORDER_ACTIONS, type OrderAction } from '../orders/transitions';
+import type { OrderAction } from '../orders/transitions';
 import { holdOpenOrderLimit } from './open-order-limit';
-
-export const JOB_ACTIONS = ORDER_ACTIONS;
-export type JobAction = OrderAction;
 
 /**
  * Staff and API actions on an order. Each runs in one transaction holding the order's lock (the
@@ -34,7 +31,7 @@ export class JobActionsService {
   ) {}
 
   /** Within `reach` only: another account's job is a 404, like a missing one. */
-  async act(id: string, action: JobAction, reach: Reach): Promise<JobView> {
+  async act(id: string, action: OrderAction, reach: Reach): Promise<JobView> {
     if (reach.kind === 'account') {
       const [visible] = await this.db.query(`SELECT 1 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.id = $1 AND c.account_id = $2`, [id, reach.accountId]);
       if (!visible) throw new ProblemException(404, `job ${id} not found`);

@@ -10,8 +10,9 @@ import { sendScreenshot } from '../evidence/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobPage, JobResponse, JobResultList } from './dto/job.response';
 import { ListJobsDto } from './dto/list-jobs.dto';
-import { JOB_ACTIONS, JobAction, JobActionsService } from './job-actions.service';
+import { JobActionsService } from './job-actions.service';
 import { JobsService } from './jobs.service';
+import { ORDER_ACTIONS, type OrderAction } from '../orders/transitions';
 
 const jobId = new UuidPipe('job');
 
@@ -86,14 +87,14 @@ export class JobsController {
   @Post(':id/:action')
   @RequireScopes('jobs:write')
   @HttpCode(200)
-  @ApiParam({ name: 'action', enum: JOB_ACTIONS })
+  @ApiParam({ name: 'action', enum: ORDER_ACTIONS })
   @ApiOkResponse({ type: JobResponse, description: 'The order after the action.' })
   @ApiProblems(404, 409)
   async act(@Param('id', jobId) id: string, @Param('action') action: string, @CurrentCaller() caller: Caller, @CallerReach() reach: Reach, @Req() req: Request) {
-    if (!(JOB_ACTIONS as readonly string[]).includes(action)) {
-      throw new ProblemException(404, `unknown action ${action}; use one of ${JOB_ACTIONS.join(', ')}`);
+    if (!(ORDER_ACTIONS as readonly string[]).includes(action)) {
+      throw new ProblemException(404, `unknown action ${action}; use one of ${ORDER_ACTIONS.join(', ')}`);
     }
-    const job = await this.actions.act(id, action as JobAction, reach);
+    const job = await this.actions.act(id, action as OrderAction, reach);
     await this.audit.record({ actorType: 'api_key', actorId: caller.keyId, actor: caller.name, action: `job.${action}`, jobId: id, ip: req.ip });
     return job;
   }

@@ -7,8 +7,6 @@ import { Dispatcher } from '../dispatch/dispatcher.service';
 import { LivePublisher } from '../live/live-publisher';
 import { decideReview, type ReviewDecision } from '../orders/review';
 
-export { REVIEW_DECISIONS, type ReviewDecision } from '../orders/review';
-
 /**
  * Staff decisions on `needs_review` rows (the rules are the ledger's: src/orders/review.ts), and
  * the list of rows awaiting one.

@@ -8,9 +8,11 @@ import { ALLOWED_FROM, counterDelta, planOrderMove, type OrderMove } from './tra
 
 /**
  * The ledger of an order's state in PostgreSQL: the one lock, the status moves, the counters and
- * completion. Every function runs inside its caller's transaction (`m`). Every writer of orders
- * and rows (API actions, staff review, workers' fenced writes) goes through here, in one lock
- * order: the order's row first, then its result rows, so none of them can deadlock another.
+ * completion. Every function runs inside its caller's transaction (`m`). Whoever changes an
+ * order's status or counters (API actions, staff review, workers' fenced writes) takes the
+ * order's lock here first and its result rows after, so none of them can deadlock another.
+ * (Writes that touch one row only and no counter, such as the reconciler renumbering a lost
+ * queue entry, need no order lock: the row's own lock and the attempt token fence them.)
  */
 
 /**
@@ -25,8 +27,11 @@ export async function lockOrder(m: EntityManager, id: string): Promise<Job> {
 }
 
 /** The same lock, taken through one of the order's result rows (undefined when there is no such row). */
-export async function lockOrderOfRow(m: EntityManager, resultId: string): Promise<{ id: string; status: JobStatus } | undefined> {
-  const [order] = await m.query(`SELECT id, status FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`, [resultId]);
+export async function lockOrderOfRow(m: EntityManager, resultId: string): Promise<Pick<Job, 'id' | 'status' | 'startedAt'> | undefined> {
+  const [order] = await m.query(
+    `SELECT id, status, started_at AS "startedAt" FROM jobs WHERE id = (SELECT job_id FROM job_results WHERE id = $1) FOR NO KEY UPDATE`,
+    [resultId],
+  );
   return order;
 }
 
@@ -109,4 +114,3 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Job>
   await recordJobEvent(m, job.id, 'created', { status, total: job.total });
   return m.findOneByOrFail(Job, { id: job.id });
 }
-

@@ -4,19 +4,22 @@ import { Job } from './job.entity';
 import { completeIfDone, countRows, moveOrder } from './ledger';
 import { waitingRows } from './open-rows';
 import { enqueueOrder } from './outbox';
-import { ACTIVE_JOB_STATUSES } from './statuses';
+import { ACTIVE_JOB_STATUSES, WAITING_ROW_STATUSES } from './statuses';
 import { recordJobEvent } from './timeline';
 import type { OrderAction } from './transitions';
 
-/** Queue entries that an action took the rows of: the caller removes them from Redis once committed. */
-export type Withdrawn = Array<{ resultId: string; generation: number }>;
+/**
+ * Rows waiting in the queue, by the queue entries they have: after a pause or cancel the caller
+ * takes these off the queue once committed; after a priority change it moves them.
+ */
+export type QueuedRows = Array<{ resultId: string; generation: number }>;
 
 /**
  * An action on a locked order, in the caller's transaction: the order's status moves as
  * transitions.ts allows (409 otherwise), its rows and counters follow, the timeline records it,
  * and anything Redis must hear goes through the outbox.
  */
-export async function applyOrderAction(m: EntityManager, job: Job, action: OrderAction): Promise<Withdrawn> {
+export async function applyOrderAction(m: EntityManager, job: Job, action: OrderAction): Promise<QueuedRows> {
   switch (action) {
     case 'approve':
       await moveOrder(m, job, 'approve');
@@ -37,9 +40,9 @@ export async function applyOrderAction(m: EntityManager, job: Job, action: Order
 }
 
 /** Rows queued before the pause may still sit in Redis as finished no-ops: they are queued afresh. */
-async function resume(m: EntityManager, job: Job): Promise<Withdrawn> {
+async function resume(m: EntityManager, job: Job): Promise<QueuedRows> {
   await moveOrder(m, job, 'resume');
-  await m.query(`UPDATE job_results SET generation = generation + 1, updated_at = now() WHERE job_id = $1 AND status IN ('pending', 'retry')`, [job.id]);
+  await m.query(`UPDATE job_results SET generation = generation + 1, updated_at = now() WHERE job_id = $1 AND status = ANY($2)`, [job.id, WAITING_ROW_STATUSES]);
   await enqueueOrder(m, job.id);
   await recordJobEvent(m, job.id, 'resumed');
   await completeIfDone(m, job.id);
@@ -47,12 +50,12 @@ async function resume(m: EntityManager, job: Job): Promise<Withdrawn> {
 }
 
 /** Stops what has not started; a submission already in a browser finishes and is recorded. */
-async function cancel(m: EntityManager, job: Job): Promise<Withdrawn> {
+async function cancel(m: EntityManager, job: Job): Promise<QueuedRows> {
   const rows = await waitingRows(m, job.id);
   await moveOrder(m, job, 'cancel');
   const [, cancelled]: [unknown[], number] = await m.query(
-    `UPDATE job_results SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE job_id = $1 AND status IN ('pending', 'retry')`,
-    [job.id],
+    `UPDATE job_results SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE job_id = $1 AND status = ANY($2)`,
+    [job.id, WAITING_ROW_STATUSES],
   );
   await countRows(m, job.id, 'pending', 'cancelled', cancelled);
   await m.query(`UPDATE jobs SET completed_at = now() WHERE id = $1`, [job.id]);
@@ -61,7 +64,7 @@ async function cancel(m: EntityManager, job: Job): Promise<Withdrawn> {
 }
 
 /** Queues the failed directories again; everything else keeps its result. */
-async function retry(m: EntityManager, job: Job): Promise<Withdrawn> {
+async function retry(m: EntityManager, job: Job): Promise<QueuedRows> {
   const next = await moveOrder(m, job, 'retry');
   const [, retried]: [unknown[], number] = await m.query(
     `UPDATE job_results SET status = 'pending', generation = generation + 1, attempt_token = NULL,
@@ -78,11 +81,10 @@ async function retry(m: EntityManager, job: Job): Promise<Withdrawn> {
 }
 
 /** Changes a locked order's priority; resolves to the rows whose queue entries should move with it. */
-export async function setOrderPriority(m: EntityManager, job: Job, priority: number): Promise<Withdrawn> {
+export async function setOrderPriority(m: EntityManager, job: Job, priority: number): Promise<QueuedRows> {
   if (job.priority !== priority) {
     await m.query(`UPDATE jobs SET priority = $2, updated_at = now() WHERE id = $1`, [job.id, priority]);
     await recordJobEvent(m, job.id, 'priority_changed', { from: job.priority, to: priority });
   }
   return waitingRows(m, job.id);
 }
-

@@ -32,8 +32,7 @@ export async function decideReview(m: EntityManager, resultId: string, decision:
     );
     await countRows(m, order.id, 'needs_review', 'pending');
     // A completed order is open again; a paused one stays paused and takes the row on resume.
-    const [{ started_at: startedAt }] = await m.query(`SELECT started_at FROM jobs WHERE id = $1`, [order.id]);
-    const status = await moveOrder(m, { id: order.id, status: order.status, startedAt }, 'reopen');
+    const status = await moveOrder(m, order, 'reopen');
     await m.query(`UPDATE jobs SET completed_at = NULL WHERE id = $1`, [order.id]);
     if (status !== 'paused') await enqueueOrder(m, order.id);
   } else {

@@ -1,5 +1,5 @@
 import { COUNTER_OF, JOB_STATUSES, JobStatus, RESULT_STATUSES, ResultStatus } from './statuses';
-import { ALLOWED_FROM, countersAfter, Counters, done, mayMoveRow, OrderMove, planOrderMove, rowOpenness, rowStatusesInto } from './transitions';
+import { ALLOWED_FROM, attemptMayMove, countersAfter, Counters, done, mayMoveRow, OrderMove, planOrderMove, rowOpenness, rowStatusesInto } from './transitions';
 
 /**
  * The rules of an order's state, written out here a second time as plain tables, so that a
@@ -67,6 +67,13 @@ describe('a row', () => {
 
   it('rowStatusesInto lists exactly the statuses a row may come from', () => {
     for (const to of RESULT_STATUSES) expect(rowStatusesInto(to).sort()).toEqual(RESULT_STATUSES.filter((from) => ROW_RULES.has(`${from}>${to}`)).sort());
+  });
+
+  it('an attempt may write its outcome over any unfinished row, except `pending`, which only follows a verified interrupted click', () => {
+    for (const to of ['submitting', 'retry', 'submitted', 'failed', 'needs_review', 'blocked_by_policy', 'cancelled'] as const) {
+      expect([to, attemptMayMove(to).sort()]).toEqual([to, ['pending', 'retry', 'submitting']]);
+    }
+    expect(attemptMayMove('pending')).toEqual(['submitting']);
   });
 
   it.each(JOB_STATUSES.flatMap((order) => RESULT_STATUSES.map((row) => ({ order, row }))))('is open for an attempt: $row in a $order order', ({ order, row }) => {

@@ -1,4 +1,4 @@
-import { ACTIVE_JOB_STATUSES, COUNTER_OF, Counter, isFinal, JobStatus, ResultStatus, WAITING_ROW_STATUSES } from './statuses';
+import { ACTIVE_JOB_STATUSES, COUNTER_OF, Counter, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from './statuses';
 
 /**
  * The rules of an order's state, as data: which moves an order and its rows may make, and what a
@@ -87,6 +87,9 @@ export const mayMoveRow = (from: ResultStatus, to: ResultStatus): boolean => ROW
 export const rowStatusesInto = (to: ResultStatus): ResultStatus[] =>
   (Object.keys(ROW_MOVES) as ResultStatus[]).filter((from) => mayMoveRow(from, to));
 
+/** The statuses from which an attempt (a worker's fenced write) may move its row to `to`: unfinished ones only, whatever staff may do. */
+export const attemptMayMove = (to: ResultStatus): ResultStatus[] => rowStatusesInto(to).filter((s) => (UNFINISHED_ROW_STATUSES as readonly string[]).includes(s));
+
 export type Counters = Record<Counter, number> & { total: number };
 
 /** What a row's move does to its order's counters: one off the counter it leaves, one on the one it enters. */
@@ -100,7 +103,11 @@ export function counterDelta(from: ResultStatus, to: ResultStatus): Partial<Reco
 
 export const done = (c: Counters): number => c.submitted + c.failed + c.cancelled + c.needs_review + c.blocked;
 
-/** The counters after `n` rows move; throws on a move that is not allowed or would break a counter. */
+/**
+ * The counters after `n` rows move; throws on a move that is not allowed or would break a counter.
+ * The model of what `countRows` (ledger.ts) does with the same {@link counterDelta}, for the
+ * property tests; in PostgreSQL a CHECK constraint holds the same bounds.
+ */
 export function countersAfter(c: Counters, from: ResultStatus, to: ResultStatus, n = 1): Counters {
   if (!mayMoveRow(from, to)) throw new RangeError(`a row cannot move from ${from} to ${to}`);
   const next = { ...c };

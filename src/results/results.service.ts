@@ -8,7 +8,7 @@ import { LivePublisher } from '../live/live-publisher';
 import { ResponseLogEntry } from '../orders/job-result.entity';
 import { completeIfDone, countRows, lockOrderOfRow, markStarted } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
-import { rowOpenness, rowStatusesInto } from '../orders/transitions';
+import { attemptMayMove, rowOpenness } from '../orders/transitions';
 
 /** Everything a worker needs for one attempt, read from PostgreSQL (never from the queue payload). */
 export interface AttemptContext {
@@ -173,7 +173,7 @@ export class ResultsService {
         ],
       );
       if (!rows.length) {
-        this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped, a newer attempt owns the row`);
+        this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped: a newer attempt owns the row, or the row may not move there from where it is`);
         return undefined;
       }
       const [{ job_id: jobId, was }] = rows;
@@ -185,6 +185,3 @@ export class ResultsService {
     return jobId !== undefined;
   }
 }
-
-/** The statuses from which an attempt may move its row to `to`: unfinished ones only, whatever staff may do. */
-const attemptMayMove = (to: ResultStatus): ResultStatus[] => rowStatusesInto(to).filter((s) => (UNFINISHED_ROW_STATUSES as readonly string[]).includes(s));

@@ -4,9 +4,10 @@ import type { AttemptContext, ResultsService } from '../results/results.service'
 import { type ClickGate, SubmitAborted } from './browser/listing-submitter';
 
 /**
- * The worker's side of the click handshake (see {@link ClickGate}): opening it records in the
- * ledger, fenced by the attempt's token, that this attempt is submitting until the click lease
- * runs out. `opened` tells the service afterwards whether the attempt may have clicked.
+ * The worker's side of the click handshake (see {@link ClickGate}): opening it records on the
+ * row (ResultsService.markSubmitting, fenced by the attempt's token) that this attempt is
+ * submitting until the click lease runs out. `opened` tells the service afterwards whether the
+ * attempt may have clicked.
  */
 export class AttemptGate implements ClickGate {
   opened = false;

@@ -5,8 +5,7 @@ import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from './browser/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { CUSTOMER_FIELDS } from '../customers/customer-fields';
-import { logoOnDisk } from '../customers/customer-logo';
+import { listingValues } from '../customers/listing-values';
 import { AttemptGate } from './attempt-gate';
 import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
@@ -18,7 +17,6 @@ import {
   ClickDeadlinePassed,
   LISTING_SUBMITTER,
   ListingSubmitter,
-  ListingValues,
   SubmissionFailed,
   SubmissionOutcome,
   SubmitAborted,
@@ -53,11 +51,6 @@ export interface AttemptInfo {
   browserFailures?: number;
   /** How often a Retry-After delayed this queue entry, uncounted, so far. */
   retryAfters?: number;
-}
-
-/** The listing a customer row turns into: every adapter field, by name; `logo` is the path of its file ('' for none). */
-function listingValues(c: AttemptContext['customer'], artifactDir: string): ListingValues {
-  return { ...Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f, c[f]])), logo: logoOnDisk(artifactDir, c) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Page, Response } from 'playwright-core';
 import type { FormAdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { applyField, clickAll, dismissIfPresent } from './actions';
-import { ClickDeadlinePassed, OutcomeUnknown, type ListingValues } from './listing-submitter';
+import { ClickDeadlinePassed, OutcomeUnknown, type ClickGate, type ListingValues } from './listing-submitter';
 import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';
 import { locate, onTarget } from './targets';
 import { prepareValues, type Credentials, type PreparedValue } from './values';
@@ -33,8 +33,8 @@ export interface RunOptions {
 
 /**
  * Interprets an adapter definition on an open page: signs in when the definition says so, fills
- * each step, presses its button, and reads the answer. `beforeSubmit` runs right before the last
- * (irreversible) click and says until when that click may happen.
+ * each step, presses its button, and reads the answer. `gate` opens right before the last
+ * (irreversible) click and says until when that click may happen (see {@link ClickGate}).
  */
 export async function runAdapter(
   page: Page,
@@ -42,7 +42,7 @@ export async function runAdapter(
   submitUrl: string,
   values: ListingValues,
   log: (event: string, detail?: string) => void,
-  beforeSubmit: () => Promise<number>,
+  gate: ClickGate,
   stepTimeoutMs: number,
   opts: RunOptions = {},
 ): Promise<RunResult> {
@@ -141,7 +141,7 @@ export async function runAdapter(
     if (last) {
       // Everything that can wait happens before the deadline check; after it, only the click.
       if (!step.press) await onTarget(advance.at, () => advance.control.click({ trial: true }));
-      const deadline = await beforeSubmit();
+      const deadline = await gate.open();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
       probe = pageProbe(page); // the final answer's status counts from this click

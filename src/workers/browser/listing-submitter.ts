@@ -13,7 +13,7 @@ export interface SubmissionRequest {
 
 /**
  * The handshake before the irreversible click, held by whoever owns the attempt (the worker's
- * SubmissionService, through the ledger). A submitter fills the form and, right before pressing
+ * SubmissionService, which records it on the row). A submitter fills the form and, right before pressing
  * the button that sends it, calls {@link open}. The gate records that the attempt is submitting
  * (from then on a crash is verified, never blindly resubmitted) and resolves to the local time
  * (epoch ms) after which the click must not happen any more; the submitter clicks before then

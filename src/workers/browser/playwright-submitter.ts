@@ -124,8 +124,8 @@ export class PlaywrightSubmitter implements ListingSubmitter {
         const credentials = adapter.login ? await this.credentials.open(req.directory.id) : undefined;
         if (credentials) redact.add(Object.values(credentials));
         result = adapter.code
-          ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, () => gate.open(), limits.stepMs)
-          : await runAdapter(page, adapter, submitUrl, req.values, note, () => gate.open(), limits.stepMs, { credentials });
+          ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, gate, limits.stepMs)
+          : await runAdapter(page, adapter, submitUrl, req.values, note, gate, limits.stepMs, { credentials });
       } catch (err) {
         failure = err;
       }

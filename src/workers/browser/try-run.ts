@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
 import { runCodeAdapter } from './code-adapters/run-code-adapter';
 import { runAdapter, type RunResult } from './form-runner';
-import { SubmitAborted, type ListingValues } from './listing-submitter';
+import { SubmitAborted, type ClickGate, type ListingValues } from './listing-submitter';
 import { locate } from './targets';
 
 /** What became of one target of a step, looked up on the page as the runner looks it up. */
@@ -38,7 +38,7 @@ export interface TryOptions {
   stepTimeoutMs: number;
 }
 
-/** Thrown from `beforeSubmit` in a dry run: the form is filled, the click does not happen. */
+/** Thrown from the click gate in a dry run: the form is filled, the click does not happen. */
 class StopBeforeSubmit extends SubmitAborted {}
 
 /**
@@ -59,14 +59,16 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
     }
   };
   const log = (event: string, detail?: string) => void report.log.push({ event, detail });
-  const beforeSubmit = async () => {
-    report.reachedSubmit = true;
-    if (!opts.submit) {
-      // A form definition was photographed step by step; a code adapter's form, as it would be sent.
-      if (adapter.code) await shot('filled');
-      throw new StopBeforeSubmit();
-    }
-    return Date.now() + opts.stepTimeoutMs;
+  const gate: ClickGate = {
+    open: async () => {
+      report.reachedSubmit = true;
+      if (!opts.submit) {
+        // A form definition was photographed step by step; a code adapter's form, as it would be sent.
+        if (adapter.code) await shot('filled');
+        throw new StopBeforeSubmit();
+      }
+      return Date.now() + opts.stepTimeoutMs;
+    },
   };
   const probed = new Set<number>();
   const probe = async (i: number) => {
@@ -77,8 +79,8 @@ export async function tryOnPage(page: Page, adapter: AdapterDefinition, submitUr
   try {
     // A code adapter has no targets to report: its log and photographs say how far it got.
     report.outcome = adapter.code
-      ? await runCodeAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs)
-      : await runAdapter(page, adapter, submitUrl, values, log, beforeSubmit, opts.stepTimeoutMs, {
+      ? await runCodeAdapter(page, adapter, submitUrl, values, log, gate, opts.stepTimeoutMs)
+      : await runAdapter(page, adapter, submitUrl, values, log, gate, opts.stepTimeoutMs, {
           afterFill: async (i) => {
             await probe(i);
             await shot(`step-${i + 1}`);

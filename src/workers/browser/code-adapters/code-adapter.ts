@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import type { CodeAdapterName } from '../../../directories/definition/code-adapter-names';
 import type { RunResult } from '../form-runner';
-import { ClickDeadlinePassed, type ListingValues } from '../listing-submitter';
+import { ClickDeadlinePassed, type ClickGate, type ListingValues } from '../listing-submitter';
 
 /**
  * The port for a site the adapter language cannot describe: a TypeScript module that fills the
@@ -11,7 +11,7 @@ import { ClickDeadlinePassed, type ListingValues } from '../listing-submitter';
  * The irreversible click is not the module's to make: it hands its final button to
  * `ctx.submit()`, which makes the same checks as the form runner (the button is there and
  * clickable, the attempt still owns the row, the click's deadline has not passed) and then clicks.
- * A module never sees `beforeSubmit`, and a `submitted` outcome without `ctx.submit()` is not
+ * A module never sees the attempt's ClickGate, and a `submitted` outcome without `ctx.submit()` is not
  * believed (see runCodeAdapter).
  */
 export interface CodeAdapter {
@@ -34,13 +34,13 @@ export interface CodeAdapterContext {
 }
 
 /** The `ctx.submit` of one attempt, and whether it was used. */
-export interface SubmitGate {
+export interface CodeAdapterSubmit {
   submit(control: Locator): Promise<void>;
   readonly used: boolean;
 }
 
 /** The one place a code adapter's final click happens: the handshake of the form runner's last step. */
-export function submitGate(beforeSubmit: () => Promise<number>, log: (event: string, detail?: string) => void): SubmitGate {
+export function codeAdapterSubmit(gate: ClickGate, log: (event: string, detail?: string) => void): CodeAdapterSubmit {
   let used = false;
   return {
     get used() {
@@ -51,7 +51,7 @@ export function submitGate(beforeSubmit: () => Promise<number>, log: (event: str
       // Nothing irreversible yet: a button that is missing or covered fails here, and may be tried again.
       await control.click({ trial: true });
       used = true;
-      const deadline = await beforeSubmit();
+      const deadline = await gate.open();
       log('submitting');
       if (Date.now() >= deadline) throw new ClickDeadlinePassed();
       await control.click();

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import type { CodeAdapterDefinition } from '../../../directories/definition/adapter.schema';
 import { openFormPage, type RunResult } from '../form-runner';
-import { OutcomeUnknown, type ListingValues } from '../listing-submitter';
-import { submitGate } from './code-adapter';
+import { OutcomeUnknown, type ClickGate, type ListingValues } from '../listing-submitter';
+import { codeAdapterSubmit } from './code-adapter';
 import { CODE_ADAPTERS } from './registry';
 
 /**
@@ -18,7 +18,7 @@ export async function runCodeAdapter(
   submitUrl: string,
   values: ListingValues,
   log: (event: string, detail?: string) => void,
-  beforeSubmit: () => Promise<number>,
+  clickGate: ClickGate,
   stepTimeoutMs: number,
 ): Promise<RunResult> {
   // The schema only admits registered names; a stored definition can outlive a module removed since.
@@ -29,7 +29,7 @@ export async function runCodeAdapter(
   const refused = await openFormPage(page, submitUrl, log);
   if (refused) return refused;
 
-  const gate = submitGate(beforeSubmit, log);
+  const gate = codeAdapterSubmit(clickGate, log);
   const result = await module.run(page, values, { log, stepTimeoutMs, submit: (control) => gate.submit(control) });
   if (result.kind === 'submitted' && !gate.used) {
     // Its click, if it made one, skipped the checks that keep a listing from going out twice:
