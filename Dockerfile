@@ -23,7 +23,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 RUN mkdir -p /var/lib/boltline/artifacts && chown -R node:node /var/lib/boltline
 # Never root: Chromium refuses its sandbox as root, and a production worker refuses to run Chromium
-# without it (CHROMIUM_SANDBOX, src/workers/browser/browser-check.ts). The sandbox also needs user
+# without it (CHROMIUM_SANDBOX, src/engine/browser-check.ts). The sandbox also needs user
 # namespaces, which Docker's default seccomp profile refuses: see the worker in docker-compose.yml.
 USER node
 # tini forwards SIGTERM so workers can finish in-flight submissions before exiting.

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { loadConfig } from './config/config.schema';
 import { WorkerModule } from './worker.module';
 import { BrowserHealth } from './workers/browser-health';
-import { BROWSER_PLAN, BrowserPlan, describePlan } from './workers/browser/launch';
+import { BROWSER_PLAN, BrowserPlan, describePlan } from './engine/launch';
 
 /** A worker process: no HTTP server, only BullMQ consumers. Run as many as you like. */
 async function bootstrap(): Promise<void> {

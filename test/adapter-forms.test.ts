@@ -8,7 +8,7 @@ import { checkDirectory } from '../src/directories/definition/directory.schema';
 import { importDirectories } from '../src/directories/directory-store';
 import { AUTH_ACCOUNT, AUTH_CATALOGUE_FILE } from '../src/sandbox/features/auth';
 import { FORMS_CATALOGUE_FILE } from '../src/sandbox/features/forms';
-import { NEEDS_CREDENTIALS } from '../src/workers/browser/values';
+import { NEEDS_CREDENTIALS } from '../src/engine/values';
 import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { orderDeadline } from './support/deadlines';

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import request from 'supertest';
 import { submissionJobId } from '../src/queue/queue.constants';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
-import { hostFacts } from '../src/workers/browser/browser-check';
+import { hostFacts } from '../src/engine/browser-check';
 import { descendants, freePort, Proc, startProcess, startWorker } from '../harness/processes';
 import { PROJECT_ROOT } from '../harness/root';
 import { waitFor } from '../harness/wait';

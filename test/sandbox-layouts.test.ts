@@ -8,8 +8,8 @@ import { authCatalogue, AUTH_ACCOUNT } from '../src/sandbox/features/auth';
 import { SITES } from '../src/sandbox/pages';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/sandbox-server';
 import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
-import { runAdapter, type RunResult } from '../src/workers/browser/form-runner';
-import { OutcomeUnknown } from '../src/workers/browser/listing-submitter';
+import { runAdapter, type RunResult } from '../src/engine/form-runner';
+import { OutcomeUnknown } from '../src/engine/listing-submitter';
 import { DEADLINE } from './support/deadlines';
 import { directoryOf, UNICODE_CUSTOMER } from './support/sandbox-fixtures';
 

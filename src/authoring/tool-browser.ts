@@ -4,7 +4,7 @@ import type { CataloguePolicy } from '../egress/catalogue-policy.service';
 import type { BlockedConnection } from '../egress/egress-lease';
 import { EgressPolicy } from '../egress/egress-policy';
 import { EgressProxy } from '../egress/egress-proxy.service';
-import { checkBrowser } from '../workers/browser/browser-check';
+import { checkBrowser } from '../engine/browser-check';
 import { ChromiumService } from '../workers/browser/chromium.service';
 import { watchPolicy } from '../workers/browser/policy-watch';
 

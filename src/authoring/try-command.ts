@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { isUuid } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { listingValues } from '../customers/listing-values';
-import type { ListingValues } from '../workers/browser/listing-submitter';
+import type { ListingValues } from '../engine/listing-submitter';
 
 /** A customer's listing, every adapter field by name, as the worker builds it. */
 export async function customerValues(db: DataSource, id: string, artifactDir: string): Promise<ListingValues> {

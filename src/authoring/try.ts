@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/config.schema';
 import type { CustomerField } from '../customers/customer-fields';
-import type { ListingValues } from '../workers/browser/listing-submitter';
-import { stepTimeoutMs } from '../workers/browser/timeouts';
-import { tryOnPage, type TargetReport, type TryReport } from '../workers/browser/try-run';
+import type { ListingValues } from '../engine/listing-submitter';
+import { stepTimeoutMs } from '../engine/timeouts';
+import { tryOnPage, type TargetReport, type TryReport } from '../engine/try-run';
 import type { DirectoryDocument } from '../directories/definition/directory.schema';
 import { withToolPage } from './tool-browser';
 

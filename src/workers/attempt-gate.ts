@@ -1,7 +1,7 @@
 import { crashPoint } from '../common/crash-point';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, ResultsService } from '../results/results.service';
-import { type ClickGate, SubmitAborted } from './browser/listing-submitter';
+import { type ClickGate, SubmitAborted } from '../engine/listing-submitter';
 
 /**
  * The worker's side of the click handshake (see {@link ClickGate}): opening it records on the

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { BROWSER_PLAN, BrowserPlan } from './browser/launch';
+import { BROWSER_PLAN, BrowserPlan } from '../engine/launch';
 
 /**
  * Counts this worker's browser failures in a row. A browser failure costs the directory nothing

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { secretBoxOf } from '../directories/secrets-key';
-import type { Credentials } from './browser/values';
+import type { Credentials } from '../engine/values';
 
 /**
  * The worker's only way to a directory's sign-in: read sealed from PostgreSQL and opened here,

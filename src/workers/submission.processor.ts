@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.schema';
 import { isDatabaseUnavailable } from '../common/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { BrowserHealth } from './browser-health';
-import { BrowserFailed } from './browser/listing-submitter';
+import { BrowserFailed } from '../engine/listing-submitter';
 import { describeLimits, placeInLine } from './directory-limits';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';

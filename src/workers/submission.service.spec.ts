@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/config.schema';
 import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../results/results.service';
-import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ClickGate, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from './browser/listing-submitter';
+import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ClickGate, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from '../engine/listing-submitter';
 import type { DirectoryAttention } from './directory-attention';
 import type { DirectoryTurns } from './directory-turns.service';
 import { DirectoryPaused, MAX_RETRY_AFTERS, RetryLater, SubmissionService, WaitUntil } from './submission.service';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { join } from 'node:path';
 import { crashPoint } from '../common/crash-point';
-import { stepTimeoutMs } from './browser/timeouts';
+import { stepTimeoutMs } from '../engine/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { listingValues } from '../customers/listing-values';
@@ -20,7 +20,7 @@ import {
   SubmissionFailed,
   SubmissionOutcome,
   SubmitAborted,
-} from './browser/listing-submitter';
+} from '../engine/listing-submitter';
 
 /** The directory asked to be left alone until `until` (Retry-After): the processor delays the entry without spending an attempt. */
 export class RetryLater extends Error {

@@ -128,7 +128,7 @@ type SharedKeys = Omit<ParsedAdapter, 'steps' | 'code' | (typeof FORM_ONLY_KEYS)
 export type FormAdapterDefinition = SharedKeys &
   Pick<ParsedAdapter, 'capture' | 'serverErrorMeans' | 'login'> & { steps: FormStep[]; success: OutcomeRule; failure: OutcomeRule; code?: undefined };
 
-/** A definition run by a code adapter (src/workers/browser/code-adapters), named by `code`. */
+/** A definition run by a code adapter (src/engine/code-adapters), named by `code`. */
 export type CodeAdapterDefinition = SharedKeys & { code: CodeAdapterName; steps?: undefined; success?: undefined; failure?: undefined; capture?: undefined; serverErrorMeans?: undefined; login?: undefined };
 
 /** The checks above make every parsed definition one of the two; the cast tells TypeScript so. */

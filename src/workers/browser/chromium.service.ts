@@ -4,14 +4,14 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/config.schema';
 import type { ContextProxy } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
-import { launchError } from './browser-check';
-import { BROWSER_ARGS, BROWSER_PLAN, BrowserPlan, launchOptions } from './launch';
-import { BrowserFailed } from './listing-submitter';
+import { launchError } from '../../engine/browser-check';
+import { BROWSER_ARGS, BROWSER_PLAN, BrowserPlan, launchOptions } from '../../engine/launch';
+import { BrowserFailed } from '../../engine/listing-submitter';
 
 /** How long a browser that may have died gets to answer before it counts as gone. */
 const ANSWER_TIMEOUT_MS = 10_000;
 
-export { EGRESS_ARGS } from './launch';
+export { EGRESS_ARGS } from '../../engine/launch';
 
 /**
  * For tests' own browsers, which open only this project's pages (dashboard, sandbox) and run as

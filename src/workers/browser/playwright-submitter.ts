@@ -10,8 +10,8 @@ import { EgressProxy } from '../../egress/egress-proxy.service';
 import type { ResponseLogEntry } from '../../orders/job-result.entity';
 import { BrowserHealth } from '../browser-health';
 import { ChromiumService } from './chromium.service';
-import { runCodeAdapter } from './code-adapters/run-code-adapter';
-import { runAdapter, type RunResult } from './form-runner';
+import { runCodeAdapter } from '../../engine/code-adapters/run-code-adapter';
+import { runAdapter, type RunResult } from '../../engine/form-runner';
 import {
   BlockedByPolicy,
   BrowserFailed,
@@ -23,13 +23,13 @@ import {
   SubmissionRequest,
   type ClickGate,
   SubmitAborted,
-} from './listing-submitter';
+} from '../../engine/listing-submitter';
 import { watchPolicy } from './policy-watch';
-import { fillTemplate, listedOnSearchPage, pageProbe } from './outcome';
-import { Redactor } from './redact';
-import { describeTarget, locate, TargetNotFound } from './targets';
+import { fillTemplate, listedOnSearchPage, pageProbe } from '../../engine/outcome';
+import { Redactor } from '../../engine/redact';
+import { describeTarget, locate, TargetNotFound } from '../../engine/targets';
 import { DirectoryCredentials } from '../directory-credentials';
-import { attemptTimeouts, stepTimeoutMs } from './timeouts';
+import { attemptTimeouts, stepTimeoutMs } from '../../engine/timeouts';
 
 /**
  * Fills directory forms in headless Chromium by interpreting their adapter definitions. Every

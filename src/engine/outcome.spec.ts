@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../config/config.schema';
+import type { AppConfig } from '../config/config.schema';
 import { retryAfter } from './form-runner';
 import { captureReference, fillTemplate, listedOnSearchPage, matchesPattern, ruleHolds, waitForOutcome, type PageProbe } from './outcome';
 import { attemptTimeouts } from './timeouts';

@@ -1,4 +1,4 @@
-import { adapterSchema, type AdapterInput, type FormAdapterDefinition } from '../../directories/definition/adapter.schema';
+import { adapterSchema, type AdapterInput, type FormAdapterDefinition } from '../directories/definition/adapter.schema';
 import { labelPattern, textMatches } from './targets';
 import { countryCode, formatValue, isTicked, NEEDS_CREDENTIALS, prepareValues, truncate } from './values';
 

@@ -1,5 +1,5 @@
 import type { Page, Response } from 'playwright-core';
-import type { CaptureRule, OutcomeRule, SearchRule, WaitForRule } from '../../directories/definition/adapter.schema';
+import type { CaptureRule, OutcomeRule, SearchRule, WaitForRule } from '../directories/definition/adapter.schema';
 import type { ListingValues } from './listing-submitter';
 
 /** The most page text the definition's patterns are matched against (a page's visible text is far shorter). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import type { AppConfig } from '../../config/config.schema';
+import type { AppConfig } from '../config/config.schema';
 import { BrowserPlan, launchOptions } from './launch';
 
 /** Said wherever a worker or the demo finds no usable Chromium. */

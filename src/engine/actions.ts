@@ -1,5 +1,5 @@
 import { errors, type Page } from 'playwright-core';
-import type { FieldMapping, Target } from '../../directories/definition/adapter.schema';
+import type { FieldMapping, Target } from '../directories/definition/adapter.schema';
 import { describeTarget, locate, onTarget, textMatches } from './targets';
 import { isTicked, trimNote, truncate, valueName } from './values';
 

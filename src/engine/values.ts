@@ -1,5 +1,5 @@
-import type { FieldMapping, FormAdapterDefinition, FormStep } from '../../directories/definition/adapter.schema';
-import { templateFields } from '../../directories/definition/step.schema';
+import type { FieldMapping, FormAdapterDefinition, FormStep } from '../directories/definition/adapter.schema';
+import { templateFields } from '../directories/definition/step.schema';
 import type { ListingValues } from './listing-submitter';
 import { describeTarget } from './targets';
 

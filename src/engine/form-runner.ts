@@ -1,5 +1,5 @@
 import type { Page, Response } from 'playwright-core';
-import type { FormAdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
+import type { FormAdapterDefinition, FormStep, Target } from '../directories/definition/adapter.schema';
 import { applyField, clickAll, dismissIfPresent } from './actions';
 import { ClickDeadlinePassed, OutcomeUnknown, type ClickGate, type ListingValues } from './listing-submitter';
 import { captureReference, pageProbe, waitForOutcome, waitForRule, type PageProbe } from './outcome';

@@ -1,5 +1,5 @@
 import type { Page, Request } from 'playwright-core';
-import { CUSTOMER_FIELDS, type CustomerField } from '../../../customers/customer-fields';
+import { CUSTOMER_FIELDS, type CustomerField } from '../../customers/customer-fields';
 import { retryAfter, TOO_MANY_REQUESTS_MS, type RunResult } from '../form-runner';
 import { OutcomeUnknown } from '../listing-submitter';
 import type { CodeAdapter } from './code-adapter';

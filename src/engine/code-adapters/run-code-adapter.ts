@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { CodeAdapterDefinition } from '../../../directories/definition/adapter.schema';
+import type { CodeAdapterDefinition } from '../../directories/definition/adapter.schema';
 import { openFormPage, type RunResult } from '../form-runner';
 import { OutcomeUnknown, type ClickGate, type ListingValues } from '../listing-submitter';
 import { codeAdapterSubmit } from './code-adapter';

@@ -1,4 +1,4 @@
-import { parseConfig } from '../../config/config.schema';
+import { parseConfig } from '../config/config.schema';
 import { BrowserUnusable, firstChoice, launchError } from './browser-check';
 
 const dev = parseConfig({});

@@ -1,5 +1,5 @@
-import type { AppConfig } from '../../config/config.schema';
-import type { AdapterDefinition } from '../../directories/definition/adapter.schema';
+import type { AppConfig } from '../config/config.schema';
+import type { AdapterDefinition } from '../directories/definition/adapter.schema';
 
 /** Longest wait for one page step, the answer to the submit click included. */
 export function stepTimeoutMs(config: AppConfig): number {

@@ -1,5 +1,5 @@
 import { errors, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import type { Target } from '../../directories/definition/adapter.schema';
+import type { Target } from '../directories/definition/adapter.schema';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** What pages add after a label: a colon, a required marker (`*`, `(required)`), or both. */

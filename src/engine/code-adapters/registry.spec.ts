@@ -1,5 +1,5 @@
 import type { Locator } from 'playwright-core';
-import { CODE_ADAPTER_NAMES } from '../../../directories/definition/code-adapter-names';
+import { CODE_ADAPTER_NAMES } from '../../directories/definition/code-adapter-names';
 import { ClickDeadlinePassed, SubmitAborted } from '../listing-submitter';
 import { codeAdapterSubmit } from './code-adapter';
 import { CODE_ADAPTERS } from './registry';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AdapterDefinition, FormStep, Target } from '../../directories/definition/adapter.schema';
+import type { AdapterDefinition, FormStep, Target } from '../directories/definition/adapter.schema';
 import { runCodeAdapter } from './code-adapters/run-code-adapter';
 import { runAdapter, type RunResult } from './form-runner';
 import { SubmitAborted, type ClickGate, type ListingValues } from './listing-submitter';

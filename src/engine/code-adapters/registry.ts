@@ -1,4 +1,4 @@
-import type { CodeAdapterName } from '../../../directories/definition/code-adapter-names';
+import type { CodeAdapterName } from '../../directories/definition/code-adapter-names';
 import type { CodeAdapter } from './code-adapter';
 import { fetchForm } from './fetch-form';
 

@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import type { CodeAdapterName } from '../../../directories/definition/code-adapter-names';
+import type { CodeAdapterName } from '../../directories/definition/code-adapter-names';
 import type { RunResult } from '../form-runner';
 import { ClickDeadlinePassed, type ClickGate, type ListingValues } from '../listing-submitter';
 
