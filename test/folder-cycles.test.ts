@@ -98,6 +98,17 @@ it('the graph is read: it holds edges every order takes, and the ledger imports 
   expect([...ordersImports]).toEqual(['common']);
 });
 
+it('the adapter engine needs no fleet: it imports only the adapter schema, customer fields, common and config types', () => {
+  // Issue 14's remote worker and extension host the engine with an API key and nothing else.
+  const engine = [...files].filter(([f]) => folderOf(f) === 'engine');
+  expect(engine.length).toBeGreaterThan(10);
+  const allowed = (t: string) => ['engine', 'common'].includes(folderOf(t) ?? '') || /^(directories\/definition\/|customers\/customer-fields\.ts$|config\/config\.schema\.ts$)/.test(relative(SRC, t));
+  const outside = engine.flatMap(([f, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${relative(SRC, f)} -> ${relative(SRC, t)}`));
+  expect(outside).toEqual([]);
+  const packages = new Set(engine.flatMap(([f]) => [...readFileSync(f, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => m[1])));
+  expect([...packages].filter((p) => p !== 'playwright-core' && !p.startsWith('node:'))).toEqual([]);
+});
+
 it('the checks find a loop when there is one', () => {
   const planted = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
   expect(loops(planted, (n) => n)).toEqual(['a -> b -> c -> a']);

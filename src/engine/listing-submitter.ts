@@ -1,5 +1,5 @@
 import type { AdapterDefinition } from '../directories/definition/adapter.schema';
-import type { ResponseLogEntry } from '../orders/job-result.entity';
+import type { ResponseLogEntry } from '../common/response-log';
 
 export type ListingValues = Record<string, string>;
 

@@ -1,13 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ResponseLogEntry } from '../common/response-log';
 import type { ResultStatus } from './statuses';
 
-/** One line of what happened during an attempt, as kept in `response_log`. */
-export interface ResponseLogEntry {
-  at: string;
-  attempt: number;
-  event: string;
-  detail?: string;
-}
+export type { ResponseLogEntry };
 
 @Entity('job_results')
 export class JobResult {
