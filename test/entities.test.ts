@@ -49,7 +49,8 @@ it('the API process knows every entity', async () => {
 it('a worker process knows the entities it reads: the order, its rows and the customer', async () => {
   const names = await entitiesOf(async () => ({
     module: (await import('../src/worker.module')).WorkerModule,
-    notStarted: [(await import('../src/workers/submission.processor')).SubmissionProcessor],
+    // No BullMQ consumer, no Chromium launched to check it, no credentials opened: only the wiring.
+    notStarted: [(await import('../src/workers/submission.processor')).SubmissionProcessor, (await import('../src/engine/launch')).BROWSER_PLAN, 'SECRETS_KEY_CHECKED'],
   }));
   expect(names).toEqual(expect.arrayContaining([Job.name, JobResult.name, Customer.name]));
 });

@@ -5,7 +5,7 @@ import { isRowId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { Job } from '../orders/job.entity';
 import { JobView, jobView } from '../orders/job-view';
-import type { ResponseLogEntry } from '../orders/job-result.entity';
+import type { ResponseLogEntry } from '../common/response-log';
 
 /** One directory's row as the detail page shows it, with its evidence. */
 export interface DirectoryRow {

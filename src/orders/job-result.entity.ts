@@ -2,8 +2,6 @@ import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeor
 import type { ResponseLogEntry } from '../common/response-log';
 import type { ResultStatus } from './statuses';
 
-export type { ResponseLogEntry };
-
 @Entity('job_results')
 export class JobResult {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;

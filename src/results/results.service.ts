@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Customer } from '../customers/customer.entity';
 import { Directory } from '../directories/directory.entity';
 import { LivePublisher } from '../live/live-publisher';
-import { ResponseLogEntry } from '../orders/job-result.entity';
+import type { ResponseLogEntry } from '../common/response-log';
 import { completeIfDone, countRows, lockOrderOfRow, markStarted } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
 import { attemptMayMove, rowOpenness } from '../orders/transitions';

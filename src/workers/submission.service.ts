@@ -10,7 +10,7 @@ import { AttemptGate } from './attempt-gate';
 import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
-import { ResponseLogEntry } from '../orders/job-result.entity';
+import type { ResponseLogEntry } from '../common/response-log';
 import {
   BlockedByPolicy,
   BrowserFailed,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { ResponseLogEntry } from '../../orders/job-result.entity';
+import type { ResponseLogEntry } from '../../common/response-log';
 import type { ResultView } from '../../orders/result-view';
 import { RESULT_STATUSES, type ResultStatus } from '../../orders/statuses';
 import { JOB_OUTCOMES, JOB_STATUSES, PACKAGE_SIZES, type JobOutcome, type JobStatus } from '../../orders/statuses';

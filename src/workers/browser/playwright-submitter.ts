@@ -7,7 +7,7 @@ import type { AdapterDefinition, Target } from '../../directories/definition/ada
 import { AppConfig } from '../../config/config.schema';
 import type { BlockedConnection } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
-import type { ResponseLogEntry } from '../../orders/job-result.entity';
+import type { ResponseLogEntry } from '../../common/response-log';
 import { BrowserHealth } from '../browser-health';
 import { ChromiumService } from './chromium.service';
 import { runCodeAdapter } from '../../engine/code-adapters/run-code-adapter';
