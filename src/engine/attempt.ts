@@ -117,10 +117,11 @@ export function webScheme(url: string): string | undefined {
 }
 
 /** Which of the adapter's targets the page did not offer, or undefined for any other failure. */
-export function missingTarget(err: unknown): string | undefined {
+function missingTarget(err: unknown): string | undefined {
   return err instanceof TargetNotFound ? describeTarget(err.target) : undefined;
 }
 
+/** An error's first line, bounded: what a row's log and a worker's message say of it. */
 export function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppConfig } from '../../config/config.schema';
 import type { ContextProxy } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
+import { firstLine } from '../../engine/attempt';
 import { launchError } from '../../engine/browser-check';
 import { BROWSER_ARGS, BROWSER_PLAN, BrowserPlan, launchOptions } from '../../engine/launch';
 import { BrowserFailed } from '../../engine/listing-submitter';
@@ -162,8 +163,4 @@ export class ChromiumService implements OnApplicationShutdown {
     this.current = undefined;
     await Promise.all(slots.map((s) => this.close(s)));
   }
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
 }
