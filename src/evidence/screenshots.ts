@@ -1,7 +1,12 @@
 import type { Response } from 'express';
 import { realpath } from 'node:fs/promises';
-import { extname, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { sendProblem } from '../common/problem-types';
+
+/** Where an attempt's screenshot is kept: one file per directory and attempt under the order's folder. */
+export function screenshotPathOf(artifactDir: string, ctx: { jobId: string; attempt: number; directory: { id: string } }): string {
+  return join(artifactDir, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`);
+}
 
 /**
  * The file a result's stored screenshot path names, if it may be served: a `.png` that exists

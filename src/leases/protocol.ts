@@ -122,7 +122,7 @@ export interface SettledResponse {
 }
 
 /** PUT /worker/leases/:id/screenshot?token=…: the page as it looked at the end, before complete or fail. */
-export const SCREENSHOT_TYPES = ['image/png', 'image/jpeg'] as const;
+export const SCREENSHOT_TYPES = ['image/png'] as const;
 
 /** The problem `type` slug of a call with a token that no longer holds the lease. */
 export const LEASE_EXPIRED = 'lease-expired';

@@ -8,7 +8,8 @@ import { AppConfig } from '../config/config.schema';
 import type { DirectoryLimits } from '../directories/definition/adapter.schema';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
-import { DirectoryLimiter, Turn } from './directory-limits';
+import { DirectoryPaused } from './attempt-errors';
+import { describeLimits, DirectoryLimiter, placeInLine, Turn } from './directory-limits';
 
 export interface DirectoryState {
   limits: DirectoryLimits | undefined;
@@ -51,6 +52,19 @@ export class DirectoryTurns {
     return state;
   }
 
+  /**
+   * Whether a queue entry may go to its directory now: the holder of its turn, or when to look
+   * again (the entry waits, uncounted, holding no worker slot; `note` goes on the row's log the
+   * first time). Throws DirectoryPaused while the directory is paused.
+   */
+  async admit(directoryId: string, entryId: string, priority: number, timestamp: number): Promise<{ holder: string } | { until: number; note?: { event: string; detail: string } }> {
+    const { limits, paused } = await this.stateOf(directoryId);
+    if (paused) throw new DirectoryPaused(paused);
+    const turn = await this.take(directoryId, entryId, placeInLine(priority, timestamp), limits);
+    if (turn.go) return { holder: turn.holder };
+    return { until: Date.now() + turn.waitMs, note: turn.joined ? { event: `waiting: directory limit ${describeLimits(limits)}`, detail: turn.reason } : undefined };
+  }
+
   take(directoryId: string, waiter: string, place: string, limits: DirectoryLimits | undefined): Promise<Turn> {
     return this.limiter.take(directoryId, waiter, place, limits);
   }
@@ -67,6 +81,15 @@ export class DirectoryTurns {
       clearInterval(renew);
       await this.limiter.release(directoryId, holder).catch(() => undefined);
     }
+  }
+
+  /** Keeps a turn taken by {@link admit} for a holder outside this process (a remote worker's lease). */
+  renew(directoryId: string, holder: string): Promise<void> {
+    return this.limiter.renew(directoryId, holder);
+  }
+
+  release(directoryId: string, holder: string): Promise<void> {
+    return this.limiter.release(directoryId, holder);
   }
 
   /** The site said "not now" (429, Retry-After): no worker starts a submission to it for `forMs`. */

@@ -1,24 +1,18 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
-import { isDatabaseUnavailable } from '../common/pg-errors';
 import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { BrowserHealth } from './browser-health';
-import { BrowserFailed } from '../engine/listing-submitter';
-import { describeLimits, placeInLine } from './directory-limits';
+import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';
-import { AttemptInfo, DirectoryPaused, RetryLater, SubmissionService, WaitUntil } from './submission.service';
+import type { AttemptInfo } from './attempt-errors';
+import { verdictOf } from './queue-verdict';
+import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
 const config = loadConfig();
-/** How long a submission waits when PostgreSQL does not answer. */
-const DATABASE_RETRY_MS = 2000;
-/** How often a paused directory's queue entries look whether staff resumed it. */
-const PAUSED_RECHECK_MS = 5000;
-/** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
-const BROWSER_RETRY_MS = 2000;
 
 /**
  * Consumes directory submissions. Worker options come from the validated config, read once:
@@ -40,6 +34,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     private readonly turns: DirectoryTurns,
     private readonly results: ResultsService,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
   ) {
     super();
   }
@@ -65,53 +60,27 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     for (;;) {
       try {
         const { directoryId } = job.data;
-        const { limits, paused } = await this.turns.stateOf(directoryId);
-        if (paused) throw new DirectoryPaused(paused);
         // job.priority, not opts.priority: staff may have changed it since the job was added.
-        const turn = await this.turns.take(directoryId, job.id!, placeInLine(job.priority || (job.opts.priority ?? 0), job.timestamp), limits);
-        if (!turn.go) {
-          // The directory's turn is not yet: the entry waits, uncounted, holding no worker slot.
-          if (turn.joined) await this.results.note(job.data.resultId, job.data.jobId, `waiting: directory limit ${describeLimits(limits)}`, turn.reason);
-          await job.moveToDelayed(Date.now() + turn.waitMs, token);
+        const admitted = await this.turns.admit(directoryId, job.id!, job.priority || (job.opts.priority ?? 0), job.timestamp);
+        if ('until' in admitted) {
+          if (admitted.note) await this.results.note(job.data.resultId, job.data.jobId, admitted.note.event, admitted.note.detail);
+          await job.moveToDelayed(admitted.until, token);
           throw new DelayedError();
         }
-        return await this.turns.holding(directoryId, turn.holder, () => this.submissions.run(job.data, info));
+        return await this.turns.holding(directoryId, admitted.holder, () => this.submissions.run(job.data, info, this.submitter));
       } catch (err) {
         if (err instanceof DelayedError) throw err;
-        // The directory paused itself (its form changed): the entry waits, uncounted, until staff resume it.
-        if (err instanceof DirectoryPaused) {
-          if (!job.data.waitedForResume) {
-            await this.results.note(job.data.resultId, job.data.jobId, 'waiting: the directory is paused until staff resume it', err.message);
-            await job.updateData({ ...job.data, waitedForResume: true });
-          }
-          await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);
-          throw new DelayedError();
-        }
-        // An earlier attempt may still be answered: wait here, keeping the job (and its place in
-        // line, which a delayed job would lose), then look again. Bounded by the click lease plus
-        // one step timeout.
-        if (err instanceof WaitUntil) {
-          await new Promise((r) => setTimeout(r, Math.max(0, err.until.getTime() - Date.now()) + 100));
+        const verdict = verdictOf(err, job.data);
+        if (verdict.kind === 'fail') throw verdict.err;
+        // Keep the job (and its place in line, which a delayed job would lose), then look again.
+        if (verdict.kind === 'wait') {
+          await new Promise((r) => setTimeout(r, Math.max(0, verdict.until - Date.now())));
           continue;
         }
-        // The worker's browser failed (the service gave the row its attempt back): again later,
-        // without spending an attempt, counted on the entry so that it is bounded.
-        if (err instanceof BrowserFailed) {
-          this.logger.warn(`${job.id}: ${err.message}; queued again, not counted as an attempt`);
-          await job.updateData({ ...job.data, browserFailures: (job.data.browserFailures ?? 0) + 1 });
-          await job.moveToDelayed(Date.now() + BROWSER_RETRY_MS, token);
-          throw new DelayedError();
-        }
-        // The directory said when to come back (Retry-After): the entry waits until then, uncounted.
-        if (err instanceof RetryLater) {
-          this.logger.warn(`${job.id}: ${err.message}`);
-          await job.updateData({ ...job.data, retryAfters: (job.data.retryAfters ?? 0) + 1 });
-          await job.moveToDelayed(err.until.getTime(), token);
-          throw new DelayedError();
-        }
-        // Not the submission's fault either: come back later without spending an attempt.
-        if (!isDatabaseUnavailable(err)) throw err;
-        await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+        if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
+        if (verdict.note) await this.results.note(job.data.resultId, job.data.jobId, verdict.note.event, verdict.note.detail);
+        if (verdict.data) await job.updateData({ ...job.data, ...verdict.data });
+        await job.moveToDelayed(verdict.until, token);
         throw new DelayedError();
       }
     }

@@ -4,7 +4,8 @@ import type { AttemptContext, AttemptOutcome, Claim, ResultsService } from '../r
 import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, ClickGate, ListingSubmitter, SubmissionFailed, SubmissionOutcome, SubmissionRequest } from '../engine/listing-submitter';
 import type { DirectoryAttention } from './directory-attention';
 import type { DirectoryTurns } from './directory-turns.service';
-import { DirectoryPaused, MAX_RETRY_AFTERS, RetryLater, SubmissionService, WaitUntil } from './submission.service';
+import { type AttemptInfo, DirectoryPaused, MAX_RETRY_AFTERS, RetryLater, WaitUntil } from './attempt-errors';
+import { SubmissionService } from './submission.service';
 
 const ctx = {
   resultId: '7',
@@ -49,6 +50,14 @@ class FakeSubmitter implements ListingSubmitter {
   async isListed() { return this.listed; }
 }
 
+/** The service with this test's submitter, as the processor runs it. */
+class Runner {
+  constructor(readonly inner: SubmissionService, readonly submitter: FakeSubmitter) {}
+  run(payload: { resultId: string; generation: number }, info: AttemptInfo) {
+    return this.inner.run(payload, info, this.submitter);
+  }
+}
+
 const config = { ARTIFACT_DIR: '/tmp/artifacts', TEST_CRASH_AT: [], SUBMIT_LEASE_MS: 5000, SUBMIT_TIMEOUT_MS: 45000, BROWSER_FAILURES_BEFORE_EXIT: 3 } as unknown as AppConfig;
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
@@ -57,7 +66,7 @@ function setup(behave: Behaviour, attention = new FakeAttention()) {
   const results = new FakeResults();
   const submitter = new FakeSubmitter(behave);
   const attentionPort = { missed: () => attention.missed(), worked: () => attention.worked_() } as unknown as DirectoryAttention;
-  const service = new SubmissionService(results as unknown as ResultsService, submitter, config, { slowDown: async () => undefined } as unknown as DirectoryTurns, attentionPort);
+  const service = new Runner(new SubmissionService(results as unknown as ResultsService, config, { slowDown: async () => undefined } as unknown as DirectoryTurns, attentionPort), submitter);
   return { results, submitter, service, attention };
 }
 

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { join } from 'node:path';
 import { crashPoint } from '../common/crash-point';
 import { stepTimeoutMs } from '../engine/timeouts';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { listingValues } from '../customers/listing-values';
 import { AttemptGate } from './attempt-gate';
+import { type AttemptInfo, DirectoryPaused, MAX_RETRY_AFTER_MS, MAX_RETRY_AFTERS, RetryLater, WaitUntil } from './attempt-errors';
+import { screenshotPathOf } from '../evidence/screenshots';
 import { DirectoryAttention } from './directory-attention';
 import { DirectoryTurns } from './directory-turns.service';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../results/results.service';
@@ -15,136 +16,117 @@ import {
   BlockedByPolicy,
   BrowserFailed,
   ClickDeadlinePassed,
-  LISTING_SUBMITTER,
   ListingSubmitter,
   SubmissionFailed,
   SubmissionOutcome,
   SubmitAborted,
 } from '../engine/listing-submitter';
 
-/** The directory asked to be left alone until `until` (Retry-After): the processor delays the entry without spending an attempt. */
-export class RetryLater extends Error {
-  constructor(readonly until: Date, message: string) {
-    super(message);
-  }
-}
+/** What began: nothing to do (`done`, why), or an attempt at the row, `verify` first when an earlier one clicked unanswered. */
+export type Begun =
+  | { kind: 'done'; result: string }
+  | { kind: 'attempt'; ctx: AttemptContext; verify: boolean; orderStatus?: string; started: number };
 
-/** Retry-Afters honoured per queue entry without spending an attempt, and the longest one honoured. */
-export const MAX_RETRY_AFTERS = 5;
-export const MAX_RETRY_AFTER_MS = 10 * 60_000;
-
-/** The row is not to be touched before `until`; the processor delays the queue entry. */
-export class WaitUntil extends Error {
-  constructor(readonly until: Date) {
-    super(`an earlier attempt may still be submitting; waiting until ${until.toISOString()}`);
-  }
-}
-
-/** The directory paused itself (its targets went missing): its rows wait until staff resume it. */
-export class DirectoryPaused extends Error {}
-
-export interface AttemptInfo {
-  /** 1-based BullMQ attempt of this queue entry. */
-  attempt: number;
-  maxAttempts: number;
-  /** How often the worker's browser failed under this queue entry, uncounted, so far. */
-  browserFailures?: number;
-  /** How often a Retry-After delayed this queue entry, uncounted, so far. */
-  retryAfters?: number;
-}
+/** What the page part of an attempt came to, whoever drove the browser: the page's answer, or what broke. */
+export type PageResult = { outcome: SubmissionOutcome } | { error: unknown };
 
 /**
- * One directory submission, from the queue entry to the recorded result. PostgreSQL is asked
- * first (the row may be final, the order paused); the outcome is written before BullMQ hears of
- * it; errors are thrown so BullMQ retries with backoff, or UnrecoverableError when it must not.
+ * One directory submission, from the queue entry to the recorded result, whoever drives the
+ * browser: {@link run} for this process's own submitter; the lease API calls {@link begin},
+ * {@link verified} and {@link settle} for a worker that holds only an API key, so both hosts
+ * are held to the same rules. PostgreSQL is asked first (the row may be final, the order
+ * paused); the outcome is written before BullMQ hears of it; errors are thrown so BullMQ retries
+ * with backoff, or UnrecoverableError when it must not (see queue-verdict.ts).
  */
 @Injectable()
 export class SubmissionService {
   constructor(
     private readonly results: ResultsService,
-    @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly turns: DirectoryTurns,
     private readonly attention: DirectoryAttention,
   ) {}
 
-  async run(payload: { resultId: string; generation: number }, info: AttemptInfo): Promise<string> {
-    // An earlier attempt that recorded `submitting` may click until its deadline, and its click may
-    // be answered up to a step timeout later: only after both may this attempt ask the directory.
-    const claim = await this.results.claim(payload.resultId, payload.generation, stepTimeoutMs(this.config));
-    if (claim.kind === 'skip') return `skipped: ${claim.reason}`;
-    if (claim.kind === 'busy') throw new WaitUntil(claim.until);
-    crashPoint(this.config, 'worker.after-claim');
-    const { ctx } = claim;
-    const started = Date.now();
+  async run(payload: { resultId: string; generation: number }, info: AttemptInfo, submitter: ListingSubmitter): Promise<string> {
+    const begun = await this.begin(payload);
+    if (begun.kind === 'done') return begun.result;
+    const { ctx, started } = begun;
     const values = listingValues(ctx.customer, this.config.ARTIFACT_DIR);
     // What happened before this attempt's page: kept at the head of the attempt's log.
-    const before: ResponseLogEntry[] = [];
-
-    if (claim.kind === 'uncertain') {
+    let before: ResponseLogEntry[] = [];
+    if (begun.verify) {
       let listed: boolean | undefined;
       try {
-        listed = await this.submitter.isListed(ctx.directory, values);
+        listed = await submitter.isListed(ctx.directory, values);
       } catch (err) {
         if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, true, started);
         throw err;
       }
-      const entry = this.entry(ctx, 'verified after an interrupted attempt', `listed: ${listed ?? 'unknown'}`);
-      if (listed !== false) {
-        const status = listed ? 'submitted' : 'needs_review';
-        await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started, error: listed ? undefined : 'an earlier attempt may have submitted; the directory cannot say' });
-        return status;
-      }
-      // Not listed, and the order was stopped meanwhile: settle the row the way the stop would have.
-      if (claim.orderStatus === 'cancelled' || claim.orderStatus === 'paused') {
-        const status = claim.orderStatus === 'cancelled' ? 'cancelled' : 'pending';
-        await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started });
-        return `${status}: not listed, and the order is ${claim.orderStatus}`;
-      }
-      before.push(entry);
+      const checked = await this.verified(ctx, begun.orderStatus, listed, started);
+      if ('done' in checked) return checked.done;
+      before = checked.before;
     }
-
     // The irreversible click waits for this gate (the handshake is in the port: ClickGate).
-    const gate = new AttemptGate(this.results, ctx, this.config);
-    let outcome: SubmissionOutcome;
+    const gate = this.gate(ctx);
+    let page: PageResult;
     try {
-      outcome = await this.submitter.submit(
-        {
-          directory: ctx.directory,
-          values,
-          attempt: ctx.attempt,
-          screenshotPath: join(this.config.ARTIFACT_DIR, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`),
-        },
-        gate,
-      );
-    } catch (err) {
-      let clicked = gate.opened;
-      if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
-      if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, clicked, started);
-      // Whether or not it clicked, the page is not to be tried again: the directory needs a look.
-      if (err instanceof BlockedByPolicy) {
-        await this.results.finish(ctx, { status: 'blocked_by_policy', log: err.log, error: err.message, durationMs: Date.now() - started });
-        throw new UnrecoverableError(`${ctx.directory.id}: ${err.message}`);
-      }
-      // Stopped at the button: this attempt did not click, so a plain retry is safe.
-      if (err instanceof ClickDeadlinePassed) clicked = false;
-      const failed = err instanceof SubmissionFailed ? err : undefined;
-      const message = (err as Error).message;
-      // The form did not match its adapter. An attempt that pauses the directory, or finds it
-      // paused, is given back: this row waits with the others until staff resume it.
-      if (failed?.targetMissing && !clicked && (await this.attention.missed(ctx.directory.id, failed.targetMissing))) {
-        await this.results.release(ctx, [...failed.log, this.entry(ctx, 'directory paused; not counted as an attempt', message)]);
-        throw new DirectoryPaused(`the directory paused itself: ${failed.targetMissing} was not found`);
-      }
-      return this.retryOrFail(ctx, info, {
-        status: clicked ? 'submitting' : 'retry',
-        log: [...before, ...(failed?.log ?? [this.entry(ctx, 'error', message)])],
-        screenshotPath: failed?.screenshotPath,
-        error: message,
-        durationMs: Date.now() - started,
-      }, clicked);
+      const screenshotPath = screenshotPathOf(this.config.ARTIFACT_DIR, ctx);
+      page = { outcome: await submitter.submit({ directory: ctx.directory, values, attempt: ctx.attempt, screenshotPath }, gate) };
+    } catch (error) {
+      page = { error };
     }
+    return this.settle(ctx, info, page, gate.opened, started, before);
+  }
 
+  /**
+   * Claims the row for an attempt. An earlier attempt that recorded `submitting` may click until
+   * its deadline, and its click may be answered up to a step timeout later: only after both may
+   * this attempt ask the directory (WaitUntil is thrown until then).
+   */
+  async begin(payload: { resultId: string; generation: number }): Promise<Begun> {
+    const started = Date.now();
+    const claim = await this.results.claim(payload.resultId, payload.generation, stepTimeoutMs(this.config));
+    if (claim.kind === 'skip') return { kind: 'done', result: `skipped: ${claim.reason}` };
+    if (claim.kind === 'busy') throw new WaitUntil(claim.until);
+    crashPoint(this.config, 'worker.after-claim');
+    if (claim.kind === 'uncertain') return { kind: 'attempt', ctx: claim.ctx, verify: true, orderStatus: claim.orderStatus, started };
+    return { kind: 'attempt', ctx: claim.ctx, verify: false, started };
+  }
+
+  /** The click handshake of an attempt (see AttemptGate). */
+  gate(ctx: AttemptContext): AttemptGate {
+    return new AttemptGate(this.results, ctx, this.config);
+  }
+
+  /**
+   * What the directory said about an earlier, unanswered click: listed (submitted), cannot tell
+   * (a question for staff), or not listed, when the attempt goes on (`before` heads its log)
+   * unless the order was stopped meanwhile.
+   */
+  async verified(ctx: AttemptContext, orderStatus: string | undefined, listed: boolean | undefined, started: number): Promise<{ done: string } | { before: ResponseLogEntry[] }> {
+    const entry = this.entry(ctx, 'verified after an interrupted attempt', `listed: ${listed ?? 'unknown'}`);
+    if (listed !== false) {
+      const status = listed ? 'submitted' : 'needs_review';
+      await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started, error: listed ? undefined : 'an earlier attempt may have submitted; the directory cannot say' });
+      return { done: status };
+    }
+    // Not listed, and the order was stopped meanwhile: settle the row the way the stop would have.
+    if (orderStatus === 'cancelled' || orderStatus === 'paused') {
+      const status = orderStatus === 'cancelled' ? 'cancelled' : 'pending';
+      await this.results.finish(ctx, { status, log: [entry], durationMs: Date.now() - started });
+      return { done: `${status}: not listed, and the order is ${orderStatus}` };
+    }
+    return { before: [entry] };
+  }
+
+  /**
+   * Records what the attempt's page came to. `clicked`: the gate was opened, so the attempt may
+   * have clicked. Resolves to the row's new status when the queue entry is done; throws what the
+   * queue must do otherwise (see queue-verdict.ts).
+   */
+  async settle(ctx: AttemptContext, info: AttemptInfo, page: PageResult, clicked: boolean, started: number, before: ResponseLogEntry[] = []): Promise<string> {
+    if ('error' in page) return this.settleError(ctx, info, page.error, clicked, started, before);
+    const { outcome } = page;
     crashPoint(this.config, 'worker.after-submit');
     const base = { log: [...before, ...outcome.log], screenshotPath: outcome.screenshotPath, durationMs: Date.now() - started };
     // The form matched its adapter: the directory's count of missing targets starts again.
@@ -169,6 +151,34 @@ export class SubmissionService {
     }
     // The site answered with an error it may not repeat: it did not take the listing.
     return this.retryOrFail(ctx, info, { ...base, status: 'retry', error: outcome.message }, false);
+  }
+
+  /** The attempt broke before the directory answered (see {@link settle}). */
+  private async settleError(ctx: AttemptContext, info: AttemptInfo, err: unknown, clicked: boolean, started: number, before: ResponseLogEntry[]): Promise<string> {
+    if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
+    if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, clicked, started);
+    // Whether or not it clicked, the page is not to be tried again: the directory needs a look.
+    if (err instanceof BlockedByPolicy) {
+      await this.results.finish(ctx, { status: 'blocked_by_policy', log: err.log, error: err.message, durationMs: Date.now() - started });
+      throw new UnrecoverableError(`${ctx.directory.id}: ${err.message}`);
+    }
+    // Stopped at the button: this attempt did not click, so a plain retry is safe.
+    if (err instanceof ClickDeadlinePassed) clicked = false;
+    const failed = err instanceof SubmissionFailed ? err : undefined;
+    const message = (err as Error).message;
+    // The form did not match its adapter. An attempt that pauses the directory, or finds it
+    // paused, is given back: this row waits with the others until staff resume it.
+    if (failed?.targetMissing && !clicked && (await this.attention.missed(ctx.directory.id, failed.targetMissing))) {
+      await this.results.release(ctx, [...failed.log, this.entry(ctx, 'directory paused; not counted as an attempt', message)]);
+      throw new DirectoryPaused(`the directory paused itself: ${failed.targetMissing} was not found`);
+    }
+    return this.retryOrFail(ctx, info, {
+      status: clicked ? 'submitting' : 'retry',
+      log: [...before, ...(failed?.log ?? [this.entry(ctx, 'error', message)])],
+      screenshotPath: failed?.screenshotPath,
+      error: message,
+      durationMs: Date.now() - started,
+    }, clicked);
   }
 
   /**

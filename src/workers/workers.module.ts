@@ -4,18 +4,14 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { checkSecretsKey } from '../directories/secrets-key';
 import { EgressModule } from '../egress/egress.module';
-import { ResultsModule } from '../results/results.module';
 import { BrowserHealth } from './browser-health';
 import { checkBrowser } from '../engine/browser-check';
 import { ChromiumService } from './browser/chromium.service';
 import { BROWSER_PLAN, describePlan } from '../engine/launch';
 import { LISTING_SUBMITTER } from '../engine/listing-submitter';
 import { PlaywrightSubmitter } from './browser/playwright-submitter';
-import { DirectoryTurns } from './directory-turns.service';
 import { SubmissionProcessor } from './submission.processor';
-import { DirectoryAttention } from './directory-attention';
-import { DirectoryCredentials } from './directory-credentials';
-import { SubmissionService } from './submission.service';
+import { SubmissionsModule } from './submissions.module';
 import { WorkerFleet } from './worker-fleet';
 
 /**
@@ -52,17 +48,13 @@ const secretsKeyChecked = {
 
 /** The consumer side. Only the worker entrypoint imports it, so only workers take jobs. */
 @Module({
-  imports: [ResultsModule, EgressModule],
+  imports: [SubmissionsModule, EgressModule],
   providers: [
     browserPlan,
     secretsKeyChecked,
     BrowserHealth,
     ChromiumService,
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
-    DirectoryTurns,
-    SubmissionService,
-    DirectoryAttention,
-    DirectoryCredentials,
     SubmissionProcessor,
     WorkerFleet,
   ],

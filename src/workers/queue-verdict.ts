@@ -1,0 +1,48 @@
+import { isDatabaseUnavailable } from '../common/pg-errors';
+import { BrowserFailed } from '../engine/listing-submitter';
+import type { SubmitListingPayload } from '../queue/queue.constants';
+import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
+
+/** How long a submission waits when PostgreSQL does not answer. */
+const DATABASE_RETRY_MS = 2000;
+/** How often a paused directory's queue entries look whether staff resumed it. */
+const PAUSED_RECHECK_MS = 5000;
+/** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
+const BROWSER_RETRY_MS = 2000;
+
+/**
+ * What the queue entry must do after an attempt threw, the same for every host (this process's
+ * processor, the lease API for remote workers). `delay`: back to the queue until `until`, without
+ * spending an attempt, with `data` merged into the entry and `note` added to the row's log;
+ * `wait`: keep the entry, look again at `until`; `fail`: an attempt spent, BullMQ retries with
+ * backoff (or not, for an UnrecoverableError).
+ */
+export type Verdict =
+  | { kind: 'delay'; until: number; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
+  | { kind: 'wait'; until: number }
+  | { kind: 'fail'; err: Error };
+
+export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
+  // The directory paused itself (its form changed): the entry waits, uncounted, until staff resume it.
+  if (err instanceof DirectoryPaused) {
+    const first = !data.waitedForResume;
+    return {
+      kind: 'delay',
+      until: Date.now() + PAUSED_RECHECK_MS,
+      data: first ? { waitedForResume: true } : undefined,
+      note: first ? { event: 'waiting: the directory is paused until staff resume it', detail: err.message } : undefined,
+    };
+  }
+  // An earlier attempt may still be answered: look again then. Bounded by the click lease plus one step timeout.
+  if (err instanceof WaitUntil) return { kind: 'wait', until: err.until.getTime() + 100 };
+  // The worker's browser failed (the service gave the row its attempt back): again later,
+  // without spending an attempt, counted on the entry so that it is bounded.
+  if (err instanceof BrowserFailed) {
+    return { kind: 'delay', until: Date.now() + BROWSER_RETRY_MS, data: { browserFailures: (data.browserFailures ?? 0) + 1 }, warn: `${err.message}; queued again, not counted as an attempt` };
+  }
+  // The directory said when to come back (Retry-After): the entry waits until then, uncounted.
+  if (err instanceof RetryLater) return { kind: 'delay', until: err.until.getTime(), data: { retryAfters: (data.retryAfters ?? 0) + 1 }, warn: err.message };
+  // Not the submission's fault either: come back later without spending an attempt.
+  if (isDatabaseUnavailable(err)) return { kind: 'delay', until: Date.now() + DATABASE_RETRY_MS };
+  return { kind: 'fail', err: err instanceof Error ? err : new Error(String(err)) };
+}
