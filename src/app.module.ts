@@ -9,6 +9,7 @@ import { DatabaseModule, DatabaseWatchdogModule } from './database/database.modu
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LeasesModule } from './leases/leases.module';
 import { LoggingModule } from './logging/logging.module';
 import { LiveFeedModule, LiveModule } from './live/live.module';
 import { ProblemsModule } from './problems/problems.module';
@@ -16,6 +17,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, DashboardModule, HealthModule, ProblemsModule],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule],
 })
 export class AppModule {}

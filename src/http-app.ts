@@ -21,6 +21,8 @@ import { ASSETS_DIR } from './dashboard/templates';
 import express from 'express';
 import { API_PREFIX } from './common/api-path';
 import { logoBody } from './customers/customer-logo';
+import { screenshotBody } from './leases/screenshot-body';
+import { WORKER_API_PATH } from './leases/protocol';
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
 function trustProxy(value: string): number | boolean | string {
@@ -56,6 +58,7 @@ export async function createHttpApp(): Promise<INestApplication> {
     }),
   );
   app.use(`/${API_PREFIX}/customers/:id/logo`, logoBody);
+  app.use(`/${API_PREFIX}/${WORKER_API_PATH}/leases/:id/screenshot`, screenshotBody);
   app.use(`/${API_PREFIX}`, requireJsonContentType);
   app.useBodyParser('json', { limit: '1mb', verify: requireUtf8 });
   app.useBodyParser('urlencoded', { extended: false, limit: '16kb', verify: requireUtf8Form });

@@ -146,7 +146,12 @@ describe('OpenAPI document', () => {
   it('gives every operation a typed success answer', () => {
     expect(operations().length).toBeGreaterThanOrEqual(18);
     for (const { name, op } of operations()) {
-      const success = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
+      let success = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
+      // "Nothing now" beside an answer (a lease call when no work is due): the 204 carries nothing.
+      if (success.length === 2 && success.includes('204') && success.includes('200')) {
+        expect([name, op.responses['204'].content]).toEqual([name, undefined]);
+        success = ['200'];
+      }
       expect([name, success.length]).toEqual([name, 1]);
       const answer = op.responses[success[0]];
       if (success[0] === '204') {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const SCOPES = ['jobs:read', 'jobs:write', 'worker', 'admin'] as const;
+export const SCOPES = ['jobs:read', 'jobs:write', 'worker', 'worker:credentials', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** `bl_live_` + 16 hex characters of id + `_` + 43 base64url characters of secret (256 bits). */

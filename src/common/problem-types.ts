@@ -54,10 +54,26 @@ export const PROBLEM_TYPES = {
     title: 'Request still in progress',
     description: 'Another request with this Idempotency-Key is being processed right now. Retry shortly with the same key and body.',
   },
+  'lease-expired': {
+    status: 409,
+    title: 'Lease no longer held',
+    description:
+      "Worker API: the lease's token no longer holds it: it expired without a heartbeat, its key was revoked, it was settled, or the submission was taken over. Nothing was changed; stop working on it and do not retry the call.",
+  },
+  'lease-settled-otherwise': {
+    status: 409,
+    title: 'Lease settled with another report',
+    description: 'Worker API: this lease was already completed or failed with a different report; the first report stands. Repeating the same report answers what it answered.',
+  },
+  'leases-limit': {
+    status: 429,
+    title: 'Too many leases',
+    description: 'Worker API: this API key already holds WORKER_MAX_LEASES_PER_KEY leases. Complete or fail one, then lease again.',
+  },
   'payload-too-large': {
     status: 413,
     title: 'Request body too large',
-    description: 'The request body is larger than the API accepts: 1 MB of JSON, 2 MB for a customer\'s logo, 16 KB for a staff form.',
+    description: 'The request body is larger than the API accepts: 1 MB of JSON, 2 MB for a customer\'s logo or a lease\'s screenshot, 16 KB for a staff form.',
   },
   'unsupported-media-type': {
     status: 415,

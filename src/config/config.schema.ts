@@ -97,6 +97,13 @@ export const configSchema = z.object({
   SUBMIT_LEASE_MS: int(500, 600_000).default(5000),
   /** How long a worker owns a BullMQ job before another may take it over after a crash. */
   QUEUE_LOCK_MS: int(1000, 600_000).default(30_000),
+  /**
+   * How long a lease of the worker API (workers that hold only an API key) lasts without a
+   * heartbeat; then the submission goes back to the queue and the lease's token opens nothing.
+   */
+  WORKER_LEASE_MS: int(2000, 600_000).default(60_000),
+  /** Leases one worker API key may hold at once; a lease call past it is refused with 429. */
+  WORKER_MAX_LEASES_PER_KEY: int(1, 10_000).default(20),
   /** How long a stopping worker lets in-flight submissions finish. */
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(30_000),
   /** New orders wait in `awaiting_approval` until staff approve them. */

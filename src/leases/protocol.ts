@@ -126,3 +126,6 @@ export const SCREENSHOT_TYPES = ['image/png'] as const;
 
 /** The problem `type` slug of a call with a token that no longer holds the lease. */
 export const LEASE_EXPIRED = 'lease-expired';
+
+/** An idle worker asks for work at least this often (the dashboard shows it gone after three times as long without a call). */
+export const IDLE_POLL_MAX_MS = 10_000;

@@ -8,5 +8,5 @@ export async function readFleet(redis: IORedis, prefix: string): Promise<WorkerB
   return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as WorkerBeat);
 }
 
-/** A worker that has not beaten for GONE_AFTER_MS: killed, frozen or cut off. */
-export const isGone = (beat: WorkerBeat, now = Date.now()) => now - Date.parse(beat.beatAt) > GONE_AFTER_MS;
+/** A worker that has not beaten for GONE_AFTER_MS (or the time it asked for): killed, frozen or cut off. */
+export const isGone = (beat: WorkerBeat, now = Date.now()) => now - Date.parse(beat.beatAt) > (beat.goneAfterMs ?? GONE_AFTER_MS);

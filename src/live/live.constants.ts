@@ -41,10 +41,20 @@ export interface WorkerSlot {
   directoryId: string;
   attempt: number;
   since: string;
+  /** A remote worker's lease of the row (its whole log is on the dashboard), and what it last said it was doing. */
+  leaseId?: string;
+  progress?: string;
 }
 
 export interface WorkerBeat {
   id: string;
+  /** Left out by the fleet's own workers; a worker that holds only an API key says what it is (see src/leases). */
+  kind?: 'remote' | 'extension';
+  version?: string;
+  /** The API key a remote worker leases with, by name. */
+  keyName?: string;
+  /** Shown as gone after this long without a beat: a remote worker calls less often than the fleet's beat (GONE_AFTER_MS). */
+  goneAfterMs?: number;
   host: string;
   pid: number;
   concurrency: number;

@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config.schema';
 /** Every queue Boltline uses. Bull Board and the workers read this list too. */
 export const SUBMISSION_QUEUE = 'submissions';
 export const QUEUE_NAMES = [SUBMISSION_QUEUE] as const;
+/** Times a submission's entry may be found held by a worker that died (or a lease that lapsed) before BullMQ fails it. */
+export const MAX_STALLED = 5;
 
 /** Job name of a directory submission; its payload is {@link SubmitListingPayload}. */
 export const SUBMIT_LISTING = 'submit-listing';

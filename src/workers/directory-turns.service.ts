@@ -15,6 +15,10 @@ export interface DirectoryState {
   limits: DirectoryLimits | undefined;
   /** Why the directory paused itself; undefined when it is not paused. */
   paused: string | undefined;
+  /** Its definition signs in (the attempt needs its stored credentials). */
+  signsIn: boolean;
+  /** Its definition uploads the customer's logo (a file on the fleet's disk). */
+  uploadsLogo: boolean;
 }
 
 /** How long a worker trusts what it read of a directory (its limits, whether it is paused). */
@@ -43,11 +47,18 @@ export class DirectoryTurns {
   async stateOf(directoryId: string): Promise<DirectoryState> {
     const hit = this.cache.get(directoryId);
     if (hit && Date.now() - hit.at < LIMITS_CACHE_MS) return hit.state;
-    const [row]: Array<{ limits: DirectoryLimits | null; paused_reason: string | null; paused: boolean }> = await this.db.query(
-      `SELECT adapter->'limits' AS limits, paused_at IS NOT NULL AS paused, paused_reason FROM directories WHERE id = $1`,
+    const [row]: Array<{ limits: DirectoryLimits | null; paused_reason: string | null; paused: boolean; signs_in: boolean; uploads_logo: boolean }> = await this.db.query(
+      `SELECT adapter->'limits' AS limits, paused_at IS NOT NULL AS paused, paused_reason, adapter ? 'login' AS signs_in,
+              jsonb_path_exists(adapter, '$.**.field ? (@ == "logo")') AS uploads_logo
+         FROM directories WHERE id = $1`,
       [directoryId],
     );
-    const state = { limits: row?.limits ?? undefined, paused: row?.paused ? (row.paused_reason ?? 'paused') : undefined };
+    const state = {
+      limits: row?.limits ?? undefined,
+      paused: row?.paused ? (row.paused_reason ?? 'paused') : undefined,
+      signsIn: row?.signs_in ?? false,
+      uploadsLogo: row?.uploads_logo ?? false,
+    };
     this.cache.set(directoryId, { state, at: Date.now() });
     return state;
   }

@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from '../common/pg-errors';
 import { BrowserFailed } from '../engine/listing-submitter';
+import type { Queue } from 'bullmq';
 import type { SubmitListingPayload } from '../queue/queue.constants';
 import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
 
@@ -45,4 +46,18 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
   // Not the submission's fault either: come back later without spending an attempt.
   if (isDatabaseUnavailable(err)) return { kind: 'delay', until: Date.now() + DATABASE_RETRY_MS };
   return { kind: 'fail', err: err instanceof Error ? err : new Error(String(err)) };
+}
+
+/**
+ * BullMQ hands a dead worker's entry (or a lapsed lease's) back behind everything queued at its
+ * priority; after a crash it would wait out the whole backlog. Puts it at the front of its
+ * priority instead; false when there was nothing to move.
+ */
+export async function toFrontAfterStall(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId).catch(() => undefined);
+  // job.priority, not opts.priority: staff may have changed it since the job was added.
+  const priority = job?.priority || job?.opts.priority;
+  if (!job || !priority) return false;
+  await job.changePriority({ priority, lifo: true }).catch(() => undefined);
+  return true;
 }

@@ -2,13 +2,13 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
-import { SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { toFrontAfterStall, verdictOf } from './queue-verdict';
 import { BrowserHealth } from './browser-health';
 import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';
 import type { AttemptInfo } from './attempt-errors';
-import { verdictOf } from './queue-verdict';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
@@ -22,7 +22,7 @@ const config = loadConfig();
   concurrency: config.WORKER_CONCURRENCY,
   lockDuration: config.QUEUE_LOCK_MS,
   stalledInterval: config.QUEUE_LOCK_MS,
-  maxStalledCount: 5,
+  maxStalledCount: MAX_STALLED,
 })
 export class SubmissionProcessor extends WorkerHost implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SubmissionProcessor.name);
@@ -86,18 +86,9 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     }
   }
 
-  /**
-   * BullMQ hands a dead worker's job back behind everything queued at its priority; after a crash
-   * it would wait out the whole backlog. Put it at the front of its priority instead.
-   */
   @OnWorkerEvent('stalled')
   async onStalled(jobId: string): Promise<void> {
-    const job = await this.queue.getJob(jobId).catch(() => undefined);
-    // job.priority, not opts.priority: staff may have changed it since the job was added.
-    const priority = job?.priority || job?.opts.priority;
-    if (!job || !priority) return;
-    await job.changePriority({ priority, lifo: true }).catch(() => undefined);
-    this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
+    if (await toFrontAfterStall(this.queue, jobId)) this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
   }
 
   @OnWorkerEvent('failed')

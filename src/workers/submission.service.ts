@@ -27,6 +27,9 @@ export type Begun =
   | { kind: 'done'; result: string }
   | { kind: 'attempt'; ctx: AttemptContext; verify: boolean; orderStatus?: string; started: number };
 
+/** What settling an attempt needs of it: the row, its token, which attempt, and whose directory. */
+export type Settling = Pick<AttemptContext, 'resultId' | 'jobId' | 'token' | 'attempt'> & { directory: Pick<AttemptContext['directory'], 'id'> };
+
 /** What the page part of an attempt came to, whoever drove the browser: the page's answer, or what broke. */
 export type PageResult = { outcome: SubmissionOutcome } | { error: unknown };
 
@@ -59,8 +62,7 @@ export class SubmissionService {
       try {
         listed = await submitter.isListed(ctx.directory, values);
       } catch (err) {
-        if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, true, started);
-        throw err;
+        return this.verifyFailed(ctx, info, err, started);
       }
       const checked = await this.verified(ctx, begun.orderStatus, listed, started);
       if ('done' in checked) return checked.done;
@@ -94,7 +96,7 @@ export class SubmissionService {
   }
 
   /** The click handshake of an attempt (see AttemptGate). */
-  gate(ctx: AttemptContext): AttemptGate {
+  gate(ctx: Pick<AttemptContext, 'resultId' | 'token'>): AttemptGate {
     return new AttemptGate(this.results, ctx, this.config);
   }
 
@@ -103,7 +105,7 @@ export class SubmissionService {
    * (a question for staff), or not listed, when the attempt goes on (`before` heads its log)
    * unless the order was stopped meanwhile.
    */
-  async verified(ctx: AttemptContext, orderStatus: string | undefined, listed: boolean | undefined, started: number): Promise<{ done: string } | { before: ResponseLogEntry[] }> {
+  async verified(ctx: Settling, orderStatus: string | undefined, listed: boolean | undefined, started: number): Promise<{ done: string } | { before: ResponseLogEntry[] }> {
     const entry = this.entry(ctx, 'verified after an interrupted attempt', `listed: ${listed ?? 'unknown'}`);
     if (listed !== false) {
       const status = listed ? 'submitted' : 'needs_review';
@@ -119,12 +121,18 @@ export class SubmissionService {
     return { before: [entry] };
   }
 
+  /** Asking the directory about an earlier click broke: a dead browser gives the attempt back; anything else is thrown on. */
+  async verifyFailed(ctx: Settling, info: AttemptInfo, err: unknown, started: number): Promise<never> {
+    if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, true, started);
+    throw err;
+  }
+
   /**
    * Records what the attempt's page came to. `clicked`: the gate was opened, so the attempt may
    * have clicked. Resolves to the row's new status when the queue entry is done; throws what the
    * queue must do otherwise (see queue-verdict.ts).
    */
-  async settle(ctx: AttemptContext, info: AttemptInfo, page: PageResult, clicked: boolean, started: number, before: ResponseLogEntry[] = []): Promise<string> {
+  async settle(ctx: Settling, info: AttemptInfo, page: PageResult, clicked: boolean, started: number, before: ResponseLogEntry[] = []): Promise<string> {
     if ('error' in page) return this.settleError(ctx, info, page.error, clicked, started, before);
     const { outcome } = page;
     crashPoint(this.config, 'worker.after-submit');
@@ -154,7 +162,7 @@ export class SubmissionService {
   }
 
   /** The attempt broke before the directory answered (see {@link settle}). */
-  private async settleError(ctx: AttemptContext, info: AttemptInfo, err: unknown, clicked: boolean, started: number, before: ResponseLogEntry[]): Promise<string> {
+  private async settleError(ctx: Settling, info: AttemptInfo, err: unknown, clicked: boolean, started: number, before: ResponseLogEntry[]): Promise<string> {
     if (err instanceof SubmitAborted) return `stopped before submitting: ${err.message}`;
     if (err instanceof BrowserFailed) return this.browserFailed(ctx, info, err, clicked, started);
     // Whether or not it clicked, the page is not to be tried again: the directory needs a look.
@@ -188,7 +196,7 @@ export class SubmissionService {
    * otherwise take down worker after worker for ever, so past BROWSER_FAILURES_BEFORE_EXIT
    * uncounted failures it counts like any other.
    */
-  private async browserFailed(ctx: AttemptContext, info: AttemptInfo, err: BrowserFailed, clicked: boolean, started: number): Promise<never> {
+  private async browserFailed(ctx: Settling, info: AttemptInfo, err: BrowserFailed, clicked: boolean, started: number): Promise<never> {
     const before = info.browserFailures ?? 0;
     if (before < this.config.BROWSER_FAILURES_BEFORE_EXIT) {
       await this.results.release(ctx, [...err.log, this.entry(ctx, "the worker's browser failed; not counted as an attempt", err.message)]);
@@ -203,7 +211,7 @@ export class SubmissionService {
   }
 
   /** Records a failed attempt and throws so BullMQ retries it, or records the final failure. */
-  private async retryOrFail(ctx: AttemptContext, info: AttemptInfo, outcome: AttemptOutcome, clicked: boolean): Promise<never> {
+  private async retryOrFail(ctx: Settling, info: AttemptInfo, outcome: AttemptOutcome, clicked: boolean): Promise<never> {
     const last = info.attempt >= info.maxAttempts;
     // After the click with no answer, a blind resubmit could list the business twice: on the
     // last attempt that becomes a question for staff, before it the next attempt verifies.
@@ -213,7 +221,7 @@ export class SubmissionService {
     throw last ? new UnrecoverableError(reason) : new Error(reason);
   }
 
-  private entry(ctx: AttemptContext, event: string, detail?: string): ResponseLogEntry {
+  private entry(ctx: Settling, event: string, detail?: string): ResponseLogEntry {
     return { at: new Date().toISOString(), attempt: ctx.attempt, event, detail };
   }
 }

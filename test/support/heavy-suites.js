@@ -10,6 +10,7 @@ module.exports = [
   'test/dashboard.test.ts',
   'test/demo.test.ts',
   'test/faults.test.ts',
+  'test/leases.test.ts',
   'test/logging.test.ts',
   'test/pipeline.e2e.test.ts',
   'test/politeness.test.ts',

@@ -1,0 +1,102 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Queue, Worker } from 'bullmq';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { redisOptionsFromUrl } from '../queue/redis-options';
+import type { AttemptInfo } from '../workers/attempt-errors';
+import { toFrontAfterStall, verdictOf } from '../workers/queue-verdict';
+import type { ResultsService } from '../results/results.service';
+
+export type Entry = Job<SubmitListingPayload>;
+
+/**
+ * The queue side of leases: submissions are taken from BullMQ by manual fetching with a lock
+ * token of the lease's own, so priority, backoff, pause, cancel and the stalled checker apply as
+ * for the fleet's workers. The lock lasts WORKER_LEASE_MS and only heartbeats extend it: a lease
+ * nobody renews lets the entry stall, and BullMQ's stalled check (run here too, in case no worker
+ * of the fleet is up) puts it back in the queue.
+ */
+@Injectable()
+export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LeaseQueue.name);
+  private readonly worker: Worker<SubmitListingPayload>;
+
+  constructor(
+    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.worker = new Worker<SubmitListingPayload>(SUBMISSION_QUEUE, null, {
+      connection: redisOptionsFromUrl(config.REDIS_URL, 'worker'),
+      prefix: config.QUEUE_PREFIX,
+      autorun: false,
+      lockDuration: config.WORKER_LEASE_MS,
+      // Only how often to look: an entry whose lock is still held is never taken back, so this
+      // may be shorter than a lease. BullMQ runs one check per interval for the whole queue.
+      stalledInterval: Math.min(config.QUEUE_LOCK_MS, config.WORKER_LEASE_MS),
+      maxStalledCount: MAX_STALLED,
+    });
+    this.worker.on('error', (err) => this.logger.warn(`lease queue: ${err.message}`));
+    this.worker.on('stalled', (jobId) => void toFrontAfterStall(this.queue, jobId).then((moved) => moved && this.logger.warn(`${jobId}: its lease or worker lapsed; queued again at the front`)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.worker.startStalledCheckTimer();
+  }
+
+  /** The next entry BullMQ would hand a worker, locked with `token`; undefined when none is due. */
+  next(token: string): Promise<Entry | undefined> {
+    return this.worker.getNextJob(token, { block: false }) as Promise<Entry | undefined>;
+  }
+
+  entry(id: string): Promise<Entry | undefined> {
+    return Job.fromId<SubmitListingPayload>(this.queue, id);
+  }
+
+  /** Keeps the entry's lock for `ms` more; false when the lock was lost (the entry stalled or ended). */
+  async extend(entry: Entry, token: string, ms: number): Promise<boolean> {
+    return (await entry.extendLock(token, ms)) === 1;
+  }
+
+  /** Gives an entry back to the queue untouched (the lease was not for this worker, or its key was revoked). */
+  async giveBack(entry: Entry, token: string): Promise<void> {
+    await entry.moveToWait(token);
+  }
+
+  delay(entry: Entry, token: string, until: number): Promise<void> {
+    return entry.moveToDelayed(until, token);
+  }
+
+  /** What the entry's attempt is, as SubmissionService counts it. */
+  info(entry: Entry): AttemptInfo {
+    return { attempt: entry.attemptsMade + 1, maxAttempts: entry.opts.attempts ?? 1, browserFailures: entry.data.browserFailures ?? 0, retryAfters: entry.data.retryAfters ?? 0 };
+  }
+
+  /**
+   * Ends the entry the way the fleet's processor would after its attempt: completed with the
+   * service's answer, or, after a throw, what the verdict says (retry with backoff, final failure,
+   * or back to the queue uncounted). `results` notes on the row what the verdict asks.
+   */
+  async settle(entry: Entry, token: string, settled: { done: string } | { error: unknown }, results: ResultsService): Promise<void> {
+    if ('done' in settled) {
+      await entry.moveToCompleted(settled.done, token, false);
+      return;
+    }
+    const verdict = verdictOf(settled.error, entry.data);
+    if (verdict.kind === 'fail') {
+      await entry.moveToFailed(verdict.err, token, false);
+      return;
+    }
+    if (verdict.kind === 'delay') {
+      if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
+      if (verdict.data) await entry.updateData({ ...entry.data, ...verdict.data });
+    }
+    // A wait cannot be held here (no process keeps the entry): it goes back until then.
+    await entry.moveToDelayed(verdict.until, token);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.close(true).catch(() => undefined);
+  }
+}
