@@ -1,10 +1,12 @@
 import { createApiKey } from '../src/auth/api-keys.service';
+import { createStaff } from '../src/auth/staff.service';
 import { behaviourOf } from '../src/sandbox/behaviour';
 import type { Lease } from '../src/leases/protocol';
 import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 import { apiClient } from './support/http';
+import { signIn } from './support/staff-sign-in';
 import { Stack } from './support/stack';
 
 /**
@@ -21,14 +23,16 @@ const NORMAL = Array.from({ length: 300 }, (_, i) => i + 1)
 let stack: Stack;
 const { post, get } = apiClient(() => stack);
 const WORKER = { id: 'test-worker', kind: 'remote', version: '1.0.0' };
+const STAFF = { email: 'watcher@boltline.example', password: 'a long staff password' };
 
 beforeAll(async () => {
   stack = await Stack.start({
     name: 'leases',
     key: { name: 'leases', scopes: ['admin'] },
+    seed: ({ db }) => createStaff(db.dataSource.manager, STAFF.email, STAFF.password, 'viewer', 2 ** 10),
     workers: 0,
     // Long enough that no lease of the first tests runs out, however slow the machine.
-    env: { WORKER_LEASE_MS: '600000', QUEUE_LOCK_MS: '5000', RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'warn' },
+    env: { STAFF_PASSWORD_SCRYPT_N: String(2 ** 10), WORKER_LEASE_MS: '600000', QUEUE_LOCK_MS: '5000', RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'warn' },
   });
 });
 
@@ -94,6 +98,13 @@ it('shows a worker only what it leased', async () => {
   expect(peek.status).toBe(404);
   const ok = await call(mine.key.token, 'POST', `/leases/${mine.lease.id}/heartbeat`, { token: mine.lease.token, progress: 'filling', log: [{ at: new Date().toISOString(), event: 'navigated', detail: 'the form' }] });
   expect(ok.status).toBe(200);
+  // Staff see the worker beside the fleet's own, what it holds and where it is, and the lease's log.
+  const cookie = await signIn(stack.origin, STAFF);
+  const fleet = await (await fetch(`${stack.origin}/dashboard/overview/live`, { headers: { cookie } })).text();
+  expect(fleet).toContain('test-worker · remote worker 1.0.0, key');
+  expect(fleet).toContain(`href="/dashboard/leases/${mine.lease.id}">lease: filling</a>`);
+  const page = await (await fetch(`${stack.origin}/dashboard/leases/${mine.lease.id}`, { headers: { cookie } })).text();
+  expect(page).toContain('<td>navigated</td><td>the form</td>');
   // A key without the worker scope is refused outright; a malformed lease call says what to fix.
   const reader = await createApiKey(stack.db.dataSource.manager, { name: 'reader', scopes: ['jobs:read'], account: 'leases' });
   expect((await lease(reader.token)).status).toBe(403);

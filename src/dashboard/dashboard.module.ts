@@ -3,7 +3,10 @@ import { AuthModule } from '../auth/auth.module';
 import { CustomersModule } from '../customers/customers.module';
 import { DirectoriesModule } from '../directories/directories.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WorkerLease } from '../leases/worker-lease.entity';
 import { AuditPageController } from './audit-page.controller';
+import { LeasePageController } from './lease-page.controller';
 import { DirectoriesQuery } from './directories.query';
 import { DirectoryPagesController } from './directory-pages.controller';
 import { DirectoryToolsController } from './directory-tools.controller';
@@ -25,8 +28,8 @@ import { OrdersModule } from '../orders/orders.module';
  * with live updates. Staff sessions and CSRF checks are mounted in front of it (http-app.ts).
  */
 @Module({
-  imports: [AuthModule, OrdersModule, JobsModule, CustomersModule, DirectoriesModule],
-  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController, DirectoryToolsController],
+  imports: [AuthModule, OrdersModule, JobsModule, CustomersModule, DirectoriesModule, TypeOrmModule.forFeature([WorkerLease])],
+  controllers: [OverviewController, LiveController, OrdersController, ReviewController, NewOrderController, AuditPageController, DirectoryPagesController, DirectoryToolsController, LeasePageController],
   providers: [DashboardTemplates, Views, OrdersQuery, OrderDetailQuery, OverviewQuery, DirectoriesQuery, DirectoryTools],
 })
 export class DashboardModule {}
