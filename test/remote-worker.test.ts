@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { behaviourOf } from '../src/sandbox/behaviour';
@@ -58,12 +59,16 @@ async function order(website: string, directoryIds: string[]) {
   return post('/jobs', { customerId: customer.id, directoryIds });
 }
 
-async function untilFinished(id: string, directories: number) {
+/** What a killed worker's lease may keep its work from the others: until it expires on the server. */
+const LEASE_EXPIRY_ALLOWANCE_MS = 120_000;
+
+/** Until the order is completed; `waitMore`: on top of what its directories take (a lease to expire). */
+async function untilFinished(id: string, directories: number, waitMore = 0) {
   return waitFor(`job ${id} to complete`, async () => {
     const job = await get(`/jobs/${id}`);
     return job.status === 'completed' ? job : undefined;
   }, {
-    timeoutMs: orderDeadline(directories),
+    timeoutMs: orderDeadline(directories) + waitMore,
     intervalMs: 250,
     describe: async () => JSON.stringify((await get(`/jobs/${id}`)).progress) + [...stack.workers, ...remotes].map((w) => w.output().slice(-1500)).join('\n'),
   });
@@ -95,6 +100,9 @@ function submittedByRemote(remote: Proc): string[] {
 const everyRow = (items: Array<{ directoryId: string; status: string }>) => Object.fromEntries(items.map((r) => [r.directoryId, r.status]));
 
 it('does a 20-directory order beside a fleet worker, holding only the API address and a worker key', async () => {
+  // Nothing of Boltline's settings reached it: no database, no Redis, no queue prefix.
+  const environ = readFileSync(`/proc/${remotes[0].child.pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => v.split('=')[0]);
+  expect(environ.sort()).toEqual(['CHROMIUM_PATH', 'HOME', 'PATH']);
   const website = 'https://remote-first.example';
   const job = await order(website, FIRST_ORDER);
   const done = await untilFinished(job.id, FIRST_ORDER.length);
@@ -133,13 +141,13 @@ it('finishes an order after the remote worker is SIGKILLed holding a lease, subm
   const second = await startRemote();
   remotes.push(second);
 
-  const done = await untilFinished(job.id, SECOND_ORDER.length);
+  const done = await untilFinished(job.id, SECOND_ORDER.length, LEASE_EXPIRY_ALLOWANCE_MS);
   expect(done.progress).toMatchObject({ total: 20, submitted: 20, failed: 0, needsReview: 0, pending: 0 });
   const { items } = await get(`/jobs/${job.id}/results`);
   expect(everyRow(items)).toEqual(Object.fromEntries(SECOND_ORDER.map((d) => [d, 'submitted'])));
-  // The directory it was working on when killed got its listing once, like every other.
+  // The directory it was working on when killed (held[1]) got its listing once, like every other.
   expect(receivedBySlug(website)).toEqual(Object.fromEntries(SECOND_ORDER.map((d) => [d, ['accepted']])));
-  expect(SECOND_ORDER).toContain(held[1]);
+  expect(receivedBySlug(website)[held[1]]).toEqual(['accepted']);
 
   // Asked to stop with nothing in flight, it exits 0.
   expect(await second.kill('SIGTERM')).toBe(0);

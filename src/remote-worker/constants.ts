@@ -44,6 +44,9 @@ export const RETRY_FOR_MS = {
   submitting: 10_000,
 } as const;
 
+/** The shortest heartbeat period the worker keeps, whatever a lease says. */
+export const MIN_HEARTBEAT_MS = 1000;
+
 /** A browser that failed this many leases in a row stops the worker (exit 1): it would otherwise spin through the queue. */
 export const BROWSER_FAILURES_BEFORE_EXIT = 3;
 

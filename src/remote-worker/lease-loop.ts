@@ -45,8 +45,10 @@ export class LeaseLoop {
       try {
         leased = await this.api.lease({ max: room, capabilities: CAPABILITIES, worker: this.opts.worker });
       } catch (err) {
-        // A key that is refused stays refused: say so and stop, rather than ask for ever.
+        // A key that is refused stays refused, and an address without the protocol stays without
+        // it: say so and stop, rather than ask for ever.
         if (err instanceof ApiProblem && (err.status === 401 || err.status === 403)) throw new WorkerStopped(`the API refused this worker's key: ${err.message}`);
+        if (err instanceof ApiProblem && err.status === 404) throw new WorkerStopped(`no lease protocol at this address (check --api): ${err.message}`);
         warn(`asking for work failed: ${firstLine(err)}`);
         await this.pause(sleep(Math.max(idle, err instanceof ApiUnavailable ? (err.retryAfterMs ?? 0) : 0)));
         idle = Math.min(idle * 2, POLL_MAX_MS);

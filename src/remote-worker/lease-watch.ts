@@ -1,6 +1,7 @@
 import { firstLine } from '../engine/attempt';
 import type { Lease } from '../leases/protocol';
 import { type Held, LeaseExpired, type WorkerApi } from './api-client';
+import { MIN_HEARTBEAT_MS } from './constants';
 
 /**
  * Keeps one lease alive while its attempt runs: a heartbeat every `heartbeatMs` with a word on
@@ -18,11 +19,14 @@ export class LeaseWatch {
   private expiry?: NodeJS.Timeout;
   private readonly lost: Array<() => void> = [];
   private readonly lease: Lease;
+  /** The heartbeat's period: the lease's, never so short that a server's mistake makes it a flood. */
+  private readonly every: number;
 
   constructor(private readonly api: WorkerApi, held: Held) {
     this.lease = held.lease;
+    this.every = Math.max(this.lease.heartbeatMs, MIN_HEARTBEAT_MS);
     this.renewed(held.expiresAt);
-    this.schedule(this.lease.heartbeatMs);
+    this.schedule(this.every);
   }
 
   /** Why the lease is gone, or undefined while it is held. */
@@ -67,7 +71,7 @@ export class LeaseWatch {
 
   private async heartbeat(): Promise<void> {
     const started = Date.now();
-    const every = this.lease.heartbeatMs;
+    const every = this.every;
     try {
       // Retried for half a period at most, so the next one is still on time.
       this.renewed(await this.api.heartbeat(this.lease, { progress: this.progress }, every / 2));
