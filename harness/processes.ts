@@ -27,21 +27,25 @@ export interface ProcessOptions {
   /** Another copy of the project and a node binary to run it with (one `user` may read). */
   root?: string;
   node?: string;
+  /** Command-line arguments for the entrypoint. */
+  args?: string[];
+  /** The process gets `env` and nothing of the test's own environment (the remote worker: no database, no Redis). */
+  bareEnv?: boolean;
 }
 
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
+export function startProcess(entry: 'main' | 'worker' | 'remote-worker/main', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
   const root = opts.root ?? ROOT;
-  const child = spawn(opts.node ?? process.execPath, [join(root, 'dist', 'src', `${entry}.js`)], {
+  const child = spawn(opts.node ?? process.execPath, [join(root, 'dist', 'src', `${entry}.js`), ...(opts.args ?? [])], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: opts.bareEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts.user,
   });
   let out = '';
   // Under `npm test` every line is also kept for the log scan that ends the run (test/support/log-scan.ts).
   const logDir = process.env.BOLTLINE_TEST_LOGS;
-  const keep = [logDir && join(logDir, `${entry}-${child.pid}.log`), opts.logFile].filter((f): f is string => !!f).map((f) => createWriteStream(f));
+  const keep = [logDir && join(logDir, `${entry.replace(/\//g, '-')}-${child.pid}.log`), opts.logFile].filter((f): f is string => !!f).map((f) => createWriteStream(f));
   const take = (d: Buffer) => {
     out += d.toString();
     for (const k of keep) k.write(d);
@@ -82,6 +86,19 @@ export async function startWorker(env: Record<string, string | undefined>, opts:
   await killIfNot(worker, waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());
+  }, { timeoutMs: START_DEADLINE_MS, describe: async () => worker.output().slice(-2000) }));
+  return worker;
+}
+
+/**
+ * The remote worker (src/remote-worker) with `args` and exactly `env`: it holds the API's address
+ * and a key, nothing of Boltline's settings. Resolves once it said it started.
+ */
+export async function startRemoteWorker(args: string[], env: Record<string, string>, opts: ProcessOptions = {}): Promise<Proc> {
+  const worker = startProcess('remote-worker/main', env, { ...opts, args, bareEnv: true });
+  await killIfNot(worker, waitFor('the remote worker to start', async () => {
+    if (worker.child.exitCode !== null) throw new Error(`remote worker exited: ${worker.output()}`);
+    return /remote worker \S+ started/.test(worker.output());
   }, { timeoutMs: START_DEADLINE_MS, describe: async () => worker.output().slice(-2000) }));
   return worker;
 }

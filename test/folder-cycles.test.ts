@@ -24,23 +24,35 @@ function folderOf(path: string): string | undefined {
   return parts.length > 1 && parts[0] !== '..' ? parts[0] : undefined;
 }
 
-/** `import … from './x'`, `export … from './x'` (type-only too) and a bare `import './x'`. */
-const RELATIVE_IMPORT = /(?:import|export)\s[^'";]*?from\s+['"](\.[^'"]+)['"]|import\s+['"](\.[^'"]+)['"]/g;
+/** `import … from './x'`, `export … from './x'` (type-only too), a bare `import './x'`, `import('./x')` and `require('./x')`. */
+const RELATIVE_IMPORT = /(?:import|export)\s[^'";]*?from\s+['"](\.[^'"]+)['"]|import\s+['"](\.[^'"]+)['"]|(?:import|require)\(\s*['"](\.[^'"]+)['"]/g;
+/** `import type …` and `export type … from`: erased from the JavaScript, so nothing is loaded at run time. */
+const TYPE_ONLY = /^(?:import|export)\s+type\s/;
 /** Any package a file loads, however: `from 'x'`, `import 'x'`, `import('x')`, `require('x')`. */
 const PACKAGE_LOAD = /(?:from\s+|import\s*\(?\s*|require\(\s*)['"]([^.'"][^'"]*)['"]/g;
 
-/** file -> the src/ files it imports (`import ... from`, `export ... from`, type-only imports too). */
-function fileGraph(): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
+interface Import {
+  target: string;
+  /** Erased from the JavaScript (`import type`); `import { type A }` counts as loaded, to be safe. */
+  typeOnly: boolean;
+}
+
+/** file -> the src/ files it imports. */
+function importGraph(): Map<string, Import[]> {
+  const graph = new Map<string, Import[]>();
   for (const file of sources(SRC)) {
-    const targets = [...readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)].map((m) => {
-      const target = resolve(dirname(file), m[1] ?? m[2]);
-      return existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts');
+    const imports = [...readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)].map((m) => {
+      const target = resolve(dirname(file), m[1] ?? m[2] ?? m[3]);
+      return { target: existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts'), typeOnly: TYPE_ONLY.test(m[0]) };
     });
-    graph.set(file, targets);
+    graph.set(file, imports);
   }
   return graph;
 }
+
+const imports = importGraph();
+/** file -> the src/ files it imports (`import ... from`, `export ... from`, type-only imports too). */
+const files = new Map([...imports].map(([file, list]) => [file, list.map((i) => i.target)]));
 
 /** Each loop of the graph as one path `a -> b -> ... -> a` (one per strongly connected component). */
 function loops<T>(graph: Map<T, Iterable<T>>, name: (n: T) => string): string[] {
@@ -67,8 +79,6 @@ function loops<T>(graph: Map<T, Iterable<T>>, name: (n: T) => string): string[] 
   }
   return found;
 }
-
-const files = fileGraph();
 
 it('no loop between folders under src/', () => {
   const folders = new Map<string, Set<string>>();
@@ -104,16 +114,55 @@ it('the graph is read: it holds edges every order and attempt takes, and the led
   expect([...ordersImports]).toEqual(['common']);
 });
 
-it('the adapter engine needs no fleet: nothing it reaches loads Nest, a database, a queue or the workers', () => {
+/**
+ * What a host of the engine loads at run time, following every file it imports (type-only imports
+ * are erased from the JavaScript), and the packages those files load; `typesFrom`: the src/ files
+ * whose types it names besides.
+ */
+function reach(start: string[]): { files: string[]; packages: string[]; typesFrom: string[] } {
+  const reached = new Set(start);
+  const typesFrom = new Set<string>();
+  for (const f of reached) for (const i of imports.get(f) ?? []) (i.typeOnly ? typesFrom : reached).add(i.target);
+  const packages = new Set([...reached].flatMap((f) => [...readFileSync(f, 'utf8').matchAll(PACKAGE_LOAD)].map((m) => m[1])));
+  const names = (set: Set<string>) => [...set].map((f) => relative(SRC, f)).sort();
+  return { files: names(reached), packages: [...packages].sort(), typesFrom: names(typesFrom).filter((f) => !reached.has(join(SRC, f))) };
+}
+
+/** What the engine needs at run time: definitions (zod schemas) and the customer fields they name. */
+const ENGINE_NEEDS = /^(engine\/|common\/response-log\.ts$|directories\/definition\/|customers\/customer-fields\.ts$)/;
+/** The settings' type: hosts pass the fields they read (src/engine/timeouts.ts, browser-check.ts). */
+const CONFIG_TYPE = 'config/config.schema.ts';
+const ENGINE_PACKAGES = ['playwright-core', 'zod'];
+const isNode = (p: string) => p.startsWith('node:');
+
+it('the adapter engine needs no fleet: nothing it loads is Nest, a database, a queue, the workers or the config', () => {
   // Issue 14's remote worker and extension host the engine with an API key and nothing else.
   const engine = [...files.keys()].filter((f) => folderOf(f) === 'engine');
   expect(engine.length).toBeGreaterThan(10);
-  const reached = new Set(engine);
-  for (const f of reached) for (const t of files.get(f) ?? []) reached.add(t);
-  const allowed = /^(engine\/|common\/response-log\.ts$|directories\/definition\/|customers\/customer-fields\.ts$|config\/config\.schema\.ts$|common\/(secret-box|crash-point)\.ts$)/;
-  expect([...reached].map((f) => relative(SRC, f)).filter((f) => !allowed.test(f)).sort()).toEqual([]);
-  const packages = new Set([...reached].flatMap((f) => [...readFileSync(f, 'utf8').matchAll(PACKAGE_LOAD)].map((m) => m[1])));
-  expect([...packages].filter((p) => !['playwright-core', 'zod'].includes(p) && !p.startsWith('node:')).sort()).toEqual([]);
+  const { files: reached, packages, typesFrom } = reach(engine);
+  expect(reached.filter((f) => !ENGINE_NEEDS.test(f))).toEqual([]);
+  expect(typesFrom.filter((f) => f !== CONFIG_TYPE && !ENGINE_NEEDS.test(f))).toEqual([]);
+  expect(packages.filter((p) => !ENGINE_PACKAGES.includes(p) && !isNode(p))).toEqual([]);
+});
+
+it('the remote worker holds only the engine and the lease protocol: no Nest, pg, typeorm, ioredis, bullmq or config', () => {
+  const worker = [...files.keys()].filter((f) => folderOf(f) === 'remote-worker');
+  expect(worker.map((f) => relative(SRC, f))).toContain('remote-worker/main.ts');
+  const { files: reached, packages, typesFrom } = reach(worker);
+  const allowed = (f: string) => folderOf(join(SRC, f)) === 'remote-worker' || f === 'leases/protocol.ts' || ENGINE_NEEDS.test(f);
+  expect(reached.filter((f) => !allowed(f))).toEqual([]);
+  // It does run the engine (the same one as the fleet's workers), and speaks the protocol.
+  expect(reached).toEqual(expect.arrayContaining(['engine/attempt.ts', 'engine/browser-check.ts', 'leases/protocol.ts']));
+  expect(typesFrom.filter((f) => f !== CONFIG_TYPE && !allowed(f))).toEqual([]);
+  expect(packages.filter((p) => !ENGINE_PACKAGES.includes(p) && !isNode(p))).toEqual([]);
+});
+
+it('the reach check follows what is loaded, not what is named: a type-only import loads nothing', () => {
+  // timeouts.ts names AppConfig's type; a runtime import of the config would load zod schemas of
+  // every setting, and the remote worker's environment has none of them.
+  expect(imports.get(join(SRC, 'engine', 'timeouts.ts'))).toContainEqual({ target: join(SRC, CONFIG_TYPE), typeOnly: true });
+  expect(reach([join(SRC, 'engine', 'timeouts.ts')]).files).not.toContain(CONFIG_TYPE);
+  expect(reach([join(SRC, 'worker.ts')]).files).toContain(CONFIG_TYPE);
 });
 
 it('the checks find a loop when there is one', () => {

@@ -188,9 +188,9 @@ it("the workers' browser contexts register no service worker, keep no download a
   // The worker's own Chromium service and proxy, in this process, with a catalogue of one site.
   const proxy = new EgressProxy({ current: async () => EgressPolicy.fromCatalogue([{ submitUrl: `${siteUrl}/` }], [siteUrl]) } as unknown as CataloguePolicy);
   await proxy.onModuleInit();
-  const config = parseConfig({ NODE_ENV: 'test', CHROMIUM_PATH: process.env.CHROMIUM_PATH });
+  const config = parseConfig({ NODE_ENV: 'test' });
   // Tests run as root, where Chromium has no sandbox (browser-check.ts).
-  const chromium = new ChromiumService(config, proxy, { executablePath: config.CHROMIUM_PATH as string, version: '?', sandbox: false, reason: 'test' });
+  const chromium = new ChromiumService(config, proxy, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', version: '?', sandbox: false, reason: 'test' });
   try {
     const lease = await proxy.lease();
     const context = await chromium.newContext(lease.proxy);

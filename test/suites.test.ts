@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const HEAVY: string[] = require('./support/heavy-suites.js');
 // The adapter tools' suggest and try commands, run as child processes: each launches a Chromium of its own.
 const STARTS_SOMETHING_HEAVY =
-  /\b(startWorker|startApi|startProcess|startPostgres|startDemo)\(|\bchromium\.launch\(|new ChromiumService\(|FaultHarness\.start\(|Stack\.start\(|\bdirectories\(\['(suggest|try)'/;
+  /\b(startWorker|startRemoteWorker|startApi|startProcess|startPostgres|startDemo)\(|\bchromium\.launch\(|new ChromiumService\(|FaultHarness\.start\(|Stack\.start\(|\bdirectories\(\['(suggest|try)'/;
 
 it('lists every test file that starts an API or worker process, Chromium or PostgreSQL as heavy, and no other', () => {
   const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.ts'));

@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { CRASH_POINTS } from '../common/crash-point';
 import { parseSecretsKey } from '../common/secret-box';
 
 /** Staff password hashes' scrypt cost N unless STAFF_PASSWORD_SCRYPT_N says more: 2^17, OWASP's floor. */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
-
-/** Distribution Chromium builds, tried when CHROMIUM_PATH is unset; else Playwright's own default. */
-const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -60,11 +56,8 @@ export const configSchema = z.object({
   /** Write the JSON log lines to this file instead of stdout. */
   LOG_FILE: z.string().optional(),
   WORKER_CONCURRENCY: int(1, 64).default(2),
-  CHROMIUM_PATH: z
-    .string()
-    .min(1)
-    .optional()
-    .transform((v) => v ?? SYSTEM_CHROMIUMS.find((p) => existsSync(p))),
+  /** Unset: the engine's browser check looks for a distribution Chromium (src/engine/browser-check.ts). */
+  CHROMIUM_PATH: z.string().min(1).optional(),
   /**
    * Chromium's own sandbox (namespaces + seccomp-bpf) around the pages it renders. `auto`: on when
    * the worker runs as an unprivileged user on a kernel that offers user namespaces, else off with

@@ -3,6 +3,12 @@ import { chromium } from 'playwright-core';
 import type { AppConfig } from '../config/config.schema';
 import { BrowserPlan, launchOptions } from './launch';
 
+/** The settings the check reads: a host without Boltline's config (the remote worker) passes its own. */
+export type BrowserSettings = Pick<AppConfig, 'CHROMIUM_PATH' | 'CHROMIUM_SANDBOX' | 'NODE_ENV' | 'CHROMIUM_ALLOW_UNSANDBOXED'>;
+
+/** Distribution Chromium builds, tried in this order when CHROMIUM_PATH is unset; else Playwright's own, if installed. */
+export const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
 /** Said wherever a worker or the demo finds no usable Chromium. */
 export const INSTALL_HINT =
   'Install Debian\'s Chromium (`apt-get install -y chromium`), or set CHROMIUM_PATH to a Chromium or Chrome executable ' +
@@ -62,7 +68,7 @@ export function firstChoice(
 }
 
 /** Refuses a production worker whose Chromium would run without its sandbox, unless allowed. */
-function refuseUnsandboxed(config: AppConfig, reason: string): void {
+function refuseUnsandboxed(config: BrowserSettings, reason: string): void {
   if (config.NODE_ENV !== 'production' || config.CHROMIUM_ALLOW_UNSANDBOXED) return;
   throw new BrowserUnusable(
     `Chromium would run without its sandbox (${reason}), and NODE_ENV=production refuses that: hostile pages would run in a process ` +
@@ -70,12 +76,14 @@ function refuseUnsandboxed(config: AppConfig, reason: string): void {
   );
 }
 
-/** CHROMIUM_PATH, else a distribution Chromium (config.schema.ts), else Playwright's own if installed. */
-function findExecutable(config: AppConfig): string {
+/** CHROMIUM_PATH, else a distribution Chromium ({@link SYSTEM_CHROMIUMS}), else Playwright's own if installed. */
+function findExecutable(config: BrowserSettings): string {
   if (config.CHROMIUM_PATH) {
     if (existsSync(config.CHROMIUM_PATH)) return config.CHROMIUM_PATH;
     throw new BrowserUnusable(`Chromium not found: there is no file at CHROMIUM_PATH=${config.CHROMIUM_PATH}. ${INSTALL_HINT}`);
   }
+  const system = SYSTEM_CHROMIUMS.find((p) => existsSync(p));
+  if (system) return system;
   let bundled: string | undefined;
   try {
     bundled = chromium.executablePath();
@@ -83,7 +91,7 @@ function findExecutable(config: AppConfig): string {
     // no Playwright build for this platform
   }
   if (bundled && existsSync(bundled)) return bundled;
-  throw new BrowserUnusable(`Chromium not found: CHROMIUM_PATH is unset and neither /usr/bin/chromium nor /usr/bin/chromium-browser exists. ${INSTALL_HINT}`);
+  throw new BrowserUnusable(`Chromium not found: CHROMIUM_PATH is unset and neither ${SYSTEM_CHROMIUMS.join(' nor ')} exists. ${INSTALL_HINT}`);
 }
 
 /**
@@ -128,7 +136,7 @@ async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ ve
  * once (then closes it) so a browser that cannot start stops the worker before it takes any work.
  * Throws {@link BrowserUnusable} with what to fix.
  */
-export async function checkBrowser(config: AppConfig, facts: HostFacts = hostFacts()): Promise<BrowserPlan> {
+export async function checkBrowser(config: BrowserSettings, facts: HostFacts = hostFacts()): Promise<BrowserPlan> {
   const executablePath = findExecutable(config);
   const first = firstChoice(config, facts);
   if (!first.sandbox) refuseUnsandboxed(config, first.reason);

@@ -32,14 +32,16 @@ export const BROWSER_PLAN = Symbol('BROWSER_PLAN');
 
 /**
  * Launch options for a plan. Playwright adds --no-sandbox unless `chromiumSandbox` is true, so the
- * sandbox is asked for here and nowhere else.
+ * sandbox is asked for here and nowhere else. `egress: false` leaves out {@link EGRESS_ARGS}, for
+ * a host with no egress proxy (the remote worker reaches directories directly): with them, its
+ * Chromium could resolve no host name at all.
  */
-export function launchOptions(plan: Pick<BrowserPlan, 'executablePath' | 'sandbox'>): LaunchOptions {
+export function launchOptions(plan: Pick<BrowserPlan, 'executablePath' | 'sandbox'>, opts: { egress?: boolean } = {}): LaunchOptions {
   return {
     executablePath: plan.executablePath,
     headless: true,
     chromiumSandbox: plan.sandbox,
-    args: [...BROWSER_ARGS, ...EGRESS_ARGS],
+    args: [...BROWSER_ARGS, ...(opts.egress === false ? [] : EGRESS_ARGS)],
   };
 }
 

@@ -15,6 +15,7 @@ module.exports = [
   'test/pipeline.e2e.test.ts',
   'test/politeness.test.ts',
   'test/redis-fitness.test.ts',
+  'test/remote-worker.test.ts',
   'test/sandbox-layouts.test.ts',
   'test/ssrf.test.ts',
   'test/staff.test.ts',
