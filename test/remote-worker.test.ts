@@ -33,8 +33,8 @@ beforeAll(async () => {
       QUEUE_LOCK_MS: '4000',
       RECONCILE_INTERVAL_MS: '5000',
       SHUTDOWN_GRACE_MS: '10000',
-      // TODO(leases): the server's lease length, short here so that the lease the SIGKILLed remote
-      // worker held comes back within the order's deadline (its setting's name is the server's).
+      // Short, so that the lease the SIGKILLed remote worker held comes back soon.
+      WORKER_LEASE_MS: '6000',
     },
   });
   workerKey = (await createApiKey(stack.db.dataSource.manager, { name: 'remote-worker', scopes: ['worker'] })).token;
@@ -112,11 +112,12 @@ it('does a 20-directory order beside a fleet worker, holding only the API addres
   // Exactly one listing per directory reached the sandbox, whichever worker sent it.
   expect(receivedBySlug(website)).toEqual(Object.fromEntries(FIRST_ORDER.map((d) => [d, ['accepted']])));
 
-  // The remote worker did some of it: its own log says so, with the row's status the server answered.
-  // TODO(leases): once the server records who did a row (e.g. the result's worker id and kind, or a
-  // response_log line naming the lease's worker), assert it from Boltline's side as well.
+  // The remote worker did some of it: its own log says so, with the row's status the server answered,
+  // and so do the rows it did, in Boltline's words.
   const byRemote = submittedByRemote(remotes[0]).filter((d) => FIRST_ORDER.includes(d));
   expect(byRemote.length).toBeGreaterThan(0);
+  const leasedRows = items.filter((r: { responseLog: Array<{ event: string; detail?: string }> }) => r.responseLog.some((e) => e.event === 'leased to a remote worker' && e.detail?.startsWith('remote-test (remote ')));
+  expect(leasedRows.map((r: { directoryId: string }) => r.directoryId)).toEqual(expect.arrayContaining(byRemote));
   // What it saw of the page went with its report: the log lines and the screenshot.
   const row = items.find((r: { directoryId: string }) => r.directoryId === byRemote[0]);
   expect(row.responseLog.some((e: { event: string }) => e.event === 'accepted')).toBe(true);

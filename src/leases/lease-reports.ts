@@ -101,7 +101,9 @@ export class LeaseReports {
     if (!entry) throw expired('the submission went back to the queue');
     const info = this.queue.info(entry);
     const ctx: Settling = { resultId: lease.resultId, jobId: lease.jobId, token: lease.token, attempt: lease.attempt, directory: { id: lease.directoryId } };
-    const log = await this.redacted(lease.directoryId, logLines(lease.attempt, ('complete' in report ? report.complete : report.fail).log));
+    // The row's log says who ran the attempt, then what that worker saw.
+    const by = { at: lease.createdAt.toISOString(), attempt: lease.attempt, event: 'leased to a remote worker', detail: `${lease.workerId} (${lease.workerKind} ${lease.workerVersion}), lease ${lease.id}` };
+    const log = [by, ...(await this.redacted(lease.directoryId, logLines(lease.attempt, ('complete' in report ? report.complete : report.fail).log)))];
     const started = lease.createdAt.getTime();
     let settled: { done: string } | { error: unknown };
     try {

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Caller, CurrentCaller, RequireScopes } from '../auth/caller';
 import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
@@ -10,7 +10,7 @@ import { CompleteDto, FailDto, HeartbeatDto, LeaseRequestDto, SubmittingDto } fr
 import { HeartbeatAnswer, LeaseList, SettledAnswer, SubmittingAnswer } from './dto/lease.response';
 import { LeaseReports } from './lease-reports';
 import { LeasesService } from './leases.service';
-import { WORKER_API_PATH } from './protocol';
+import { LEASE_TOKEN_HEADER, WORKER_API_PATH } from './protocol';
 import { isPng } from './screenshot-body';
 
 const leaseId = new UuidPipe('lease');
@@ -67,12 +67,12 @@ export class LeasesController {
   @HttpCode(204)
   @ApiOperation({ summary: 'The page as it looked at the end (PNG), before complete or fail' })
   @ApiConsumes('image/png')
-  @ApiQuery({ name: 'token', required: true, description: "The lease's token." })
+  @ApiHeader({ name: LEASE_TOKEN_HEADER, required: true, description: "The lease's token (a header: request logs keep URLs).", schema: { type: 'string', format: 'uuid' } })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiNoContentResponse({ description: 'Kept with the attempt.' })
   @ApiProblems(400, 404, 409, 413, 415, 422)
-  async screenshot(@Param('id', leaseId) id: string, @Query('token') token: string, @Req() req: Request, @CurrentCaller() caller: Caller) {
-    if (typeof token !== 'string' || !isUuid(token)) throw new ProblemException(400, "Invalid request: token must be the lease's token (a UUID)", [{ field: 'token', messages: ["send the lease's token as ?token="] }]);
+  async screenshot(@Param('id', leaseId) id: string, @Headers(LEASE_TOKEN_HEADER) token: string | undefined, @Req() req: Request, @CurrentCaller() caller: Caller) {
+    if (typeof token !== 'string' || !isUuid(token)) throw new ProblemException(400, "Invalid request: token must be the lease's token (a UUID)", [{ field: LEASE_TOKEN_HEADER, messages: [`send the lease's token in the ${LEASE_TOKEN_HEADER} header`] }]);
     // screenshotBody (screenshot-body.ts) read the bytes and refused any other Content-Type.
     if (!isPng(req.body)) throw new ProblemException('unprocessable', 'The body is not a PNG image (its first bytes are not the PNG signature).');
     await this.reports.screenshot(caller, id, token, req.body);

@@ -121,7 +121,7 @@ export interface SettledResponse {
   detail: string;
 }
 
-/** PUT /worker/leases/:id/screenshot?token=…: the page as it looked at the end, before complete or fail. */
+/** PUT /worker/leases/:id/screenshot with the token in LEASE_TOKEN_HEADER: the page as it looked at the end, before complete or fail. */
 export const SCREENSHOT_TYPES = ['image/png'] as const;
 
 /** The problem `type` slug of a call with a token that no longer holds the lease. */
@@ -129,3 +129,6 @@ export const LEASE_EXPIRED = 'lease-expired';
 
 /** An idle worker asks for work at least this often (the dashboard shows it gone after three times as long without a call). */
 export const IDLE_POLL_MAX_MS = 10_000;
+
+/** Where a call without a JSON body (the screenshot upload) sends the lease's token: a header, since request logs keep URLs. */
+export const LEASE_TOKEN_HEADER = 'x-lease-token';

@@ -24,7 +24,7 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, auth: req.headers.authorization, type: req.headers['content-type'], body: Buffer.concat(chunks) };
+      const s = { method: req.method!, url: req.url!, auth: req.headers.authorization, type: req.headers['content-type'], leaseToken: req.headers['x-lease-token'], body: Buffer.concat(chunks) };
       seen.push(s);
       (answers.shift() ?? json(500, { title: 'no answer planted' }))(s, res);
     });
@@ -95,11 +95,11 @@ describe('WorkerApi', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('uploads the screenshot as its bytes with the token in the query; a 413 is "go on without it"', async () => {
+  it('uploads the screenshot as its bytes with the token in a header, never the URL; a 413 is "go on without it"', async () => {
     answers.push(json(204), problem(413, 'too-big'), problem(400, 'bad-image'));
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
     expect(await api().screenshot(LEASE, png, 'image/png', 1000)).toBe(true);
-    expect(seen[0]).toMatchObject({ method: 'PUT', url: '/api/v1/worker/leases/l-1/screenshot?token=tok-secret', type: 'image/png', body: png });
+    expect(seen[0]).toMatchObject({ method: 'PUT', url: '/api/v1/worker/leases/l-1/screenshot', leaseToken: 'tok-secret', type: 'image/png', body: png });
     expect(await api().screenshot(LEASE, png, 'image/png', 1000)).toBe(false);
     const err = await api().screenshot(LEASE, png, 'image/png', 1000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiProblem);

@@ -1,5 +1,5 @@
 import type { CompleteRequest, FailRequest, HeartbeatRequest, HeartbeatResponse, Lease, LeaseRequest, LeaseResponse, SettledResponse, SubmittingResponse } from '../leases/protocol';
-import { WORKER_API_PATH } from '../leases/protocol';
+import { LEASE_TOKEN_HEADER, WORKER_API_PATH } from '../leases/protocol';
 import { API_PREFIX, REQUEST_TIMEOUT_MS, RETRY_FIRST_MS, RETRY_MAX_MS, UPLOAD_TIMEOUT_MS } from './constants';
 import { describeProblem, isLeaseExpired, networkError, readProblem, retryAfterMs, sleep } from './http';
 import { serverClock, type ServerClock } from './server-clock';
@@ -95,10 +95,10 @@ export class WorkerApi {
 
   private async call(c: Call): Promise<{ status: number; body: unknown; clock: ServerClock }> {
     const url = new URL(`${this.base}${c.path}`);
-    if (c.token) url.searchParams.set('token', c.token);
-    // Named without the query, which holds the lease's token.
     const what = `${c.method} ${c.path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json, application/problem+json' };
+    // A header, not the query: request logs keep URLs.
+    if (c.token) headers[LEASE_TOKEN_HEADER] = c.token;
     if (c.json !== undefined) headers['content-type'] = 'application/json';
     if (c.bytes) headers['content-type'] = c.bytes.type;
     const body = c.json !== undefined ? JSON.stringify(c.json) : c.bytes && new Uint8Array(c.bytes.data);
