@@ -35,13 +35,15 @@ export function apiRoot(pasted) {
 }
 
 /**
- * The calls of one configured Boltline. Each answers `{ body, serverDate }`, or undefined for a
- * 204; `serverDate` (the Date header) lets the click deadline be measured on this machine's clock.
+ * The calls of one configured Boltline. Each answers `{ body, serverDate, sentAt }`, or undefined
+ * for a 204; `serverDate` (the Date header) and `sentAt` (when the call left) let the click
+ * deadline be measured on this machine's clock.
  */
 export function leaseApi({ apiUrl, key }) {
   const base = `${apiRoot(apiUrl)}${WORKER_PATH}`;
   async function call(method, path, body, contentType = 'application/json') {
     let res;
+    const sentAt = Date.now();
     try {
       res = await fetch(`${base}${path}`, {
         method,
@@ -62,7 +64,7 @@ export function leaseApi({ apiUrl, key }) {
       json = undefined;
     }
     if (!res.ok) throw new ApiError(res.status, json?.type?.split('/').pop(), json?.detail ?? json?.title ?? text.slice(0, 200));
-    return { body: json, serverDate };
+    return { body: json, serverDate, sentAt };
   }
   /** A report is idempotent: the same call again answers the same, so retry what did not land. */
   async function reliably(method, path, body, contentType) {

@@ -8,74 +8,26 @@ import { setBadge, setStatus } from './settings.js';
 import { closeTab, injectContent, inTab, tabLoaded } from './tabs.js';
 import { askListed } from './verify.js';
 
-/** Where an open lease is noted, should the service worker stop mid-lease (see recoverInterrupted). */
-const OPEN_KEY = 'openLease';
+/** Where an open lease is noted, should the service worker stop mid-lease (current-lease.js recoverInterrupted). */
+export const OPEN_KEY = 'openLease';
 /** How long the answer page stays in view after the report, for the person to read. */
 const CLOSE_AFTER_MS = 5_000;
 
 /** Ends a run early: with a report to send, or none when the lease is not ours any more. */
-class Stop extends Error {
+export class Stop extends Error {
   constructor(message, report) {
     super(message);
     this.report = report;
   }
 }
 
-/** The one lease this browser works on: a person finishes one form at a time. */
-let current;
-
 /**
  * One lease, from its tab opening to its report: heartbeats all along; the form filled; the
  * person's press held until `submitting` says yes; the answer read, photographed and reported.
- * A lease that is not ours any more (409) closes its tab and is dropped without a report.
+ * A lease that is not ours any more (409, a revoked key) closes its tab and is dropped without
+ * a report. background/current-lease.js hands it the content script's messages.
  */
-export async function runLease(api, lease) {
-  const run = new LeaseRun(api, lease);
-  current = run;
-  try {
-    await run.run();
-  } finally {
-    current = undefined;
-  }
-}
-
-/** The content script's `boltline:submitting`: the person pressed send. */
-export function personSends(leaseId) {
-  return current?.lease.id === leaseId ? current.submitting() : Promise.resolve({ go: false, message: 'this browser no longer holds that submission' });
-}
-
-/** The content script's `boltline:late`: the yes came, the click deadline passed first. */
-export function clickTooLate(leaseId) {
-  if (current?.lease.id === leaseId) current.stop(new Stop('click deadline passed', { fail: { kind: 'deadline', message: 'the click deadline passed before the form was sent; nothing was sent' } }));
-}
-
-export function tabClosed(tabId) {
-  if (current?.tabId !== tabId) return;
-  current.tabId = undefined;
-  current.stop(
-    current.asked
-      ? new Stop('tab closed', { fail: { kind: 'page', message: 'the tab was closed before the answer to the form was read' } })
-      : new Stop('tab closed', { fail: { kind: 'browser', message: 'the person closed the tab before sending the form; given back' } }),
-  );
-}
-
-/**
- * The service worker stopped while a lease was open (Chrome stops idle workers; an update
- * restarts them): its waits are lost, so the lease is reported as broken, never left to lapse
- * in silence. Sent the form already: a failure Boltline verifies; not yet: given back.
- */
-export async function recoverInterrupted(api) {
-  const { [OPEN_KEY]: open } = await chrome.storage.session.get(OPEN_KEY);
-  if (!open) return;
-  await chrome.storage.session.remove(OPEN_KEY);
-  await closeTab(open.tabId);
-  const fail = open.asked
-    ? { kind: 'page', message: 'the extension restarted after the form was sent; its answer was not read' }
-    : { kind: 'browser', message: 'the extension restarted before the form was sent; given back' };
-  await api?.fail(open.lease, fail).catch(() => undefined);
-}
-
-class LeaseRun {
+export class LeaseRun {
   constructor(api, lease) {
     this.api = api;
     this.lease = lease;
@@ -108,7 +60,8 @@ class LeaseRun {
     const { directory } = this.lease;
     await setStatus(`${directory.name}: opening the form`);
     await this.remember();
-    const beats = setInterval(() => void this.beat(), this.lease.heartbeatMs);
+    // At least every heartbeatMs, as the protocol asks; never more often than once a second, whatever a lease says.
+    const beats = setInterval(() => void this.beat(), Math.max(1000, this.lease.heartbeatMs));
     let report;
     try {
       report = this.lease.kind === 'verify' ? { complete: { listed: await this.until(askListed(this.lease)) } } : await this.submit();
@@ -195,9 +148,11 @@ class LeaseRun {
       this.stop(new Stop('refused to submit'));
       return { go: false, message: `Boltline says not to send it: ${err.message}` };
     }
-    // clickBy is on the server's clock; measured from its Date header (whole seconds, so one is kept back) it holds on this one.
+    // clickBy is on the server's clock. The time left is measured on that clock (the Date header,
+    // whole seconds, so the server's now may be a second later) and counted from when the call
+    // left (the answer was made after): never later on this machine's clock than the server meant.
     const clickBy = Date.parse(answer.body.clickBy);
-    const clickBefore = answer.serverDate ? Date.now() + (clickBy - answer.serverDate) - 1000 : clickBy;
+    const clickBefore = answer.serverDate ? answer.sentAt + (clickBy - (answer.serverDate + 1000)) : clickBy;
     this.asked = true;
     await this.remember();
     this.note('submitting');

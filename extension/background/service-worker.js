@@ -1,6 +1,6 @@
 import { ApiError, leaseApi } from './api.js';
 import { ERROR_POLL_MS, IDLE_POLL_MS, WAKE_ALARM, WAKE_PERIOD_MINUTES } from './constants.js';
-import { clickTooLate, personSends, recoverInterrupted, runLease, tabClosed } from './lease-run.js';
+import { clickTooLate, personSends, recoverInterrupted, runLease, tabClosed } from './current-lease.js';
 import { readSettings, setStatus, workerIdentity } from './settings.js';
 
 /**

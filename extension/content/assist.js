@@ -39,42 +39,50 @@ globalThis.boltline ??= {};
     return (text) => (box.textContent = text);
   }
 
-  /** Holds presses of `advance` (and submits of its form) until the service worker says yes. */
+  /**
+   * Holds presses of `advance` (and submits of its form) until the service worker says yes; then
+   * lets exactly one through. A lease is one attempt: once sent, further presses are held for good
+   * (a page that answers in place must not be sent twice without Boltline knowing).
+   */
   function hold(leaseId, advance, say) {
-    let approved = false;
-    let asking = false;
-    let refused;
+    let state = 'holding'; // then 'asking', and 'sent' or 'refused'; back to 'holding' when Boltline did not answer
+    let passing = false; // only while the extension's own press runs (the submit it fires is synchronous)
     const ask = async () => {
-      if (asking || refused) return;
-      asking = true;
+      state = 'asking';
       say('Asking Boltline whether this may be sent…');
       const answer = await chrome.runtime.sendMessage({ type: 'boltline:submitting', leaseId }).catch((err) => ({ go: false, message: err.message }));
-      asking = false;
       if (answer?.retry) {
+        state = 'holding';
         say(answer.message);
         return;
       }
       if (!answer?.go) {
-        refused = answer?.message ?? 'no answer from the extension';
-        say(`Not sent: ${refused}`);
+        state = 'refused';
+        say(`Not sent: ${answer?.message ?? 'no answer from the extension'}`);
         return;
       }
       // The click must happen before the deadline Boltline gave (on this machine's clock); past it, nothing is sent.
       if (Date.now() >= answer.clickBefore) {
-        refused = 'the deadline to send passed';
+        state = 'refused';
         say('Not sent: the deadline to send passed. Boltline will offer this form again.');
         chrome.runtime.sendMessage({ type: 'boltline:late', leaseId }).catch(() => undefined);
         return;
       }
-      approved = true;
+      state = 'sent';
       say('Sent. Boltline is reading the answer…');
-      advance.click();
+      passing = true;
+      try {
+        advance.click();
+      } finally {
+        passing = false;
+      }
     };
     const intercept = (event) => {
-      if (approved) return;
+      if (passing) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      void ask();
+      if (state === 'holding') void ask();
+      else if (state === 'sent') say('Already sent once: Boltline is reading the answer.');
     };
     // Capture phase on the window: before the page's own handlers on the button or the form.
     window.addEventListener('click', (e) => e.composedPath().includes(advance) && intercept(e), true);
