@@ -3,6 +3,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { sandboxDirectoryName, sandboxSlug } from './catalogue';
 import { behaviourOf, layoutOf } from './behaviour';
 import { processFinalSubmission } from './final-submission';
+import { assistedRouter } from './features/assisted';
 import { authRouter } from './features/auth';
 import { formsRouter } from './features/forms';
 import { outcomesRouter } from './features/outcomes';
@@ -50,6 +51,7 @@ export function sandboxApp(state: SandboxState, opts: { directories: number; slo
   app.use('/f/forms', formsRouter(state));
   app.use('/f/outcomes', outcomesRouter(state));
   app.use('/f/auth', authRouter(state));
+  app.use('/f/assisted', assistedRouter(state));
 
   app.param('slug', (_req, res, next, slug: string) => {
     const dir = directories.get(slug);

@@ -9,6 +9,7 @@ module.exports = [
   'test/browser.test.ts',
   'test/dashboard.test.ts',
   'test/demo.test.ts',
+  'test/extension.test.ts',
   'test/faults.test.ts',
   'test/leases.test.ts',
   'test/logging.test.ts',

@@ -53,3 +53,16 @@ describe('adapter schema: outcomes, capture, verify, flow', () => {
     expect(problems({ ...base, steps: [{ ...base.steps[0], waitFor: {} }] })).toEqual(['steps.0.waitFor: waitFor needs a selector, a text or a url']);
   });
 });
+
+describe('adapter schema: assisted', () => {
+  it('takes assisted: true on a form definition, kept as written', () => {
+    expect(problems({ ...base, assisted: true })).toEqual([]);
+    expect(adapterSchema.parse({ ...base, assisted: true }).assisted).toBe(true);
+    expect(adapterSchema.parse(base).assisted).toBeUndefined();
+  });
+
+  it('refuses assisted on a code adapter, and anything but true or false', () => {
+    expect(problems({ version: 1, code: 'fetch-form', assisted: true })).toEqual(['assisted: assisted applies to a form given by steps (the staff extension fills it for a person), not to a code adapter']);
+    expect(problems({ ...base, assisted: 'yes' })).toEqual(['assisted: assisted must be true (a person finishes this form) or false']);
+  });
+});

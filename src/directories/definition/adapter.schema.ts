@@ -91,6 +91,13 @@ const adapterObject = z
       }),
     timeouts: timeoutsSchema.optional(),
     login: loginSchema.optional(),
+    assisted: z
+      .boolean({ error: 'assisted must be true (a person finishes this form) or false' })
+      .optional()
+      .meta({
+        description:
+          "true: a person finishes this form (a CAPTCHA, a check no runner can do): only the staff browser extension takes it. It fills what the steps say, outlines what is left for the person and reports the answer once the person presses the last step's advance button. Left out or false: the fleet's workers submit it.",
+      }),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -101,6 +108,10 @@ const adapterObject = z
     }
     if (!a.steps && !a.code) {
       ctx.addIssue({ code: 'custom', path: ['steps'], message: 'give the form\'s steps (or code: the name of a code adapter)' });
+    }
+    if (a.code && a.assisted) {
+      // The extension fills a form from steps in the person's own tab; a code adapter runs only inside the fleet's workers.
+      ctx.addIssue({ code: 'custom', path: ['assisted'], message: 'assisted applies to a form given by steps (the staff extension fills it for a person), not to a code adapter' });
     }
     if (a.code) {
       for (const key of FORM_ONLY_KEYS) {
