@@ -25,6 +25,7 @@ export class WorkerLeases1764090000000 implements MigrationInterface {
         result_id bigint NOT NULL REFERENCES job_results(id) ON DELETE CASCADE,
         job_id uuid NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
         directory_id text NOT NULL,
+        queue text NOT NULL CHECK (queue IN ('submissions', 'assisted')),
         queue_entry_id text NOT NULL,
         queue_token uuid NOT NULL,
         token uuid NOT NULL,

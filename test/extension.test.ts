@@ -5,10 +5,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { readCatalogue } from '../src/directories/catalogue-file';
 import { importDirectories } from '../src/directories/directory-store';
+import { behaviourOf } from '../src/sandbox/behaviour';
+import { sandboxSlug } from '../src/sandbox/catalogue';
 import { ASSISTED_CATALOGUE_FILE, ASSISTED_CHALLENGE_SELECTOR, ASSISTED_SLUG } from '../src/sandbox/features/assisted';
 import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
-import { DEADLINE } from './support/deadlines';
+import { DEADLINE, orderDeadline } from './support/deadlines';
 import { apiClient } from './support/http';
 import { Stack } from './support/stack';
 
@@ -19,9 +21,9 @@ import { Stack } from './support/stack';
  * stand-in CAPTCHA; the test, as the person, types the word the page shows and presses send; the
  * row ends `submitted` with the page's reference and a screenshot, and the directory received
  * exactly one listing. A wrong word is reported as the directory's refusal and the form offered
- * again; a key revoked while the form waits closes the tab and sends nothing. No worker of the
- * fleet runs (`workers: 0`): the API leases any pending submission to any worker today, so the
- * orders hold only the assisted directory.
+ * again; a key revoked while the form waits closes the tab and sends nothing. A worker of the
+ * fleet runs beside it: an order's ordinary directories are the fleet's, its assisted one only
+ * the extension's (each has a queue of its own).
  *
  * Debian's Chromium (unbranded, so --load-extension still works) loads an MV3 extension in its
  * headless mode, service worker and chrome.tabs.captureVisibleTab included: no Xvfb is needed.
@@ -43,7 +45,7 @@ const { post, get } = apiClient(() => stack);
 beforeAll(async () => {
   stack = await Stack.start({
     name: 'extension',
-    workers: 0,
+    workers: 1,
     seed: async ({ db, sandbox }) => {
       const assisted = readCatalogue(readFileSync(ASSISTED_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
       if (!assisted.ok) throw new Error(JSON.stringify(assisted.errors));
@@ -85,12 +87,24 @@ async function directoryTab(): Promise<Page> {
   return tab;
 }
 
-async function order(): Promise<string> {
+async function order(ordinary: string[] = []): Promise<string> {
   const customer = await post('/customers', CUSTOMER);
-  return (await post('/jobs', { customerId: customer.id, directoryIds: [ASSISTED_SLUG] })).id;
+  return (await post('/jobs', { customerId: customer.id, directoryIds: [ASSISTED_SLUG, ...ordinary] })).id;
 }
 
+/** The assisted directory's row of an order. */
+async function assistedRow(jobId: string): Promise<Row> {
+  return ((await get(`/jobs/${jobId}/results`)).items as Row[]).find((r) => r.directoryId === ASSISTED_SLUG)!;
+}
+
+/** What the assisted directory received. */
+const receivedByAssisted = () => stack.sandbox.received().filter((r) => r.slug === ASSISTED_SLUG);
+
+/** Ordinary sandbox directories (not slow, flaky or always listed): the fleet's work. */
+const ORDINARY = [1, 2, 4, 5].filter((p) => behaviourOf(p) === 'normal').slice(0, 2).map(sandboxSlug);
+
 interface Row {
+  directoryId: string;
   status: string;
   attempts: number;
   reference: string | null;
@@ -100,7 +114,7 @@ interface Row {
 
 async function rowOnceIt(jobId: string, what: string, holds: (row: Row) => boolean): Promise<Row> {
   return waitFor(`the row to be ${what}`, async () => {
-    const [row] = (await get(`/jobs/${jobId}/results`)).items as Row[];
+    const row = await assistedRow(jobId);
     return holds(row) ? row : undefined;
   }, { timeoutMs: DEADLINE.firstSubmission, intervalMs: 250, describe: async () => `${JSON.stringify((await get(`/jobs/${jobId}/results`)).items)}; extension: ${await extensionStatus()}` });
 }
@@ -125,7 +139,7 @@ it('loads headless as an MV3 service worker and is set up on its options page', 
 });
 
 it('fills the assisted directory, leaves the CAPTCHA to the person, and reports the answer with a screenshot once the person sends it', async () => {
-  const jobId = await order();
+  const jobId = await order(ORDINARY);
   const tab = await directoryTab();
 
   // Filled as the definition says; outlined: the CAPTCHA's field (the only control left) and the send button.
@@ -144,9 +158,8 @@ it('fills the assisted directory, leaves the CAPTCHA to the person, and reports 
   expect(await tab.locator('[data-boltline="todo"]').evaluateAll((els) => els.map((e) => [e.id, (e as HTMLElement).style.outlineStyle]))).toEqual([['answer', 'solid']]);
   expect(await tab.getByRole('button', { name: 'Send listing' }).getAttribute('data-boltline')).toBe('send');
   // Nothing is sent until the person sends it.
-  expect(stack.sandbox.received()).toEqual([]);
-  const [waiting] = (await get(`/jobs/${jobId}/results`)).items;
-  expect(waiting.status).not.toBe('submitted');
+  expect(receivedByAssisted()).toEqual([]);
+  expect((await assistedRow(jobId)).status).not.toBe('submitted');
 
   // The person reads the word, types it and presses send.
   const word = (await tab.locator(ASSISTED_CHALLENGE_SELECTOR).innerText()).trim();
@@ -158,7 +171,7 @@ it('fills the assisted directory, leaves the CAPTCHA to the person, and reports 
   expect(row.responseLog.map((l) => l.event)).toEqual(expect.arrayContaining(['navigated', 'step 1 filled', 'waiting for a person', 'submitting', 'accepted']));
 
   // Exactly one listing reached the directory, with the word the person typed.
-  const received = stack.sandbox.received();
+  const received = receivedByAssisted();
   expect(received).toHaveLength(1);
   expect(received[0]).toMatchObject({ slug: ASSISTED_SLUG, outcome: 'accepted', businessName: CUSTOMER.businessName, fields: { captcha: word } });
 
@@ -168,31 +181,34 @@ it('fills the assisted directory, leaves the CAPTCHA to the person, and reports 
   expect(shot.headers.get('content-type')).toBe('image/png');
   expect(Buffer.from(await shot.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
 
-  // The lease was the extension's, and it is settled.
-  expect(await stack.db.dataSource.query(`SELECT worker_kind AS kind, state FROM worker_leases WHERE job_id = $1`, [jobId])).toEqual([{ kind: 'extension', state: 'settled' }]);
-  await waitFor('the order to complete', async () => ((await get(`/jobs/${jobId}`)).status === 'completed' ? true : undefined), { timeoutMs: DEADLINE.event, intervalMs: 250 });
+  // The lease was the extension's, and it is settled; the order's ordinary directories were the fleet's, never leased.
+  expect(await stack.db.dataSource.query(`SELECT directory_id AS directory, worker_kind AS kind, state FROM worker_leases WHERE job_id = $1`, [jobId])).toEqual([{ directory: ASSISTED_SLUG, kind: 'extension', state: 'settled' }]);
+  await waitFor('the order to complete', async () => ((await get(`/jobs/${jobId}`)).status === 'completed' ? true : undefined), { timeoutMs: orderDeadline(ORDINARY.length + 1), intervalMs: 250 });
+  const rows = (await get(`/jobs/${jobId}/results`)).items as Row[];
+  expect(Object.fromEntries(rows.map((r) => [r.directoryId, r.status]))).toEqual(Object.fromEntries([ASSISTED_SLUG, ...ORDINARY].map((d) => [d, 'submitted'])));
+  for (const d of ORDINARY) expect(stack.sandbox.received().filter((r) => r.slug === d).map((r) => r.outcome)).toEqual(['accepted']);
 });
 
 it('reports what the directory refused (a wrong word) and takes the submission again, in a new tab, for the person to finish', async () => {
-  const before = stack.sandbox.received().length;
+  const before = receivedByAssisted().length;
   const jobId = await order();
   const first = await directoryTab();
   await first.getByLabel('Word').pressSequentially('NOT-THE-WORD');
   await first.getByRole('button', { name: 'Send listing' }).click();
   // Refused, and worth another try: the row goes back to the queue and the extension leases it again.
   const second = await directoryTab();
-  const [retried] = (await get(`/jobs/${jobId}/results`)).items;
+  const retried = await assistedRow(jobId);
   expect(retried).toMatchObject({ attempts: 2 });
   expect(retried.responseLog.map((l: { event: string; detail?: string }) => `${l.event}: ${l.detail ?? ''}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^refused: The CAPTCHA answer is wrong/)]));
   await second.getByLabel('Word').pressSequentially((await second.locator(ASSISTED_CHALLENGE_SELECTOR).innerText()).trim());
   await second.getByRole('button', { name: 'Send listing' }).click();
   const row = await rowOnceIt(jobId, 'submitted on the second attempt', (r) => r.status === 'submitted');
   expect(row).toMatchObject({ attempts: 2, reference: 'AS-0002' });
-  expect(stack.sandbox.received().slice(before).map((r) => r.outcome)).toEqual(['rejected', 'accepted']);
+  expect(receivedByAssisted().slice(before).map((r) => r.outcome)).toEqual(['rejected', 'accepted']);
 });
 
 it('closes the tab and drops the submission, sending nothing, when its key is revoked while the form waits', async () => {
-  const before = stack.sandbox.received().length;
+  const before = receivedByAssisted().length;
   const jobId = await order();
   const tab = await directoryTab();
   const closed = tab.waitForEvent('close', { timeout: DEADLINE.recovery });
@@ -202,5 +218,5 @@ it('closes the tab and drops the submission, sending nothing, when its key is re
   // The submission is back in the queue, for a worker whose key still holds.
   const row = await rowOnceIt(jobId, 'back in the queue', (r) => r.status === 'pending');
   expect(row.attempts).toBe(0);
-  expect(stack.sandbox.received().length).toBe(before);
+  expect(receivedByAssisted().length).toBe(before);
 });

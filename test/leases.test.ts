@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createApiKey } from '../src/auth/api-keys.service';
+import { readCatalogue } from '../src/directories/catalogue-file';
+import { importDirectories } from '../src/directories/directory-store';
+import { ASSISTED_CATALOGUE_FILE, ASSISTED_SLUG } from '../src/sandbox/features/assisted';
 import { createStaff } from '../src/auth/staff.service';
 import { behaviourOf } from '../src/sandbox/behaviour';
 import type { Lease } from '../src/leases/protocol';
@@ -29,7 +33,12 @@ beforeAll(async () => {
   stack = await Stack.start({
     name: 'leases',
     key: { name: 'leases', scopes: ['admin'] },
-    seed: ({ db }) => createStaff(db.dataSource.manager, STAFF.email, STAFF.password, 'viewer', 2 ** 10),
+    seed: async ({ db, sandbox }) => {
+      await createStaff(db.dataSource.manager, STAFF.email, STAFF.password, 'viewer', 2 ** 10);
+      const assisted = readCatalogue(readFileSync(ASSISTED_CATALOGUE_FILE, 'utf8'), `${sandbox.url}/`);
+      if (!assisted.ok) throw new Error(JSON.stringify(assisted.errors));
+      await importDirectories(db.dataSource.manager, assisted.value, { by: 'test', disableOthers: false });
+    },
     workers: 0,
     // Long enough that no lease of the first tests runs out, however slow the machine.
     env: { STAFF_PASSWORD_SCRYPT_N: String(2 ** 10), WORKER_LEASE_MS: '600000', QUEUE_LOCK_MS: '5000', RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'warn' },
@@ -50,7 +59,7 @@ async function call(key: string, method: string, path: string, body?: unknown): 
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const lease = (key: string, max = 1) => call(key, 'POST', '/leases', { max, capabilities: ['browser'], worker: WORKER });
+const lease = (key: string, max = 1, capabilities = ['browser']) => call(key, 'POST', '/leases', { max, capabilities, worker: WORKER });
 
 async function order(directoryIds: string[], name: string): Promise<string> {
   const customer = await post('/customers', { ...CUSTOMER, businessName: name, website: `https://${name.toLowerCase().replace(/\W+/g, '-')}.example` });
@@ -175,6 +184,27 @@ it("ends a revoked key's leases: its submissions go back to the queue, attempts 
   const states = await rows(`SELECT DISTINCT state FROM worker_leases WHERE key_id = $1`, [revoked.id]);
   expect(states).toEqual([{ state: 'revoked' }]);
   expect((await lease(revoked.token)).status).toBe(401);
+});
+
+it('leases a directory a person finishes only to a worker with a person at the browser, and such a worker nothing else', async () => {
+  const ordinary = NORMAL[150];
+  const jobId = await order([ASSISTED_SLUG, ordinary], 'Needs A Person');
+  const [robot, person] = [await workerKey('robot'), await workerKey('person')];
+  const robotGot = await waitFor('the ordinary directory to be leased', async () => {
+    const r = await lease(robot.token, 5);
+    return r.status === 200 ? (r.body.leases as Lease[]) : undefined;
+  }, { timeoutMs: DEADLINE.recovery, intervalMs: 200 });
+  expect(robotGot.map((l) => l.directory.id)).toEqual([ordinary]);
+  const personGot = await waitFor('the assisted directory to be leased', async () => {
+    const r = await lease(person.token, 5, ['browser', 'assisted']);
+    return r.status === 200 ? (r.body.leases as Lease[]) : undefined;
+  }, { timeoutMs: DEADLINE.recovery, intervalMs: 200 });
+  expect(personGot.map((l) => [l.directory.id, l.directory.adapter.assisted])).toEqual([[ASSISTED_SLUG, true]]);
+  expect((await lease(robot.token, 5)).status).toBe(204);
+  expect((await rows(`SELECT directory_id AS d, queue FROM worker_leases WHERE job_id = $1 ORDER BY queue`, [jobId]))).toEqual([
+    { d: ASSISTED_SLUG, queue: 'assisted' },
+    { d: ordinary, queue: 'submissions' },
+  ]);
 });
 
 it('returns the work of a lease nobody renews to the queue; the old token then changes nothing', async () => {

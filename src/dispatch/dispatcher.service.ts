@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { queueableRows, type QueueableRow } from '../orders/open-rows';
 import { markSent, takeUnsent } from '../orders/outbox';
-import { bullPriority, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
+import { ASSISTED_QUEUE, bullPriority, queueFor, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
 
 /**
  * PostgreSQL → BullMQ: the one place that writes submission entries to the queue.
@@ -28,9 +28,15 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @InjectQueue(SUBMISSION_QUEUE) private readonly fleetQueue: Queue<SubmitListingPayload>,
+    @InjectQueue(ASSISTED_QUEUE) private readonly assistedQueue: Queue<SubmitListingPayload>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Both submission queues: a row's entry is in the one its directory's definition chose when it was queued. */
+  private get queues(): Array<Queue<SubmitListingPayload>> {
+    return [this.fleetQueue, this.assistedQueue];
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.poke(), this.config.OUTBOX_POLL_MS);
@@ -79,8 +85,12 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async dispatch(rows: QueueableRow[]): Promise<void> {
+    for (const queue of this.queues) await this.add(queue, rows.filter((r) => queueFor(r.assisted) === queue.name));
+  }
+
+  private async add(queue: Queue<SubmitListingPayload>, rows: QueueableRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 500) {
-      await this.queue.addBulk(
+      await queue.addBulk(
         rows.slice(i, i + 500).map((r) => ({
           name: SUBMIT_LISTING,
           data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId },
@@ -94,14 +104,16 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
   async reprioritise(rows: Array<{ resultId: string; generation: number }>, orderPriority: number): Promise<void> {
     await Promise.all(
       rows.map(async (r) => {
-        const entry = await this.queue.getJob(submissionJobId(r.resultId, r.generation)).catch(() => undefined);
-        if (entry && entry.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
+        for (const queue of this.queues) {
+          const entry = await queue.getJob(submissionJobId(r.resultId, r.generation)).catch(() => undefined);
+          if (entry && entry.priority !== bullPriority(orderPriority)) await entry.changePriority({ priority: bullPriority(orderPriority) }).catch(() => undefined);
+        }
       }),
     );
   }
 
   /** Takes queued entries of these rows off the queue (pause, cancel); entries in a worker's hands stay. */
   async withdraw(rows: Array<{ resultId: string; generation: number }>): Promise<void> {
-    await Promise.all(rows.map((r) => this.queue.remove(submissionJobId(r.resultId, r.generation)).catch(() => 0)));
+    await Promise.all(rows.flatMap((r) => this.queues.map((q) => q.remove(submissionJobId(r.resultId, r.generation)).catch(() => 0))));
   }
 }

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { SUBMISSION_QUEUE, SubmitListingPayload, submissionJobId } from '../queue/queue.constants';
-import { openRowSql, QueueableRow } from '../orders/open-rows';
+import { ASSISTED_QUEUE, SUBMISSION_QUEUE, SubmitListingPayload, submissionJobId } from '../queue/queue.constants';
+import { openRowSql, QUEUEABLE_COLUMNS, QueueableRow } from '../orders/open-rows';
 import { Dispatcher } from './dispatcher.service';
 
 /**
@@ -23,6 +23,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @InjectQueue(ASSISTED_QUEUE) private readonly assisted: Queue<SubmitListingPayload>,
     private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -57,7 +58,13 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
    * their processors ask PostgreSQL anyway. Resolves to how many it removed.
    */
   async dropOrphans(): Promise<number> {
-    const entries = await this.queue.getJobs(['waiting', 'prioritized', 'delayed']);
+    let removed = 0;
+    for (const queue of [this.queue, this.assisted]) removed += await this.dropOrphansOf(queue);
+    return removed;
+  }
+
+  private async dropOrphansOf(queue: Queue<SubmitListingPayload>): Promise<number> {
+    const entries = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
     if (!entries.length) return 0;
     const live: Array<{ id: string; generation: number }> = await this.db.query(
       `SELECT r.id::text, r.generation FROM job_results r JOIN jobs j ON j.id = r.job_id
@@ -66,17 +73,23 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     );
     const wanted = new Set(live.map((r) => submissionJobId(r.id, r.generation)));
     const orphans = entries.filter((e) => e.id && !wanted.has(e.id));
-    await Promise.all(orphans.map((e) => this.queue.remove(e.id as string).catch(() => 0)));
+    await Promise.all(orphans.map((e) => queue.remove(e.id as string).catch(() => 0)));
     if (orphans.length) this.logger.log(`removed ${orphans.length} queue entr${orphans.length === 1 ? 'y' : 'ies'} with no open row`);
     return orphans.length;
+  }
+
+  /** An entry's state in whichever queue holds it; 'unknown' when neither does. */
+  private async stateOf(id: string): Promise<string> {
+    const states = await Promise.all([this.queue.getJobState(id), this.assisted.getJobState(id)]);
+    // A live entry in one queue counts over a finished one in the other (an entry moved between them).
+    return states.find((s) => s !== 'unknown' && s !== 'completed' && s !== 'failed') ?? states.find((s) => s !== 'unknown') ?? 'unknown';
   }
 
   /** One pass; resolves to how many rows it put back on the queue. */
   async reconcile(): Promise<number> {
     const open: Array<QueueableRow & { status: string }> = await this.db.query(
-      `SELECT r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId",
-              j.priority, r.status
-         FROM job_results r JOIN jobs j ON j.id = r.job_id
+      `SELECT ${QUEUEABLE_COLUMNS}, r.status
+         FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN directories d ON d.id = r.directory_id
         -- rows of active orders still owed an attempt, and rows of any order whose outcome is
         -- unknown (they are verified even after a pause or cancel)
         WHERE ${openRowSql()}
@@ -87,7 +100,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const missing: typeof open = [];
     for (let i = 0; i < open.length; i += 200) {
       const chunk = open.slice(i, i + 200);
-      const states = await Promise.all(chunk.map((r) => this.queue.getJobState(submissionJobId(r.resultId, r.generation))));
+      // In either queue: the entry stays where it was put, should the directory's definition have changed since.
+      const states = await Promise.all(chunk.map((r) => this.stateOf(submissionJobId(r.resultId, r.generation))));
       chunk.forEach((r, k) => {
         // 'completed'/'failed' with the row still open cannot be retried under the same id: bump it.
         if (states[k] === 'unknown') missing.push(r);

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, type SubmissionQueueName, SubmitListingPayload } from '../queue/queue.constants';
 import { redisOptionsFromUrl } from '../queue/redis-options';
 import type { AttemptInfo } from '../workers/attempt-errors';
 import { toFrontAfterStall, verdictOf } from '../workers/queue-verdict';
@@ -16,42 +16,57 @@ export type Entry = Job<SubmitListingPayload>;
  * token of the lease's own, so priority, backoff, pause, cancel and the stalled checker apply as
  * for the fleet's workers. The lock lasts WORKER_LEASE_MS and only heartbeats extend it: a lease
  * nobody renews lets the entry stall, and BullMQ's stalled check (run here too, in case no worker
- * of the fleet is up) puts it back in the queue.
+ * of the fleet is up) puts it back in the queue. Two queues: the fleet's (SUBMISSION_QUEUE), and
+ * ASSISTED_QUEUE, which only workers with a person at the browser take from.
  */
 @Injectable()
 export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LeaseQueue.name);
-  private readonly worker: Worker<SubmitListingPayload>;
+  private readonly workers: Record<SubmissionQueueName, Worker<SubmitListingPayload>>;
+  private readonly queues: Record<SubmissionQueueName, Queue<SubmitListingPayload>>;
 
   constructor(
-    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
+    @InjectQueue(SUBMISSION_QUEUE) fleetQueue: Queue<SubmitListingPayload>,
+    @InjectQueue(ASSISTED_QUEUE) assistedQueue: Queue<SubmitListingPayload>,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.worker = new Worker<SubmitListingPayload>(SUBMISSION_QUEUE, null, {
-      connection: redisOptionsFromUrl(config.REDIS_URL, 'worker'),
-      prefix: config.QUEUE_PREFIX,
-      autorun: false,
-      lockDuration: config.WORKER_LEASE_MS,
-      // Only how often to look: an entry whose lock is still held is never taken back, so this
-      // may be shorter than a lease. BullMQ runs one check per interval for the whole queue.
-      stalledInterval: Math.min(config.QUEUE_LOCK_MS, config.WORKER_LEASE_MS),
-      maxStalledCount: MAX_STALLED,
-    });
-    this.worker.on('error', (err) => this.logger.warn(`lease queue: ${err.message}`));
-    this.worker.on('stalled', (jobId) => void toFrontAfterStall(this.queue, jobId).then((moved) => moved && this.logger.warn(`${jobId}: its lease or worker lapsed; queued again at the front`)));
+    this.queues = { [SUBMISSION_QUEUE]: fleetQueue, [ASSISTED_QUEUE]: assistedQueue };
+    const fetcher = (name: SubmissionQueueName) => {
+      const worker = new Worker<SubmitListingPayload>(name, null, {
+        connection: redisOptionsFromUrl(config.REDIS_URL, 'worker'),
+        prefix: config.QUEUE_PREFIX,
+        autorun: false,
+        lockDuration: config.WORKER_LEASE_MS,
+        // Only how often to look: an entry whose lock is still held is never taken back, so this
+        // may be shorter than a lease. BullMQ runs one check per interval for the whole queue.
+        stalledInterval: Math.min(config.QUEUE_LOCK_MS, config.WORKER_LEASE_MS),
+        maxStalledCount: MAX_STALLED,
+      });
+      worker.on('error', (err) => this.logger.warn(`lease queue ${name}: ${err.message}`));
+      worker.on('stalled', (jobId) => void toFrontAfterStall(this.queues[name], jobId).then((moved) => moved && this.logger.warn(`${jobId}: its lease or worker lapsed; queued again at the front`)));
+      return worker;
+    };
+    this.workers = { [SUBMISSION_QUEUE]: fetcher(SUBMISSION_QUEUE), [ASSISTED_QUEUE]: fetcher(ASSISTED_QUEUE) };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.worker.startStalledCheckTimer();
+    // The assisted queue has no processor anywhere: this is its only stalled check.
+    for (const worker of Object.values(this.workers)) await worker.startStalledCheckTimer();
   }
 
-  /** The next entry BullMQ would hand a worker, locked with `token`; undefined when none is due. */
-  next(token: string): Promise<Entry | undefined> {
-    return this.worker.getNextJob(token, { block: false }) as Promise<Entry | undefined>;
+  /** The next entry BullMQ would hand a worker from `queue`, locked with `token`; undefined when none is due. */
+  next(queue: SubmissionQueueName, token: string): Promise<Entry | undefined> {
+    return this.workers[queue].getNextJob(token, { block: false }) as Promise<Entry | undefined>;
   }
 
-  entry(id: string): Promise<Entry | undefined> {
-    return Job.fromId<SubmitListingPayload>(this.queue, id);
+  entry(queue: SubmissionQueueName, id: string): Promise<Entry | undefined> {
+    return Job.fromId<SubmitListingPayload>(this.queues[queue], id);
+  }
+
+  /** Hands an entry to the other queue (its directory's definition changed sides since it was queued). */
+  async move(entry: Entry, token: string, to: SubmissionQueueName): Promise<void> {
+    await this.queues[to].add(entry.name, entry.data, { ...entry.opts, priority: entry.priority || entry.opts.priority, jobId: entry.id });
+    await entry.moveToCompleted(`moved to the ${to} queue`, token, false);
   }
 
   /** Keeps the entry's lock for `ms` more; false when the lock was lost (the entry stalled or ended). */
@@ -97,6 +112,6 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker.close(true).catch(() => undefined);
+    await Promise.all(Object.values(this.workers).map((w) => w.close(true).catch(() => undefined)));
   }
 }

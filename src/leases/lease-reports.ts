@@ -97,7 +97,7 @@ export class LeaseReports {
   }
 
   private async settle(lease: WorkerLease, report: Report): Promise<SettledResponse> {
-    const entry = await this.queue.entry(lease.queueEntryId);
+    const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
     if (!entry) throw expired('the submission went back to the queue');
     const info = this.queue.info(entry);
     const ctx: Settling = { resultId: lease.resultId, jobId: lease.jobId, token: lease.token, attempt: lease.attempt, directory: { id: lease.directoryId } };

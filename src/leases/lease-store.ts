@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { ResponseLogEntry } from '../common/response-log';
+import type { SubmissionQueueName } from '../queue/queue.constants';
 import type { SettledResponse, WorkerIdentity } from './protocol';
 import { WorkerLease } from './worker-lease.entity';
 
@@ -14,6 +15,7 @@ export interface NewLease {
   resultId: string;
   jobId: string;
   directoryId: string;
+  queue: SubmissionQueueName;
   queueEntryId: string;
   queueToken: string;
   token: string;
@@ -44,9 +46,9 @@ export class LeaseStore {
       const [{ open }]: Array<{ open: number }> = await m.query(`SELECT count(*)::int AS open FROM worker_leases WHERE key_id = $1 AND state IN ('active', 'settling')`, [l.keyId]);
       if (open >= cap) return undefined;
       const [row]: Array<{ id: string }> = await m.query(
-        `INSERT INTO worker_leases (key_id, worker_id, worker_kind, worker_version, result_id, job_id, directory_id, queue_entry_id, queue_token, token, kind, attempt, order_status, turn_holder, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now() + $15 * interval '1 millisecond') RETURNING id`,
-        [l.keyId, l.worker.id, l.worker.kind, l.worker.version, l.resultId, l.jobId, l.directoryId, l.queueEntryId, l.queueToken, l.token, l.kind, l.attempt, l.orderStatus, l.turnHolder, leaseMs],
+        `INSERT INTO worker_leases (key_id, worker_id, worker_kind, worker_version, result_id, job_id, directory_id, queue, queue_entry_id, queue_token, token, kind, attempt, order_status, turn_holder, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now() + $16 * interval '1 millisecond') RETURNING id`,
+        [l.keyId, l.worker.id, l.worker.kind, l.worker.version, l.resultId, l.jobId, l.directoryId, l.queue, l.queueEntryId, l.queueToken, l.token, l.kind, l.attempt, l.orderStatus, l.turnHolder, leaseMs],
       );
       return m.getRepository(WorkerLease).findOneByOrFail({ id: row.id });
     });
@@ -115,7 +117,7 @@ export class LeaseStore {
   lapsed(): Promise<Array<WorkerLease & { revoked: boolean }>> {
     return this.db.query(
       `SELECT l.id, l.key_id AS "keyId", l.worker_id AS "workerId", l.result_id AS "resultId", l.job_id AS "jobId", l.directory_id AS "directoryId",
-              l.queue_entry_id AS "queueEntryId", l.queue_token AS "queueToken", l.token, l.attempt, l.turn_holder AS "turnHolder", l.click_by AS "clickBy",
+              l.queue, l.queue_entry_id AS "queueEntryId", l.queue_token AS "queueToken", l.token, l.attempt, l.turn_holder AS "turnHolder", l.click_by AS "clickBy",
               (k.revoked_at IS NOT NULL OR k.expires_at <= now()) AS revoked
          FROM worker_leases l JOIN api_keys k ON k.id = l.key_id
         WHERE l.state = 'active' AND (l.expires_at <= now() OR k.revoked_at IS NOT NULL OR k.expires_at <= now())

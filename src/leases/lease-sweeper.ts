@@ -46,7 +46,7 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       if (!lease.revoked) continue;
       const detail = `lease ${lease.id} of worker ${lease.workerId} ended: its API key was revoked`;
       await this.results.release({ resultId: lease.resultId, jobId: lease.jobId, token: lease.token }, [{ at: new Date().toISOString(), attempt: lease.attempt, event: 'given back; not counted as an attempt', detail }]);
-      const entry = await this.queue.entry(lease.queueEntryId);
+      const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
       await entry?.moveToWait(lease.queueToken).catch(() => undefined);
       this.logger.warn(detail);
     }

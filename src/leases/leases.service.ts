@@ -8,6 +8,7 @@ import { listingValues } from '../customers/listing-values';
 import { fieldsUsed } from '../directories/definition/fields-used';
 import { stepTimeoutMs } from '../engine/timeouts';
 import { SubmitAborted } from '../engine/listing-submitter';
+import { queueFor } from '../queue/queue.constants';
 import type { AttemptContext } from '../results/results.service';
 import { ResultsService } from '../results/results.service';
 import { DirectoryCredentials } from '../workers/directory-credentials';
@@ -50,9 +51,11 @@ export class LeasesService {
     if (room <= 0) throw new ProblemException('leases-limit', `This key holds ${cap} leases, the most it may (WORKER_MAX_LEASES_PER_KEY): complete or fail one, then lease again.`);
     const want = Math.min(req.max, room);
     const leases: Lease[] = [];
+    // A person at the browser takes only what needs one; every other worker, only what does not.
+    const queue = queueFor(req.capabilities.includes('assisted'));
     for (let looked = 0; leases.length < want && looked < want * LOOKS_PER_LEASE; looked++) {
       const token = randomUUID();
-      const entry = await this.queue.next(token);
+      const entry = await this.queue.next(queue, token);
       if (!entry) break;
       const lease = await this.admit(entry, token, caller, req).catch((err: unknown) => {
         this.logger.warn(`${entry.id}: not leased: ${(err as Error).message}`);
@@ -69,6 +72,11 @@ export class LeasesService {
   private async admit(entry: Entry, token: string, caller: Caller, req: LeaseRequestDto): Promise<Lease | 'full' | undefined> {
     const { directoryId, resultId, jobId } = entry.data;
     const state = await this.turns.stateOf(directoryId);
+    // Its directory's definition changed sides since the entry was queued: to the queue it now belongs in.
+    if (queueFor(state.assisted) !== entry.queueName) {
+      await this.queue.move(entry, token, queueFor(state.assisted));
+      return undefined;
+    }
     const mayOpen = caller.scopes.includes('worker:credentials') && req.capabilities.includes('credentials');
     // Not for this worker (a sign-in it may not hold, a logo it cannot read): back as it was, for another.
     if (state.uploadsLogo || (state.signsIn && !mayOpen)) {
@@ -92,7 +100,7 @@ export class LeasesService {
       }
       const { ctx } = begun;
       const row = await this.store.insert(
-        { keyId: caller.keyId, worker: req.worker, resultId, jobId, directoryId, queueEntryId: entry.id!, queueToken: token, token: ctx.token, kind: begun.verify ? 'verify' : 'submit', attempt: ctx.attempt, orderStatus: begun.orderStatus ?? 'running', turnHolder: holder },
+        { keyId: caller.keyId, worker: req.worker, resultId, jobId, directoryId, queue: queueFor(state.assisted), queueEntryId: entry.id!, queueToken: token, token: ctx.token, kind: begun.verify ? 'verify' : 'submit', attempt: ctx.attempt, orderStatus: begun.orderStatus ?? 'running', turnHolder: holder },
         this.config.WORKER_LEASE_MS,
         this.config.WORKER_MAX_LEASES_PER_KEY,
       );
@@ -144,7 +152,7 @@ export class LeasesService {
 
   async heartbeat(caller: Caller, id: string, body: HeartbeatDto): Promise<HeartbeatResponse> {
     const lease = await this.held(caller, id, body.token);
-    const entry = await this.queue.entry(lease.queueEntryId);
+    const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
     if (!entry || !(await this.queue.extend(entry, lease.queueToken, this.config.WORKER_LEASE_MS))) return this.lost(lease);
     const expiresAt = await this.store.extend(lease, this.config.WORKER_LEASE_MS, body.progress, logLines(lease.attempt, body.log));
     if (!expiresAt) throw expired('the lease ended meanwhile');
@@ -173,7 +181,7 @@ export class LeasesService {
     }
     // The lease outlasts the click and its answer, so the report can still come.
     const until = new Date(clickBy.getTime() + stepTimeoutMs(this.config) + this.config.WORKER_LEASE_MS);
-    const entry = await this.queue.entry(lease.queueEntryId);
+    const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
     if (!entry || !(await this.queue.extend(entry, lease.queueToken, until.getTime() - Date.now()))) return this.lost(lease);
     const expiresAt = await this.store.clicked(lease, clickBy, until);
     if (!expiresAt) throw expired('the lease ended meanwhile');
@@ -183,7 +191,7 @@ export class LeasesService {
   /** The attempt stopped before its click (the order was stopped): its entry is done, its lease settled. */
   private async stopped(lease: WorkerLease, why: string): Promise<void> {
     if (!(await this.store.settling(lease, { stopped: why }))) return;
-    const entry = await this.queue.entry(lease.queueEntryId);
+    const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
     if (entry) await this.queue.settle(entry, lease.queueToken, { done: `stopped before submitting: ${why}` }, this.results).catch(() => undefined);
     await this.turns.release(lease.directoryId, lease.turnHolder).catch(() => undefined);
     await this.store.settled(lease, { status: await this.store.rowStatus(lease.resultId), detail: `stopped before submitting: ${why}` });

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ResponseLogEntry } from '../common/response-log';
+import type { SubmissionQueueName } from '../queue/queue.constants';
 import type { SettledResponse, WorkerKind } from './protocol';
 
 export type LeaseState = 'active' | 'settling' | 'settled' | 'expired' | 'revoked';
@@ -15,7 +16,8 @@ export class WorkerLease {
   @Column({ name: 'result_id', type: 'bigint' }) resultId: string;
   @Column({ name: 'job_id', type: 'uuid' }) jobId: string;
   @Column({ name: 'directory_id' }) directoryId: string;
-  /** The BullMQ entry and its lock token: the queue side of the lease. */
+  /** The BullMQ queue, entry and lock token: the queue side of the lease. */
+  @Column({ type: 'text' }) queue: SubmissionQueueName;
   @Column({ name: 'queue_entry_id' }) queueEntryId: string;
   @Column({ name: 'queue_token', type: 'uuid' }) queueToken: string;
   /** The row's attempt token: fences every write to job_results, and is the token the worker holds. */

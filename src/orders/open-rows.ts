@@ -21,13 +21,19 @@ export interface QueueableRow {
   jobId: string;
   directoryId: string;
   priority: number;
+  /** The directory's definition says a person finishes the form (its entries go to their own queue). */
+  assisted: boolean;
 }
+
+/** The SELECT list of a QueueableRow over `job_results r JOIN jobs j JOIN directories d`. */
+export const QUEUEABLE_COLUMNS = `r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId", j.priority,
+       coalesce((d.adapter->>'assisted')::boolean, false) AS assisted`;
 
 /** An order's rows that still need an attempt and are not in a worker's hands. */
 export function queueableRows(m: EntityManager, jobId: string): Promise<QueueableRow[]> {
   return m.query(
-    `SELECT r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId", j.priority
-       FROM job_results r JOIN jobs j ON j.id = r.job_id
+    `SELECT ${QUEUEABLE_COLUMNS}
+       FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN directories d ON d.id = r.directory_id
       WHERE r.job_id = $1 AND ${waitingRowSql()}
       ORDER BY r.id`,
     [jobId],

@@ -3,7 +3,16 @@ import type { AppConfig } from '../config/config.schema';
 
 /** Every queue Boltline uses. Bull Board and the workers read this list too. */
 export const SUBMISSION_QUEUE = 'submissions';
-export const QUEUE_NAMES = [SUBMISSION_QUEUE] as const;
+/**
+ * Submissions to directories whose definition says `assisted: true` (a person finishes the form):
+ * no processor consumes this queue; only workers that lease with the `assisted` capability (the
+ * staff browser extension) take from it. Same job ids and options as SUBMISSION_QUEUE.
+ */
+export const ASSISTED_QUEUE = 'assisted';
+export const QUEUE_NAMES = [SUBMISSION_QUEUE, ASSISTED_QUEUE] as const;
+export type SubmissionQueueName = (typeof QUEUE_NAMES)[number];
+/** The queue a directory's submissions go to. */
+export const queueFor = (assisted: boolean): SubmissionQueueName => (assisted ? ASSISTED_QUEUE : SUBMISSION_QUEUE);
 /** Times a submission's entry may be found held by a worker that died (or a lease that lapsed) before BullMQ fails it. */
 export const MAX_STALLED = 5;
 

@@ -19,6 +19,8 @@ export interface DirectoryState {
   signsIn: boolean;
   /** Its definition uploads the customer's logo (a file on the fleet's disk). */
   uploadsLogo: boolean;
+  /** Its definition says a person finishes the form: its entries belong in ASSISTED_QUEUE. */
+  assisted: boolean;
 }
 
 /** How long a worker trusts what it read of a directory (its limits, whether it is paused). */
@@ -47,9 +49,9 @@ export class DirectoryTurns {
   async stateOf(directoryId: string): Promise<DirectoryState> {
     const hit = this.cache.get(directoryId);
     if (hit && Date.now() - hit.at < LIMITS_CACHE_MS) return hit.state;
-    const [row]: Array<{ limits: DirectoryLimits | null; paused_reason: string | null; paused: boolean; signs_in: boolean; uploads_logo: boolean }> = await this.db.query(
+    const [row]: Array<{ limits: DirectoryLimits | null; paused_reason: string | null; paused: boolean; signs_in: boolean; uploads_logo: boolean; assisted: boolean }> = await this.db.query(
       `SELECT adapter->'limits' AS limits, paused_at IS NOT NULL AS paused, paused_reason, adapter ? 'login' AS signs_in,
-              jsonb_path_exists(adapter, '$.**.field ? (@ == "logo")') AS uploads_logo
+              jsonb_path_exists(adapter, '$.**.field ? (@ == "logo")') AS uploads_logo, coalesce((adapter->>'assisted')::boolean, false) AS assisted
          FROM directories WHERE id = $1`,
       [directoryId],
     );
@@ -58,6 +60,7 @@ export class DirectoryTurns {
       paused: row?.paused ? (row.paused_reason ?? 'paused') : undefined,
       signsIn: row?.signs_in ?? false,
       uploadsLogo: row?.uploads_logo ?? false,
+      assisted: row?.assisted ?? false,
     };
     this.cache.set(directoryId, { state, at: Date.now() });
     return state;

@@ -2,7 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
-import { MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
+import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
 import { toFrontAfterStall, verdictOf } from './queue-verdict';
 import { BrowserHealth } from './browser-health';
 import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
@@ -35,6 +35,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     private readonly results: ResultsService,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue<SubmitListingPayload>,
     @Inject(LISTING_SUBMITTER) private readonly submitter: ListingSubmitter,
+    @InjectQueue(ASSISTED_QUEUE) private readonly assisted: Queue<SubmitListingPayload>,
   ) {
     super();
   }
@@ -60,6 +61,12 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     for (;;) {
       try {
         const { directoryId } = job.data;
+        // Its directory became one a person finishes since the entry was queued: a staff member's
+        // browser takes it from the assisted queue, never this worker.
+        if ((await this.turns.stateOf(directoryId)).assisted) {
+          await this.assisted.add(job.name, job.data, { ...job.opts, priority: job.priority || job.opts.priority, jobId: job.id });
+          return "moved to the assisted queue: a person finishes this directory's form";
+        }
         // job.priority, not opts.priority: staff may have changed it since the job was added.
         const admitted = await this.turns.admit(directoryId, job.id!, job.priority || (job.opts.priority ?? 0), job.timestamp);
         if ('until' in admitted) {

@@ -25,7 +25,7 @@ export class LeaseRequestDto {
   @IsInt({ message: 'max must be a whole number from 1 to 20' }) @Min(1, { message: 'max must be from 1 to 20' }) @Max(20, { message: 'max must be from 1 to 20' })
   max: number;
 
-  @ApiProperty({ type: 'array', items: { type: 'string', enum: [...CAPABILITIES] }, description: '`browser`: drives a browser; `credentials`: may receive sign-in values (the key needs the worker:credentials scope too); `assisted`: a person is at the browser.' })
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: [...CAPABILITIES] }, description: '`browser`: drives a browser; `credentials`: may receive sign-in values (the key needs the worker:credentials scope too); `assisted`: a person is at the browser: the worker then takes only submissions of directories whose definition says assisted: true, and those go to no other worker.' })
   @IsArray({ message: `capabilities must be an array of ${CAPABILITIES.join(', ')}` }) @ArrayUnique() @ArrayMaxSize(CAPABILITIES.length)
   @IsIn(CAPABILITIES, { each: true, message: `each capability must be one of ${CAPABILITIES.join(', ')}` })
   capabilities: Capability[];
