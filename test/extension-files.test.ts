@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { API_PREFIX } from '../src/common/api-path';
 import { FIELD_KINDS } from '../src/directories/definition/step.schema';
-import { CAPABILITIES, IDLE_POLL_MAX_MS, LEASE_EXPIRED, WORKER_API_PATH, WORKER_KINDS } from '../src/leases/protocol';
+import { CAPABILITIES, IDLE_POLL_MAX_MS, LEASE_EXPIRED, LEASE_TOKEN_HEADER, WORKER_API_PATH, WORKER_KINDS } from '../src/leases/protocol';
 import { SCREENSHOT_MAX_BYTES } from '../src/leases/screenshot-body';
 import { stepTimeoutMs } from '../src/engine/timeouts';
 import type { AppConfig } from '../src/config/config.schema';
@@ -41,6 +41,7 @@ it('speaks the lease protocol of src/leases/protocol.ts', () => {
   expect(c.CAPABILITIES).toEqual(['browser', 'assisted']);
   expect(WORKER_KINDS).toContain(c.WORKER_KIND);
   expect(c.LEASE_EXPIRED).toBe(LEASE_EXPIRED);
+  expect(c.LEASE_TOKEN_HEADER).toBe(LEASE_TOKEN_HEADER);
   expect(c.IDLE_POLL_MS).toBeLessThan(IDLE_POLL_MAX_MS);
   expect(c.MAX_SCREENSHOT_BYTES).toBe(SCREENSHOT_MAX_BYTES);
   // The fleet's step timeout at its cap: the answer to the click is awaited as long as a worker of the fleet would.

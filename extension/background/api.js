@@ -1,4 +1,4 @@
-import { CAPABILITIES, LEASE_EXPIRED, REPORT_RETRIES, WORKER_PATH } from './constants.js';
+import { CAPABILITIES, LEASE_EXPIRED, LEASE_TOKEN_HEADER, REPORT_RETRIES, WORKER_PATH } from './constants.js';
 
 /**
  * The lease API (docs/worker-protocol.md) as this extension calls it. Errors carry the status
@@ -41,13 +41,18 @@ export function apiRoot(pasted) {
  */
 export function leaseApi({ apiUrl, key }) {
   const base = `${apiRoot(apiUrl)}${WORKER_PATH}`;
-  async function call(method, path, body, contentType = 'application/json') {
+  async function call(method, path, body, contentType = 'application/json', leaseToken) {
     let res;
     const sentAt = Date.now();
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+          // A header, not the query: request logs keep URLs.
+          ...(leaseToken ? { [LEASE_TOKEN_HEADER]: leaseToken } : {}),
+        },
         body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body,
       });
     } catch (err) {
@@ -67,10 +72,10 @@ export function leaseApi({ apiUrl, key }) {
     return { body: json, serverDate, sentAt };
   }
   /** A report is idempotent: the same call again answers the same, so retry what did not land. */
-  async function reliably(method, path, body, contentType) {
+  async function reliably(method, path, body, contentType, leaseToken) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call(method, path, body, contentType);
+        return await call(method, path, body, contentType, leaseToken);
       } catch (err) {
         if (!(err instanceof ApiError) || !err.transient || attempt >= REPORT_RETRIES) throw err;
         await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 20_000)));
@@ -83,7 +88,7 @@ export function leaseApi({ apiUrl, key }) {
     lease: (worker) => call('POST', '/leases', { max: 1, capabilities: CAPABILITIES, worker }),
     heartbeat: (lease, progress) => call('POST', leasePath(lease, 'heartbeat'), { token: lease.token, progress }),
     submitting: (lease) => call('POST', leasePath(lease, 'submitting'), { token: lease.token }),
-    screenshot: (lease, png) => reliably('PUT', `${leasePath(lease, 'screenshot')}?token=${encodeURIComponent(lease.token)}`, png, 'image/png'),
+    screenshot: (lease, png) => reliably('PUT', leasePath(lease, 'screenshot'), png, 'image/png', lease.token),
     complete: (lease, report) => reliably('POST', leasePath(lease, 'complete'), { token: lease.token, ...report }),
     fail: (lease, report) => reliably('POST', leasePath(lease, 'fail'), { token: lease.token, ...report }),
   };

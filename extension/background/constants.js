@@ -11,6 +11,9 @@ export const WORKER_PATH = '/api/v1/worker';
 export const CAPABILITIES = ['browser', 'assisted'];
 export const WORKER_KIND = 'extension';
 
+/** Where a call without a JSON body (the screenshot) sends the lease's token (protocol.ts LEASE_TOKEN_HEADER). */
+export const LEASE_TOKEN_HEADER = 'x-lease-token';
+
 /** The problem `type` that says a lease is gone (protocol.ts LEASE_EXPIRED). */
 export const LEASE_EXPIRED = 'lease-expired';
 
