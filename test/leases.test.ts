@@ -139,6 +139,10 @@ it('settles a report once: the same report answers the same, a different one is 
   expect(other.body.type).toBe('/problems/lease-settled-otherwise');
   const [row] = await rows(`SELECT r.status, r.reference FROM job_results r JOIN worker_leases l ON l.result_id = r.id WHERE l.id = $1`, [l.id]);
   expect(row).toEqual({ status: 'submitted', reference: 'REF-1' });
+  // Staff find what the worker reported on the lease's page too.
+  const page = await (await fetch(`${stack.origin}/dashboard/leases/${l.id}`, { headers: { cookie: await signIn(stack.origin, STAFF) } })).text();
+  expect(page).toContain('<td>submitted</td>');
+  expect(page).toContain('status-settled">settled</span>');
   // The lease is over: its token renews nothing.
   const late = await call(key.token, 'POST', `/leases/${l.id}/heartbeat`, { token: l.token });
   expect(late.status).toBe(409);
