@@ -49,6 +49,3 @@ export const MIN_HEARTBEAT_MS = 1000;
 
 /** A browser that failed this many leases in a row stops the worker (exit 1): it would otherwise spin through the queue. */
 export const BROWSER_FAILURES_BEFORE_EXIT = 3;
-
-/** How long a browser that may have died gets to answer before it counts as gone. */
-export const ANSWER_TIMEOUT_MS = 10_000;

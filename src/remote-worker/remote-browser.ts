@@ -3,7 +3,8 @@ import { firstLine } from '../engine/attempt';
 import { launchError } from '../engine/browser-check';
 import { type BrowserPlan, launchOptions } from '../engine/launch';
 import { BrowserFailed } from '../engine/listing-submitter';
-import { ANSWER_TIMEOUT_MS, BROWSER_FAILURES_BEFORE_EXIT } from './constants';
+import { browserAnswers, closeContext } from '../engine/browser-answers';
+import { BROWSER_FAILURES_BEFORE_EXIT } from './constants';
 import { warn } from './say';
 
 /**
@@ -35,28 +36,14 @@ export class RemoteBrowser {
     }
   }
 
-  /** Whether the browser behind `context` still answers, asked of the browser itself, bounded in time. */
-  async answers(context: BrowserContext): Promise<boolean> {
-    const browser = context.browser();
-    if (!browser?.isConnected()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ANSWER_TIMEOUT_MS)));
-    const asked = browser.newBrowserCDPSession().then(
-      (session) => session.detach().then(() => true, () => true),
-      () => false,
-    );
-    try {
-      return await Promise.race([asked, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Whether the browser behind `context` still answers (the engine asks the browser itself, bounded in time). */
+  answers(context: BrowserContext): Promise<boolean> {
+    return browserAnswers(context);
   }
 
-  /** Closes a lease's context, waiting ANSWER_TIMEOUT_MS at most: a frozen browser never answers. */
-  async closeContext(context: BrowserContext): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([context.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ANSWER_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+  /** Closes a lease's context, waiting a bounded time at most: a frozen browser never answers. */
+  closeContext(context: BrowserContext): Promise<void> {
+    return closeContext(context);
   }
 
   /** The browser served a lease to its end, whatever the directory answered. */

@@ -5,12 +5,12 @@ import { AppConfig } from '../../config/config.schema';
 import type { ContextProxy } from '../../egress/egress-lease';
 import { EgressProxy } from '../../egress/egress-proxy.service';
 import { firstLine } from '../../engine/attempt';
+import { browserAnswers, closeContext } from '../../engine/browser-answers';
 import { launchError } from '../../engine/browser-check';
 import { BROWSER_ARGS, BROWSER_PLAN, BrowserPlan, launchOptions } from '../../engine/launch';
 import { BrowserFailed } from '../../engine/listing-submitter';
 
 /** How long a browser that may have died gets to answer before it counts as gone. */
-const ANSWER_TIMEOUT_MS = 10_000;
 
 export { EGRESS_ARGS } from '../../engine/launch';
 
@@ -67,41 +67,24 @@ export class ChromiumService implements OnApplicationShutdown {
   }
 
   /**
-   * Closes a context, waiting ANSWER_TIMEOUT_MS at most: a frozen browser never answers, and the
+   * Closes a context, waiting a bounded time at most (the engine's ANSWER_TIMEOUT_MS): a frozen browser never answers, and the
    * submission that used it must still end (the browser itself is dropped by {@link answers}).
    */
-  async closeContext(context: BrowserContext): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([context.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ANSWER_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+  closeContext(context: BrowserContext): Promise<void> {
+    return closeContext(context);
   }
 
   /**
    * Whether the browser behind `context` is still there. Asked after an attempt failed, to tell a
    * page that broke from a browser that died: the call that noticed may fail a moment before
-   * Playwright sees the pipe close, so this asks the browser itself, bounded in time.
+   * Playwright sees the pipe close, so this asks the browser itself, bounded in time (browserAnswers).
    */
   async answers(context: BrowserContext): Promise<boolean> {
     const browser = context.browser();
-    if (!browser?.isConnected()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ANSWER_TIMEOUT_MS)));
-    const asked = browser.newBrowserCDPSession().then(
-      async (session) => {
-        await session.detach().catch(() => undefined);
-        return true;
-      },
-      () => false,
-    );
-    let alive: boolean;
-    try {
-      alive = await Promise.race([asked, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const alive = await browserAnswers(context);
     // Connected but mute (frozen, say): the next submission must not wait on it too, so it is
     // dropped and the next newContext launches a new one. Its close() may never return either.
-    if (!alive) {
+    if (!alive && browser) {
       const slot = this.current;
       if (slot && (await slot.browser.catch(() => undefined)) === browser && this.current === slot) this.current = undefined;
       void browser.close().catch(() => undefined);
