@@ -39,6 +39,7 @@ export class WorkerLeases1764090000000 implements MigrationInterface {
         click_by timestamptz,
         screenshot_path text,
         report jsonb,
+        settling_at timestamptz,
         answer jsonb,
         expires_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -50,7 +51,12 @@ export class WorkerLeases1764090000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE worker_leases`);
-    await q.query(`DELETE FROM api_keys WHERE 'worker:credentials' = ANY(scopes)`);
+    // A key that had nothing else is revoked, keeping `worker` only so that the older CHECK holds.
+    await q.query(
+      `UPDATE api_keys SET scopes = coalesce(nullif(array_remove(scopes, 'worker:credentials'), '{}'), ARRAY['worker']),
+              revoked_at = CASE WHEN scopes = ARRAY['worker:credentials'] THEN coalesce(revoked_at, now()) ELSE revoked_at END
+        WHERE 'worker:credentials' = ANY(scopes)`,
+    );
     await q.query(`ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check`);
     await q.query(`ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_check CHECK (cardinality(scopes) > 0 AND scopes <@ ARRAY['jobs:read', 'jobs:write', 'worker', 'admin'])`);
   }

@@ -15,7 +15,7 @@ import { LiveFeedModule, LiveModule } from './live/live.module';
 import { ProblemsModule } from './problems/problems.module';
 import { QueueModule } from './queue/queue.module';
 
-/** The API process: REST, staff tools, and the PostgreSQL → Redis relay. Consumes no jobs. */
+/** The API process: REST, staff tools, the PostgreSQL → Redis relay, and leases to remote workers (it runs no submission itself). */
 @Module({
   imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule],
 })

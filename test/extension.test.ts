@@ -215,8 +215,9 @@ it('closes the tab and drops the submission, sending nothing, when its key is re
   const res = await fetch(`${stack.base}/keys/${workerKey.id}`, { method: 'DELETE', headers: adminHeaders });
   expect(res.status).toBe(204);
   await closed;
-  // The submission is back in the queue, for a worker whose key still holds.
-  const row = await rowOnceIt(jobId, 'back in the queue', (r) => r.status === 'pending');
-  expect(row.attempts).toBe(0);
+  // The submission is back in the queue, for a worker whose key still holds: its attempt given back, its lease ended.
+  const row = await rowOnceIt(jobId, 'given back', (r) => r.status === 'pending' && r.attempts === 0);
+  expect(row.responseLog.map((l) => l.event)).toContain('given back; not counted as an attempt');
+  expect(await stack.db.dataSource.query(`SELECT state FROM worker_leases WHERE job_id = $1`, [jobId])).toEqual([{ state: 'revoked' }]);
   expect(receivedByAssisted().length).toBe(before);
 });

@@ -103,8 +103,17 @@ it('leases each of 100 submissions exactly once to 1,000 concurrent calls from 5
 
 it('shows a worker only what it leased', async () => {
   const [mine, other] = [held[0], held.find((h) => h.key.id !== held[0].key.id)!];
-  const peek = await call(other.key.token, 'POST', `/leases/${mine.lease.id}/heartbeat`, { token: mine.lease.token });
-  expect(peek.status).toBe(404);
+  // Another key learns nothing of it and changes nothing, whatever it calls, even with the token.
+  for (const [path, body] of [['heartbeat', {}], ['submitting', {}], ['complete', { outcome: { result: 'refused', reason: 'x', retryable: false } }], ['fail', { kind: 'page', message: 'x' }]] as const) {
+    const peek = await call(other.key.token, 'POST', `/leases/${mine.lease.id}/${path}`, { token: mine.lease.token, ...body });
+    expect([path, peek.status]).toEqual([path, 404]);
+  }
+  const upload = await fetch(`${stack.base}/worker/leases/${mine.lease.id}/screenshot`, {
+    method: 'PUT',
+    headers: { 'content-type': 'image/png', authorization: `Bearer ${other.key.token}`, 'x-lease-token': mine.lease.token },
+    body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  });
+  expect(upload.status).toBe(404);
   const ok = await call(mine.key.token, 'POST', `/leases/${mine.lease.id}/heartbeat`, { token: mine.lease.token, progress: 'filling', log: [{ at: new Date().toISOString(), event: 'navigated', detail: 'the form' }] });
   expect(ok.status).toBe(200);
   // Staff see the worker beside the fleet's own, what it holds and where it is, and the lease's log.
@@ -171,23 +180,35 @@ it('puts a refused, retryable answer back in the queue as a retry, and a final r
 });
 
 it("ends a revoked key's leases: its submissions go back to the queue, attempts given back", async () => {
-  const revoked = keys[7];
-  const its = held.filter((h) => h.key.id === revoked.id && !settled.has(h.lease.id));
-  expect(its.length).toBeGreaterThan(0);
+  const directories = NORMAL.slice(160, 163);
+  const jobId = await order(directories, 'Revoked Worker');
+  const revoked = await workerKey('to-revoke');
+  const its: Lease[] = [];
+  await waitFor('the order to be leased by the key to revoke', async () => {
+    const r = await lease(revoked.token, 3);
+    if (r.status === 200) its.push(...(r.body.leases as Lease[]));
+    return its.length === directories.length ? true : undefined;
+  }, { timeoutMs: DEADLINE.recovery, intervalMs: 200 });
   const res = await fetch(`${stack.base}/keys/${revoked.id}`, { method: 'DELETE', headers: stack.headers });
   expect(res.status).toBeLessThan(300);
-  const fresh = await workerKey('after-revoke');
-  const got = await waitFor("the revoked key's submissions to be leased by another key", async () => {
-    const r = await lease(fresh.token, 20);
-    return r.status === 200 ? (r.body.leases as Lease[]) : undefined;
-  }, { timeoutMs: DEADLINE.recovery, intervalMs: 300 });
-  const more = await lease(fresh.token, 20);
-  const all = [...got, ...(more.status === 200 ? (more.body.leases as Lease[]) : [])];
-  expect(all.map((l) => l.directory.id).sort()).toEqual(its.map((h) => h.lease.directory.id).sort());
-  expect(all.map((l) => l.attempt)).toEqual(its.map((h) => h.lease.attempt));
-  const states = await rows(`SELECT DISTINCT state FROM worker_leases WHERE key_id = $1`, [revoked.id]);
-  expect(states).toEqual([{ state: 'revoked' }]);
   expect((await lease(revoked.token)).status).toBe(401);
+  // Every one of them comes back, to another key, as the same attempt (the revoked one was given back).
+  const fresh = await workerKey('after-revoke');
+  const back: Lease[] = [];
+  await waitFor("the revoked key's submissions to be leased by another key", async () => {
+    const r = await lease(fresh.token, 3);
+    if (r.status === 200) back.push(...(r.body.leases as Lease[]));
+    return back.length >= directories.length ? true : undefined;
+  }, { timeoutMs: DEADLINE.recovery, intervalMs: 300 });
+  const byDirectory = (ls: Lease[]) => ls.map((l) => `${l.directory.id}#${l.attempt}`).sort();
+  expect(byDirectory(back)).toEqual(byDirectory(its));
+  expect(byDirectory(its)).toEqual(directories.map((d) => `${d}#1`));
+  expect(await rows(`SELECT DISTINCT state FROM worker_leases WHERE key_id = $1`, [revoked.id])).toEqual([{ state: 'revoked' }]);
+  // Their rows say why the attempt came back.
+  const { items } = await get(`/jobs/${jobId}/results`);
+  for (const r of items as Array<{ responseLog: Array<{ event: string; detail?: string }> }>) {
+    expect(r.responseLog).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'given back; not counted as an attempt', detail: expect.stringMatching(/its API key was revoked$/) })]));
+  }
 });
 
 it('leases a directory a person finishes only to a worker with a person at the browser, and such a worker nothing else', async () => {
@@ -215,6 +236,8 @@ it('returns the work of a lease nobody renews to the queue; the old token then c
   // A short lease from here on, and a low cap per key.
   stack.env.WORKER_LEASE_MS = '3000';
   stack.env.WORKER_MAX_LEASES_PER_KEY = '3';
+  // A short step timeout: an unanswered click's row is checked again soon after its deadline.
+  stack.env.SUBMIT_TIMEOUT_MS = '2000';
   await stack.api.kill('SIGTERM');
   await stack.startApi();
   const jobId = await order(NORMAL.slice(100, 105), 'Short Leases');
@@ -250,4 +273,29 @@ it('returns the work of a lease nobody renews to the queue; the old token then c
   expect(row).toEqual({ status: 'pending', token: taken.token });
   const { items } = await get(`/jobs/${jobId}/results`);
   expect(items.find((r: { directoryId: string }) => r.directoryId === lapsed.directory.id).status).toBe('pending');
+});
+
+it('hands an unanswered click to the next worker as a verify lease, never as a submission; not listed, it is submitted afresh', async () => {
+  const directory = NORMAL[170];
+  await order([directory], 'Unanswered Click');
+  const [clicker, checker] = [await workerKey('clicker'), await workerKey('checker')];
+  const leaseOne = async (key: string) => {
+    const r = await lease(key);
+    return r.status === 200 ? (r.body.leases as Lease[])[0] : undefined;
+  };
+  const first = await waitFor('the submission to be leased', () => leaseOne(clicker.token), { timeoutMs: DEADLINE.recovery, intervalMs: 200 });
+  expect((await call(clicker.token, 'POST', `/leases/${first.id}/submitting`, { token: first.token })).status).toBe(200);
+  // The clicker goes silent after its click: whoever comes next only asks the directory.
+  const verify = await waitFor('a verify lease of the row', () => leaseOne(checker.token), { timeoutMs: DEADLINE.recovery, intervalMs: 500 });
+  expect(verify).toMatchObject({ kind: 'verify', attempt: 2, directory: { id: directory } });
+  expect((await call(checker.token, 'POST', `/leases/${verify.id}/submitting`, { token: verify.token })).status).toBe(409);
+  // A verify lease is answered with listed, never an outcome.
+  expect((await call(checker.token, 'POST', `/leases/${verify.id}/complete`, { token: verify.token, outcome: { result: 'submitted' } })).status).toBe(400);
+  const answer = await call(checker.token, 'POST', `/leases/${verify.id}/complete`, { token: verify.token, listed: false });
+  expect(answer.body.status).toBe('retry');
+  const again = await waitFor('the row to be leased for a submission again', () => leaseOne(checker.token), { timeoutMs: DEADLINE.recovery, intervalMs: 300 });
+  expect(again).toMatchObject({ kind: 'submit', attempt: 3, directory: { id: directory } });
+  // The clicker's old token opens nothing.
+  const late = await call(clicker.token, 'POST', `/leases/${first.id}/complete`, { token: first.token, outcome: { result: 'submitted' } });
+  expect(late.body.type).toBe('/problems/lease-expired');
 });

@@ -104,7 +104,21 @@ it('does a 20-directory order beside a fleet worker, holding only the API addres
   const environ = readFileSync(`/proc/${remotes[0].child.pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => v.split('=')[0]);
   expect(environ.sort()).toEqual(['CHROMIUM_PATH', 'HOME', 'PATH']);
   const website = 'https://remote-first.example';
-  const job = await order(website, FIRST_ORDER);
+  // The fleet's worker is held still until the remote worker has submitted one of the order, so
+  // that both take part whatever the machine's speed; then they share the rest.
+  const fleetPid = stack.worker.child.pid!;
+  process.kill(fleetPid, 'SIGSTOP');
+  let job: { id: string };
+  try {
+    job = await order(website, FIRST_ORDER);
+    await waitFor('the remote worker to submit a directory of the order', async () => (submittedByRemote(remotes[0]).some((d) => FIRST_ORDER.includes(d)) ? true : undefined), {
+      timeoutMs: DEADLINE.firstSubmission,
+      intervalMs: 250,
+      describe: async () => remotes[0].output().slice(-2000),
+    });
+  } finally {
+    process.kill(fleetPid, 'SIGCONT');
+  }
   const done = await untilFinished(job.id, FIRST_ORDER.length);
   expect(done.progress).toMatchObject({ total: 20, submitted: 20, failed: 0, needsReview: 0, pending: 0 });
   const { items } = await get(`/jobs/${job.id}/results`);

@@ -8,15 +8,14 @@ import { ProblemException } from '../common/problem.filter';
 import type { ResponseLogEntry } from '../common/response-log';
 import { screenshotPathOf } from '../evidence/screenshots';
 import { BrowserFailed, ClickDeadlinePassed, SubmissionFailed, type SubmissionOutcome } from '../engine/listing-submitter';
-import { Redactor } from '../engine/redact';
 import { ResultsService } from '../results/results.service';
 import { WaitUntil } from '../workers/attempt-errors';
-import { DirectoryCredentials } from '../workers/directory-credentials';
 import { DirectoryTurns } from '../workers/directory-turns.service';
 import { type PageResult, type Settling, SubmissionService } from '../workers/submission.service';
 import type { CompleteDto, FailDto } from './dto/lease.dto';
 import { expired, logLines, sameReport } from './lease-checks';
 import { LeaseQueue } from './lease-queue';
+import { LeaseRedactor } from './lease-redactor';
 import { LeaseStore } from './lease-store';
 import { LeasesService } from './leases.service';
 import type { SettledResponse } from './protocol';
@@ -42,7 +41,7 @@ export class LeaseReports {
     private readonly submissions: SubmissionService,
     private readonly results: ResultsService,
     private readonly turns: DirectoryTurns,
-    private readonly credentials: DirectoryCredentials,
+    private readonly redactor: LeaseRedactor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -90,7 +89,7 @@ export class LeaseReports {
 
   private checkFits(lease: WorkerLease, c: CompleteDto): void {
     if (lease.kind === 'submit' && !c.outcome) throw new ProblemException(400, 'A submit lease is completed with outcome (submitted, or refused with a reason).', [{ field: 'outcome', messages: ['outcome is required for a submit lease'] }]);
-    if (lease.kind === 'verify' && (c.outcome || !('listed' in c))) throw new ProblemException(400, 'A verify lease is completed with listed (true, false or null), never with an outcome.', [{ field: 'listed', messages: ['listed is required for a verify lease, and outcome is not allowed'] }]);
+    if (lease.kind === 'verify' && (c.outcome || c.listed === undefined)) throw new ProblemException(400, 'A verify lease is completed with listed (true, false or null), never with an outcome.', [{ field: 'listed', messages: ['listed is required for a verify lease, and outcome is not allowed'] }]);
     if (lease.kind === 'submit' && c.outcome?.result === 'submitted' && !lease.clickBy) {
       throw new ProblemException(409, 'Submitted without asking: call submitting before the click, and click only when it says so.');
     }
@@ -103,11 +102,12 @@ export class LeaseReports {
     const ctx: Settling = { resultId: lease.resultId, jobId: lease.jobId, token: lease.token, attempt: lease.attempt, directory: { id: lease.directoryId } };
     // The row's log says who ran the attempt, then what that worker saw.
     const by = { at: lease.createdAt.toISOString(), attempt: lease.attempt, event: 'leased to a remote worker', detail: `${lease.workerId} (${lease.workerKind} ${lease.workerVersion}), lease ${lease.id}` };
-    const log = [by, ...(await this.redacted(lease.directoryId, logLines(lease.attempt, ('complete' in report ? report.complete : report.fail).log)))];
+    const redact = await this.redactor.for(lease.directoryId);
+    const log = [by, ...redact.lines(logLines(lease.attempt, ('complete' in report ? report.complete : report.fail).log))];
     const started = lease.createdAt.getTime();
     let settled: { done: string } | { error: unknown };
     try {
-      settled = { done: lease.kind === 'verify' ? await this.settleVerify(lease, ctx, info, report, log, started) : await this.submissions.settle(ctx, info, this.pageResult(lease, report, log), lease.clickBy !== null, started) };
+      settled = { done: lease.kind === 'verify' ? await this.settleVerify(lease, ctx, info, report, log, started) : await this.submissions.settle(ctx, info, this.pageResult(lease, report, log, redact.text), lease.clickBy !== null, started) };
     } catch (error) {
       settled = { error };
     }
@@ -121,19 +121,22 @@ export class LeaseReports {
   }
 
   /** The worker's report in the terms of the fleet's own submitter (SubmissionOutcome, or what it throws). */
-  private pageResult(lease: WorkerLease, report: Report, log: ResponseLogEntry[]): PageResult {
+  private pageResult(lease: WorkerLease, report: Report, log: ResponseLogEntry[], redact: <T extends string | undefined>(t: T) => T): PageResult {
     const screenshotPath = lease.screenshotPath ?? undefined;
     if ('fail' in report) {
       const f = report.fail;
-      if (f.kind === 'browser') return { error: new BrowserFailed(f.message, log) };
-      if (f.kind === 'deadline') return { error: new ClickDeadlinePassed() };
-      return { error: new SubmissionFailed(f.message, log, screenshotPath, f.kind === 'target_missing' ? f.target : undefined) };
+      const message = redact(f.message);
+      if (f.kind === 'browser') return { error: new BrowserFailed(message, log) };
+      // "Not clicked" is believed only of an attempt whose click the API never allowed: after
+      // `submitting` it may have clicked, whatever it says, and the next attempt verifies.
+      if (f.kind === 'deadline' && !lease.clickBy) return { error: new ClickDeadlinePassed() };
+      return { error: new SubmissionFailed(message, log, screenshotPath, f.kind === 'target_missing' ? redact(f.target) : undefined) };
     }
     const o = report.complete.outcome!;
     const outcome: SubmissionOutcome =
       o.result === 'submitted'
-        ? { kind: 'submitted', reference: o.reference, log, screenshotPath }
-        : { kind: o.retryable ? 'error' : 'rejected', message: o.reason, retryAfterMs: o.retryAfterMs, log, screenshotPath };
+        ? { kind: 'submitted', reference: redact(o.reference), log, screenshotPath }
+        : { kind: o.retryable ? 'error' : 'rejected', message: redact(o.reason), retryAfterMs: o.retryAfterMs, log, screenshotPath };
     return { outcome };
   }
 
@@ -142,23 +145,13 @@ export class LeaseReports {
    * `submitting` as a retry and its entry comes straight back, uncounted, for a plain submission.
    */
   private async settleVerify(lease: WorkerLease, ctx: Settling, info: ReturnType<LeaseQueue['info']>, report: Report, log: ResponseLogEntry[], started: number): Promise<string> {
-    if ('fail' in report) {
-      const f = report.fail;
-      return this.submissions.verifyFailed(ctx, info, f.kind === 'browser' ? new BrowserFailed(f.message, log) : new Error(f.message), started);
-    }
-    const listed = report.complete.listed;
-    const checked = await this.submissions.verified(ctx, lease.orderStatus, listed ?? undefined, started);
+    // A page that broke cannot tell, as in the fleet (askListed): staff are asked. A dead browser gives the attempt back.
+    if ('fail' in report && report.fail.kind === 'browser') return this.submissions.verifyFailed(ctx, info, new BrowserFailed(report.fail.message, log), started);
+    const listed = 'fail' in report ? undefined : (report.complete.listed ?? undefined);
+    // The order as it is now, not as it was when the lease began: a stop meanwhile settles the row the stop's way.
+    const checked = await this.submissions.verified(ctx, await this.store.orderStatus(lease.jobId), listed, started);
     if ('done' in checked) return checked.done;
     await this.results.finish(ctx, { status: 'retry', log: [...log, ...checked.before], durationMs: Date.now() - started, error: 'not listed after an interrupted attempt: submitted again next' });
     throw new WaitUntil(new Date());
-  }
-
-  /** The worker's words, with the directory's sign-in values taken out should it have sent any. */
-  private async redacted(directoryId: string, log: ResponseLogEntry[]): Promise<ResponseLogEntry[]> {
-    const creds = await this.credentials.open(directoryId).catch(() => undefined);
-    if (!creds) return log;
-    const r = new Redactor();
-    r.add(Object.values(creds));
-    return log.map((l) => ({ ...l, event: r.text(l.event), detail: r.text(l.detail) }));
   }
 }

@@ -92,7 +92,7 @@ export class LeaseStore {
   /** Takes the lease for settling with `report`; false when another call got there first (or it ended). */
   async settling(l: WorkerLease, report: unknown): Promise<boolean> {
     const [rows]: [unknown[], number] = await this.db.query(
-      `UPDATE worker_leases SET state = 'settling', report = $3 WHERE id = $1 AND token = $2 AND state = 'active' RETURNING id`,
+      `UPDATE worker_leases SET state = 'settling', report = $3, settling_at = now() WHERE id = $1 AND token = $2 AND state = 'active' RETURNING id`,
       [l.id, l.token, JSON.stringify(report)],
     );
     return rows.length === 1;
@@ -104,7 +104,20 @@ export class LeaseStore {
 
   /** Settling broke before anything was written that a retry could not redo: the report may come again. */
   async unsettle(l: WorkerLease): Promise<void> {
-    await this.db.query(`UPDATE worker_leases SET state = 'active', report = NULL WHERE id = $1 AND state = 'settling'`, [l.id]);
+    await this.db.query(`UPDATE worker_leases SET state = 'active', report = NULL, settling_at = NULL WHERE id = $1 AND state = 'settling'`, [l.id]);
+  }
+
+  /**
+   * Leases whose settling never finished (the API process died, or PostgreSQL went away, half-way):
+   * active again after `afterMs`, so the same report can come again (every write it made is
+   * fenced and repeatable) or the lease runs out like any other.
+   */
+  async unstick(afterMs: number): Promise<number> {
+    const [, n]: [unknown[], number] = await this.db.query(
+      `UPDATE worker_leases SET state = 'active', report = NULL, settling_at = NULL WHERE state = 'settling' AND settling_at < now() - $1 * interval '1 millisecond'`,
+      [afterMs],
+    );
+    return n;
   }
 
   /** Ends an active lease (expired, or its key revoked); false when it was no longer active. */
@@ -123,6 +136,12 @@ export class LeaseStore {
         WHERE l.state = 'active' AND (l.expires_at <= now() OR k.revoked_at IS NOT NULL OR k.expires_at <= now())
         LIMIT 500`,
     );
+  }
+
+  /** The order's status now. */
+  async orderStatus(jobId: string): Promise<string> {
+    const [row]: Array<{ status: string }> = await this.db.query(`SELECT status FROM jobs WHERE id = $1`, [jobId]);
+    return row?.status ?? 'gone';
   }
 
   /** The row's status now, for the answer to a report. */

@@ -6,6 +6,8 @@ import { LeaseStore } from './lease-store';
 
 /** How often each API replica looks for leases to end. */
 const SWEEP_MS = 2000;
+/** A report still settling after this long was cut off half-way (a settle takes well under a second). */
+const STUCK_SETTLING_MS = 120_000;
 
 /**
  * Ends leases that nobody may hold any more: past their time (the entry's lock lapsed with them,
@@ -38,6 +40,8 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Ends what has lapsed; resolves to how many leases it ended. */
   async sweep(): Promise<number> {
+    const unstuck = await this.store.unstick(STUCK_SETTLING_MS);
+    if (unstuck) this.logger.warn(`${unstuck} lease report(s) left half-settled were opened again`);
     let ended = 0;
     for (const lease of await this.store.lapsed()) {
       if (!(await this.store.end(lease.id, lease.revoked ? 'revoked' : 'expired'))) continue;

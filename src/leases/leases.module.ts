@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SubmissionsModule } from '../workers/submissions.module';
 import { LeaseQueue } from './lease-queue';
+import { LeaseRedactor } from './lease-redactor';
 import { LeaseReports } from './lease-reports';
 import { LeaseStore } from './lease-store';
 import { LeaseSweeper } from './lease-sweeper';
@@ -17,6 +18,6 @@ import { WorkerLease } from './worker-lease.entity';
 @Module({
   imports: [SubmissionsModule, TypeOrmModule.forFeature([WorkerLease])],
   controllers: [LeasesController],
-  providers: [LeaseQueue, LeaseStore, LeasesService, LeaseReports, LeaseSweeper, RemoteFleet],
+  providers: [LeaseQueue, LeaseStore, LeasesService, LeaseReports, LeaseSweeper, RemoteFleet, LeaseRedactor],
 })
 export class LeasesModule {}

@@ -17,6 +17,7 @@ import { SubmissionService } from '../workers/submission.service';
 import type { HeartbeatDto, LeaseRequestDto, SubmittingDto } from './dto/lease.dto';
 import { type Entry, LeaseQueue } from './lease-queue';
 import { LeaseStore } from './lease-store';
+import { LeaseRedactor } from './lease-redactor';
 import { RemoteFleet } from './remote-fleet';
 import type { HeartbeatResponse, Lease, SubmittingResponse } from './protocol';
 import { type WorkerLease } from './worker-lease.entity';
@@ -24,6 +25,8 @@ import { expired, logLines } from './lease-checks';
 
 /** Entries looked at per lease wanted: some are not for this worker (they go back) or not due. */
 const LOOKS_PER_LEASE = 3;
+/** How long an entry this worker cannot do waits before it is offered again (a fleet worker may take it meanwhile). */
+const NOT_FOR_THIS_WORKER_MS = 1000;
 
 /**
  * Leasing submissions to workers that hold only an API key, and their heartbeats and click
@@ -42,6 +45,7 @@ export class LeasesService {
     private readonly results: ResultsService,
     private readonly credentials: DirectoryCredentials,
     private readonly fleet: RemoteFleet,
+    private readonly redactor: LeaseRedactor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,10 +57,12 @@ export class LeasesService {
     const leases: Lease[] = [];
     // A person at the browser takes only what needs one; every other worker, only what does not.
     const queue = queueFor(req.capabilities.includes('assisted'));
+    const seen = new Set<string>();
     for (let looked = 0; leases.length < want && looked < want * LOOKS_PER_LEASE; looked++) {
       const token = randomUUID();
       const entry = await this.queue.next(queue, token);
       if (!entry) break;
+      seen.add(entry.id!);
       const lease = await this.admit(entry, token, caller, req).catch((err: unknown) => {
         this.logger.warn(`${entry.id}: not leased: ${(err as Error).message}`);
         return undefined;
@@ -78,9 +84,10 @@ export class LeasesService {
       return undefined;
     }
     const mayOpen = caller.scopes.includes('worker:credentials') && req.capabilities.includes('credentials');
-    // Not for this worker (a sign-in it may not hold, a logo it cannot read): back as it was, for another.
+    // Not for this worker (a sign-in it may not hold, a logo it cannot read): back, uncounted and
+    // behind the others of its priority, so that it cannot stand in front of work this worker can do.
     if (state.uploadsLogo || (state.signsIn && !mayOpen)) {
-      await this.queue.giveBack(entry, token);
+      await this.queue.delay(entry, token, Date.now() + NOT_FOR_THIS_WORKER_MS);
       return undefined;
     }
     let holder: string | undefined;
@@ -99,6 +106,8 @@ export class LeasesService {
         return undefined;
       }
       const { ctx } = begun;
+      // Everything that may fail before the lease is recorded: a lease is never recorded that its worker does not get.
+      const credentials = state.signsIn ? await this.credentials.open(directoryId) : undefined;
       const row = await this.store.insert(
         { keyId: caller.keyId, worker: req.worker, resultId, jobId, directoryId, queue: queueFor(state.assisted), queueEntryId: entry.id!, queueToken: token, token: ctx.token, kind: begun.verify ? 'verify' : 'submit', attempt: ctx.attempt, orderStatus: begun.orderStatus ?? 'running', turnHolder: holder },
         this.config.WORKER_LEASE_MS,
@@ -111,7 +120,7 @@ export class LeasesService {
         await this.turns.release(directoryId, holder);
         return 'full';
       }
-      return this.describe(row, ctx, state.signsIn ? await this.credentials.open(directoryId) : undefined);
+      return this.describe(row, ctx, credentials);
     } catch (err) {
       if (holder) await this.turns.release(directoryId, holder).catch(() => undefined);
       await this.queue.settle(entry, token, { error: err }, this.results);
@@ -144,7 +153,7 @@ export class LeasesService {
     if (!lease) throw new ProblemException(404, `No lease ${id} is held by this key.`);
     if (lease.token !== token || lease.state !== 'active') throw expired(lease.state === 'active' ? 'the token is not this lease\'s' : `the lease is ${lease.state}`);
     if (lease.expiresAt.getTime() <= Date.now()) {
-      await this.store.end(lease.id, 'expired');
+      await this.end(lease, 'expired');
       throw expired('the lease ran out without a heartbeat');
     }
     return lease;
@@ -153,8 +162,11 @@ export class LeasesService {
   async heartbeat(caller: Caller, id: string, body: HeartbeatDto): Promise<HeartbeatResponse> {
     const lease = await this.held(caller, id, body.token);
     const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
-    if (!entry || !(await this.queue.extend(entry, lease.queueToken, this.config.WORKER_LEASE_MS))) return this.lost(lease);
-    const expiresAt = await this.store.extend(lease, this.config.WORKER_LEASE_MS, body.progress, logLines(lease.attempt, body.log));
+    // Never shorter than it is: after `submitting` the lease already outlasts the click.
+    const lockMs = Math.max(this.config.WORKER_LEASE_MS, lease.expiresAt.getTime() - Date.now());
+    if (!entry || !(await this.queue.extend(entry, lease.queueToken, lockMs))) return this.lost(lease);
+    const redact = await this.redactor.for(lease.directoryId);
+    const expiresAt = await this.store.extend(lease, this.config.WORKER_LEASE_MS, redact.text(body.progress), redact.lines(logLines(lease.attempt, body.log)));
     if (!expiresAt) throw expired('the lease ended meanwhile');
     await this.turns.renew(lease.directoryId, lease.turnHolder).catch(() => undefined);
     await this.fleet.beat(caller.keyId, { id: lease.workerId, kind: lease.workerKind, version: lease.workerVersion });
@@ -199,8 +211,14 @@ export class LeasesService {
 
   /** BullMQ no longer holds the entry for this lease (it stalled and went back): the lease is over. */
   private async lost(lease: WorkerLease): Promise<never> {
-    await this.store.end(lease.id, 'expired');
-    await this.turns.release(lease.directoryId, lease.turnHolder).catch(() => undefined);
+    await this.end(lease, 'expired');
     throw expired('the submission went back to the queue');
+  }
+
+  /** Ends an active lease and frees its directory turn (once: ending is conditional). */
+  async end(lease: Pick<WorkerLease, 'id' | 'directoryId' | 'turnHolder'>, state: 'expired' | 'revoked'): Promise<boolean> {
+    if (!(await this.store.end(lease.id, state))) return false;
+    await this.turns.release(lease.directoryId, lease.turnHolder).catch(() => undefined);
+    return true;
   }
 }

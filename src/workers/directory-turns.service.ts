@@ -25,7 +25,7 @@ export interface DirectoryState {
 
 /** How long a worker trusts what it read of a directory (its limits, whether it is paused). */
 const LIMITS_CACHE_MS = 5000;
-/** A holder's lease outlasts the longest attempt (verification, then the submission) by this much. */
+/** A holder's lease outlasts the longest attempt (verification, then the submission), or a remote worker's lease, by this much. */
 const HOLD_MARGIN_MS = 30_000;
 
 /** A directory's turns for this worker process: its limits from PostgreSQL, its line in Redis. */
@@ -39,7 +39,8 @@ export class DirectoryTurns {
     @InjectQueue(SUBMISSION_QUEUE) queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.limiter = new DirectoryLimiter(() => redisOf(queue), config.QUEUE_PREFIX, config.SUBMIT_TIMEOUT_MS + HOLD_MARGIN_MS);
+    // A remote worker's lease holds its turn between heartbeats: the hold outlasts a lease too.
+    this.limiter = new DirectoryLimiter(() => redisOf(queue), config.QUEUE_PREFIX, Math.max(config.SUBMIT_TIMEOUT_MS, config.WORKER_LEASE_MS) + HOLD_MARGIN_MS);
   }
 
   /**
