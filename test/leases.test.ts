@@ -273,6 +273,8 @@ it('returns the work of a lease nobody renews to the queue; the old token then c
   expect(row).toEqual({ status: 'pending', token: taken.token });
   const { items } = await get(`/jobs/${jobId}/results`);
   expect(items.find((r: { directoryId: string }) => r.directoryId === lapsed.directory.id).status).toBe('pending');
+  // Done with this order: cancelled, its entries offer nothing to the next test's workers.
+  await post(`/jobs/${jobId}/cancel`, {});
 });
 
 it('hands an unanswered click to the next worker as a verify lease, never as a submission; not listed, it is submitted afresh', async () => {
