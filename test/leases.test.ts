@@ -220,6 +220,10 @@ it('leases a directory a person finishes only to a worker with a person at the b
     return r.status === 200 ? (r.body.leases as Lease[]) : undefined;
   }, { timeoutMs: DEADLINE.recovery, intervalMs: 200 });
   expect(robotGot.map((l) => l.directory.id)).toEqual([ordinary]);
+  // Staff see what waits for a person, apart from the fleet's queue.
+  const cookie = await signIn(stack.origin, STAFF);
+  const overview = await (await fetch(`${stack.origin}/dashboard/overview/live`, { headers: { cookie } })).text();
+  expect(overview).toContain('1 submission waits for a person');
   const personGot = await waitFor('the assisted directory to be leased', async () => {
     const r = await lease(person.token, 5, ['browser', 'assisted']);
     return r.status === 200 ? (r.body.leases as Lease[]) : undefined;

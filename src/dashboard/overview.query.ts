@@ -9,7 +9,7 @@ import { JOB_STATUSES } from '../orders/statuses';
 import { isGone, readFleet } from '../live/fleet';
 import { WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
-import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import { ASSISTED_QUEUE, SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { DirectoriesQuery } from './directories.query';
 
 export interface MinuteBar {
@@ -29,6 +29,7 @@ export class OverviewQuery {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
+    @InjectQueue(ASSISTED_QUEUE) private readonly assisted: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly directories: DirectoriesQuery,
   ) {}
@@ -78,8 +79,13 @@ export class OverviewQuery {
 
   private async queueDepth() {
     try {
-      const counts = await this.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed', 'paused');
-      return { available: true, counts: Object.entries(counts).map(([state, count]) => ({ state, count })) };
+      const [counts, assisted] = await Promise.all([
+        this.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed', 'paused'),
+        this.assisted.getJobCounts('active', 'waiting', 'prioritized', 'delayed'),
+      ]);
+      // Forms a person finishes wait for staff with the browser extension: shown apart.
+      const forPeople = Object.values(assisted).reduce((a, b) => a + b, 0);
+      return { available: true, counts: Object.entries(counts).map(([state, count]) => ({ state, count })), forPeople };
     } catch {
       return { available: false, counts: [] };
     }
