@@ -5,8 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, type SubmissionQueueName, SubmitListingPayload } from '../queue/queue.constants';
 import { redisOptionsFromUrl } from '../queue/redis-options';
-import type { AttemptInfo } from '../workers/attempt-errors';
-import { toFrontAfterStall, verdictOf } from '../workers/queue-verdict';
+import { copyEntry, delayEntry, toFrontAfterStall, verdictOf } from '../workers/queue-verdict';
 import type { ResultsService } from '../results/results.service';
 
 export type Entry = Job<SubmitListingPayload>;
@@ -65,7 +64,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Hands an entry to the other queue (its directory's definition changed sides since it was queued). */
   async move(entry: Entry, token: string, to: SubmissionQueueName): Promise<void> {
-    await this.queues[to].add(entry.name, entry.data, { ...entry.opts, priority: entry.priority || entry.opts.priority, jobId: entry.id });
+    await copyEntry(entry, this.queues[to]);
     await entry.moveToCompleted(`moved to the ${to} queue`, token, false);
   }
 
@@ -83,11 +82,6 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
     return entry.moveToDelayed(until, token);
   }
 
-  /** What the entry's attempt is, as SubmissionService counts it. */
-  info(entry: Entry): AttemptInfo {
-    return { attempt: entry.attemptsMade + 1, maxAttempts: entry.opts.attempts ?? 1, browserFailures: entry.data.browserFailures ?? 0, retryAfters: entry.data.retryAfters ?? 0 };
-  }
-
   /**
    * Ends the entry the way the fleet's processor would after its attempt: completed with the
    * service's answer, or, after a throw, what the verdict says (retry with backoff, final failure,
@@ -103,10 +97,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
       await entry.moveToFailed(verdict.err, token, false);
       return;
     }
-    if (verdict.kind === 'delay') {
-      if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
-      if (verdict.data) await entry.updateData({ ...entry.data, ...verdict.data });
-    }
+    if (verdict.kind === 'delay') return delayEntry(entry, token, verdict, results);
     // A wait cannot be held here (no process keeps the entry): it goes back until then.
     await entry.moveToDelayed(verdict.until, token);
   }

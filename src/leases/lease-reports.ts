@@ -9,7 +9,7 @@ import type { ResponseLogEntry } from '../common/response-log';
 import { screenshotPathOf } from '../evidence/screenshots';
 import { BrowserFailed, ClickDeadlinePassed, SubmissionFailed, type SubmissionOutcome } from '../engine/listing-submitter';
 import { ResultsService } from '../results/results.service';
-import { WaitUntil } from '../workers/attempt-errors';
+import { type AttemptInfo, attemptInfoOf, WaitUntil } from '../workers/attempt-errors';
 import { DirectoryTurns } from '../workers/directory-turns.service';
 import { type PageResult, type Settling, SubmissionService } from '../workers/submission.service';
 import type { CompleteDto, FailDto } from './dto/lease.dto';
@@ -65,7 +65,7 @@ export class LeaseReports {
     const body = 'complete' in report ? report.complete : report.fail;
     const found = await this.store.find(caller.keyId, id);
     if (found && found.token === body.token && (found.state === 'settled' || found.state === 'settling')) return this.repeated(found, report);
-    const lease = await this.leases.held(caller, id, body.token);
+    const lease = await this.leases.holds(found, id, body.token);
     if ('complete' in report) this.checkFits(lease, report.complete);
     if (!(await this.store.settling(lease, report))) {
       const now = await this.store.find(caller.keyId, id);
@@ -98,7 +98,7 @@ export class LeaseReports {
   private async settle(lease: WorkerLease, report: Report): Promise<SettledResponse> {
     const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
     if (!entry) throw expired('the submission went back to the queue');
-    const info = this.queue.info(entry);
+    const info = attemptInfoOf(entry);
     const ctx: Settling = { resultId: lease.resultId, jobId: lease.jobId, token: lease.token, attempt: lease.attempt, directory: { id: lease.directoryId } };
     // The row's log says who ran the attempt, then what that worker saw.
     const by = { at: lease.createdAt.toISOString(), attempt: lease.attempt, event: 'leased to a remote worker', detail: `${lease.workerId} (${lease.workerKind} ${lease.workerVersion}), lease ${lease.id}` };
@@ -144,7 +144,7 @@ export class LeaseReports {
    * A verify lease's answer. Not listed, with the order still running: the row leaves
    * `submitting` as a retry and its entry comes straight back, uncounted, for a plain submission.
    */
-  private async settleVerify(lease: WorkerLease, ctx: Settling, info: ReturnType<LeaseQueue['info']>, report: Report, log: ResponseLogEntry[], started: number): Promise<string> {
+  private async settleVerify(lease: WorkerLease, ctx: Settling, info: AttemptInfo, report: Report, log: ResponseLogEntry[], started: number): Promise<string> {
     // A page that broke cannot tell, as in the fleet (askListed): staff are asked. A dead browser gives the attempt back.
     if ('fail' in report && report.fail.kind === 'browser') return this.submissions.verifyFailed(ctx, info, new BrowserFailed(report.fail.message, log), started);
     const listed = 'fail' in report ? undefined : (report.complete.listed ?? undefined);

@@ -150,11 +150,6 @@ export class LeaseStore {
     return row?.status ?? 'gone';
   }
 
-  async keyName(keyId: string): Promise<string> {
-    const [row]: Array<{ name: string }> = await this.db.query(`SELECT name FROM api_keys WHERE id = $1`, [keyId]);
-    return row?.name ?? keyId;
-  }
-
   /** The open leases of one worker of a key, for the fleet view. */
   openOf(keyId: string, workerId: string): Promise<WorkerLease[]> {
     return this.leases.find({ where: [{ keyId, workerId, state: 'active' }, { keyId, workerId, state: 'settling' }], order: { createdAt: 'ASC' } });

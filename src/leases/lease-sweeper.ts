@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ResultsService } from '../results/results.service';
-import { DirectoryTurns } from '../workers/directory-turns.service';
 import { LeaseQueue } from './lease-queue';
 import { LeaseStore } from './lease-store';
+import { LeasesService } from './leases.service';
 
 /** How often each API replica looks for leases to end. */
 const SWEEP_MS = 2000;
@@ -27,7 +27,7 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly store: LeaseStore,
     private readonly queue: LeaseQueue,
     private readonly results: ResultsService,
-    private readonly turns: DirectoryTurns,
+    private readonly leases: LeasesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -44,14 +44,13 @@ export class LeaseSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     if (unstuck) this.logger.warn(`${unstuck} lease report(s) left half-settled were opened again`);
     let ended = 0;
     for (const lease of await this.store.lapsed()) {
-      if (!(await this.store.end(lease.id, lease.revoked ? 'revoked' : 'expired'))) continue;
+      if (!(await this.leases.end(lease, lease.revoked ? 'revoked' : 'expired'))) continue;
       ended++;
-      await this.turns.release(lease.directoryId, lease.turnHolder).catch(() => undefined);
       if (!lease.revoked) continue;
       const detail = `lease ${lease.id} of worker ${lease.workerId} ended: its API key was revoked`;
       await this.results.release({ resultId: lease.resultId, jobId: lease.jobId, token: lease.token }, [{ at: new Date().toISOString(), attempt: lease.attempt, event: 'given back; not counted as an attempt', detail }]);
       const entry = await this.queue.entry(lease.queue, lease.queueEntryId);
-      await entry?.moveToWait(lease.queueToken).catch(() => undefined);
+      if (entry) await this.queue.giveBack(entry, lease.queueToken).catch(() => undefined);
       this.logger.warn(detail);
     }
     return ended;

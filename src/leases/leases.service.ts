@@ -57,12 +57,10 @@ export class LeasesService {
     const leases: Lease[] = [];
     // A person at the browser takes only what needs one; every other worker, only what does not.
     const queue = queueFor(req.capabilities.includes('assisted'));
-    const seen = new Set<string>();
     for (let looked = 0; leases.length < want && looked < want * LOOKS_PER_LEASE; looked++) {
       const token = randomUUID();
       const entry = await this.queue.next(queue, token);
       if (!entry) break;
-      seen.add(entry.id!);
       const lease = await this.admit(entry, token, caller, req).catch((err: unknown) => {
         this.logger.warn(`${entry.id}: not leased: ${(err as Error).message}`);
         return undefined;
@@ -70,7 +68,7 @@ export class LeasesService {
       if (lease === 'full') break;
       if (lease) leases.push(lease);
     }
-    await this.fleet.beat(caller.keyId, req.worker);
+    await this.fleet.beat(caller, req.worker);
     return leases;
   }
 
@@ -149,7 +147,11 @@ export class LeasesService {
 
   /** The lease if `token` still holds it; 404 for another key's, 409 lease-expired when it no longer holds. */
   async held(caller: Caller, id: string, token: string): Promise<WorkerLease> {
-    const lease = await this.store.find(caller.keyId, id);
+    return this.holds(await this.store.find(caller.keyId, id), id, token);
+  }
+
+  /** {@link held} of a lease already read (null: none of this key's). */
+  async holds(lease: WorkerLease | null, id: string, token: string): Promise<WorkerLease> {
     if (!lease) throw new ProblemException(404, `No lease ${id} is held by this key.`);
     if (lease.token !== token || lease.state !== 'active') throw expired(lease.state === 'active' ? 'the token is not this lease\'s' : `the lease is ${lease.state}`);
     if (lease.expiresAt.getTime() <= Date.now()) {
@@ -169,7 +171,7 @@ export class LeasesService {
     const expiresAt = await this.store.extend(lease, this.config.WORKER_LEASE_MS, redact.text(body.progress), redact.lines(logLines(lease.attempt, body.log)));
     if (!expiresAt) throw expired('the lease ended meanwhile');
     await this.turns.renew(lease.directoryId, lease.turnHolder).catch(() => undefined);
-    await this.fleet.beat(caller.keyId, { id: lease.workerId, kind: lease.workerKind, version: lease.workerVersion });
+    await this.fleet.beat(caller, { id: lease.workerId, kind: lease.workerKind, version: lease.workerVersion });
     return { expiresAt: expiresAt.toISOString() };
   }
 

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config.schema';
 import { FORGET_AFTER_MS, fleetIndexKey, fleetWorkerKey, WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import type { Caller } from '../auth/caller';
 import { LeaseStore } from './lease-store';
 import { IDLE_POLL_MAX_MS, type WorkerIdentity } from './protocol';
 
@@ -24,18 +25,19 @@ export class RemoteFleet {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async beat(keyId: string, worker: WorkerIdentity): Promise<void> {
+  async beat(caller: Pick<Caller, 'keyId' | 'name'>, worker: WorkerIdentity): Promise<void> {
+    const { keyId } = caller;
     try {
       const id = `${worker.kind}-${keyId}-${worker.id}`;
       const prefix = this.config.QUEUE_PREFIX;
       const redis = await redisOf(this.queue);
-      const [leases, before, keyName] = await Promise.all([this.store.openOf(keyId, worker.id), redis.get(fleetWorkerKey(prefix, id)), this.store.keyName(keyId)]);
+      const [leases, before] = await Promise.all([this.store.openOf(keyId, worker.id), redis.get(fleetWorkerKey(prefix, id))]);
       const now = new Date().toISOString();
       const beat: WorkerBeat = {
         id,
         kind: worker.kind,
         version: worker.version,
-        keyName,
+        keyName: caller.name,
         host: worker.id,
         pid: 0,
         concurrency: this.config.WORKER_MAX_LEASES_PER_KEY,

@@ -1,3 +1,6 @@
+import type { Job } from 'bullmq';
+import type { SubmitListingPayload } from '../queue/queue.constants';
+
 /**
  * What an attempt throws for its queue entry to act on (queue-verdict.ts), and what it knows of
  * the entry: shared by the service that settles attempts and the hosts that run them.
@@ -32,4 +35,9 @@ export interface AttemptInfo {
   browserFailures?: number;
   /** How often a Retry-After delayed this queue entry, uncounted, so far. */
   retryAfters?: number;
+}
+
+/** What a queue entry's attempt is, as SubmissionService counts it, whoever runs it. */
+export function attemptInfoOf(entry: Job<SubmitListingPayload>): AttemptInfo {
+  return { attempt: entry.attemptsMade + 1, maxAttempts: entry.opts.attempts ?? 1, browserFailures: entry.data.browserFailures ?? 0, retryAfters: entry.data.retryAfters ?? 0 };
 }

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from '../common/pg-errors';
 import { BrowserFailed } from '../engine/listing-submitter';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
+import type { ResultsService } from '../results/results.service';
 import type { SubmitListingPayload } from '../queue/queue.constants';
 import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
 
@@ -60,4 +61,20 @@ export async function toFrontAfterStall(queue: Queue, jobId: string): Promise<bo
   if (!job || !priority) return false;
   await job.changePriority({ priority, lifo: true }).catch(() => undefined);
   return true;
+}
+
+/**
+ * Sends an entry back as a `delay` verdict says: its note on the row, its data merged, and the
+ * entry delayed until then, uncounted. The same for the processor and the lease API.
+ */
+export async function delayEntry(entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
+  if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
+  if (verdict.data) await entry.updateData({ ...entry.data, ...verdict.data });
+  await entry.moveToDelayed(verdict.until, token);
+}
+
+/** Copies an entry into another submission queue with its id, priority and options (its directory's definition changed sides). */
+export async function copyEntry(entry: Job<SubmitListingPayload>, to: Queue<SubmitListingPayload>): Promise<void> {
+  // entry.priority, not opts.priority: staff may have changed it since the entry was added.
+  await to.add(entry.name, entry.data, { ...entry.opts, priority: entry.priority || entry.opts.priority, jobId: entry.id });
 }

@@ -3,12 +3,12 @@ import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
-import { toFrontAfterStall, verdictOf } from './queue-verdict';
+import { copyEntry, delayEntry, toFrontAfterStall, verdictOf } from './queue-verdict';
 import { BrowserHealth } from './browser-health';
 import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
 import { DirectoryTurns } from './directory-turns.service';
 import { ResultsService } from '../results/results.service';
-import type { AttemptInfo } from './attempt-errors';
+import { type AttemptInfo, attemptInfoOf } from './attempt-errors';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 
@@ -47,7 +47,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   }
 
   async process(job: Job<SubmitListingPayload>, token?: string): Promise<string> {
-    const info: AttemptInfo = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, browserFailures: job.data.browserFailures ?? 0, retryAfters: job.data.retryAfters ?? 0 };
+    const info = attemptInfoOf(job);
     const { resultId, jobId, directoryId } = job.data;
     this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
     try {
@@ -64,7 +64,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
         // Its directory became one a person finishes since the entry was queued: a staff member's
         // browser takes it from the assisted queue, never this worker.
         if ((await this.turns.stateOf(directoryId)).assisted) {
-          await this.assisted.add(job.name, job.data, { ...job.opts, priority: job.priority || job.opts.priority, jobId: job.id });
+          await copyEntry(job, this.assisted);
           return "moved to the assisted queue: a person finishes this directory's form";
         }
         // job.priority, not opts.priority: staff may have changed it since the job was added.
@@ -85,9 +85,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
           continue;
         }
         if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
-        if (verdict.note) await this.results.note(job.data.resultId, job.data.jobId, verdict.note.event, verdict.note.detail);
-        if (verdict.data) await job.updateData({ ...job.data, ...verdict.data });
-        await job.moveToDelayed(verdict.until, token);
+        await delayEntry(job, token, verdict, this.results);
         throw new DelayedError();
       }
     }
