@@ -34,7 +34,7 @@ export interface ProcessOptions {
 }
 
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker' | 'remote-worker/main', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
+export function startProcess(entry: 'main' | 'worker' | 'remote-worker/main' | 'sandbox/main', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
   const root = opts.root ?? ROOT;
   const child = spawn(opts.node ?? process.execPath, [join(root, 'dist', 'src', `${entry}.js`), ...(opts.args ?? [])], {
     cwd: root,
