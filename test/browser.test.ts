@@ -8,6 +8,7 @@ import request from 'supertest';
 import { submissionJobId } from '../src/queue/queue.constants';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
 import { hostFacts } from '../src/engine/browser-check';
+import { disabledFeaturesOf, UNNEEDED_FEATURES } from '../src/engine/launch';
 import { descendants, freePort, Proc, startProcess, startWorker } from '../harness/processes';
 import { PROJECT_ROOT } from '../harness/root';
 import { waitFor } from '../harness/wait';
@@ -145,6 +146,10 @@ interface ChromiumProcess {
   seccomp: string;
   userNamespace: string;
   noSandboxFlag: boolean;
+  /** A renderer of the browser's own UI (chrome://*.top-chrome/ pages), not of a page. */
+  browserUi: boolean;
+  /** What its last --disable-features switch disables, if it has one. */
+  disabledFeatures?: string[];
 }
 
 /** The Chromium processes under a worker, as the kernel sees them right now. */
@@ -163,6 +168,8 @@ function chromiumUnder(workerPid: number): ChromiumProcess[] {
         seccomp: /^Seccomp:\s+(\d)/m.exec(status)?.[1] ?? '?',
         userNamespace: readlinkSync(`/proc/${pid}/ns/user`),
         noSandboxFlag: argv.includes('--no-sandbox'),
+        browserUi: argv.includes('--top-chrome-webui'),
+        disabledFeatures: disabledFeaturesOf(argv.join(' ')),
       });
     } catch {
       // ended meanwhile
@@ -308,6 +315,18 @@ describe("Chromium's sandbox", () => {
     expect(renderers.length).toBeGreaterThan(0);
     const own = readlinkSync(`/proc/${worker.child.pid}/ns/user`);
     for (const p of renderers) expect([p.type, p.seccomp, p.userNamespace === own, p.noSandboxFlag]).toEqual(['renderer', '0', true, true]);
+  });
+
+  it("keeps Playwright's disabled features and adds the browser-UI pages a form does without: no renderer of its own for them", async () => {
+    const worker = await startWorker(env);
+    workers.push(worker);
+    const seen = await processesDuringASubmission(worker, 'sandbox-0007');
+    expect(seen.filter((p) => p.type === 'renderer').length).toBeGreaterThan(0);
+    expect(seen.filter((p) => p.browserUi)).toEqual([]);
+    const browser = seen.find((p) => p.type === 'browser');
+    // More than ours: Playwright's own list is kept (Chromium honours only the last switch).
+    expect(browser?.disabledFeatures).toEqual(expect.arrayContaining(UNNEEDED_FEATURES));
+    expect(browser?.disabledFeatures?.length).toBeGreaterThan(UNNEEDED_FEATURES.length);
   });
 
   it('is on for an unprivileged worker where the kernel offers user namespaces: seccomp-bpf and a namespace of their own for its renderers', async () => {

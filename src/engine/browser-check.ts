@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { AppConfig } from '../config/config.schema';
-import { BrowserPlan, launchOptions } from './launch';
+import { BrowserPlan, disabledFeaturesOf, launchOptions } from './launch';
 
 /** The settings the check reads: a host without Boltline's config (the remote worker) passes its own. */
 export type BrowserSettings = Pick<AppConfig, 'CHROMIUM_PATH' | 'CHROMIUM_SANDBOX' | 'NODE_ENV' | 'CHROMIUM_ALLOW_UNSANDBOXED'>;
@@ -106,8 +106,11 @@ export function launchError(err: unknown): string {
   return [first, ...own.slice(0, 3)].join(' | ').slice(0, 800);
 }
 
-/** Launches once with this mode, asks Chromium itself whether it is sandboxed, and closes it. */
-async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ version: string; report: string }> {
+/**
+ * Launches once with this mode, asks Chromium itself whether it is sandboxed and which features it
+ * was launched without (for launchOptions), and closes it.
+ */
+async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ version: string; report: string; disabledFeatures?: string[] }> {
   const browser = await chromium.launch({ ...launchOptions({ executablePath, sandbox }), timeout: 120_000 });
   try {
     const version = browser.version();
@@ -119,13 +122,17 @@ async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ ve
     } catch {
       // a build without the page: the mode stands as asked for, unverified
     }
-    if (text === undefined) return { version, report: 'not verified: chrome://sandbox did not answer' };
+    const disabledFeatures = await page.goto('chrome://version', { timeout: 30_000 }).then(
+      async () => disabledFeaturesOf(await page.innerText('#command_line', { timeout: 30_000 })),
+      () => undefined, // a build without the page: Playwright's flags stay as they are
+    );
+    if (text === undefined) return { version, report: 'not verified: chrome://sandbox did not answer', disabledFeatures };
     const adequate = /You are adequately sandboxed/.test(text);
     if (sandbox && !adequate) throw new Error(`chrome://sandbox says: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
     const layer = /Layer 1 Sandbox\s+(\S+)/.exec(text)?.[1] ?? '?';
     const seccomp = /Seccomp-BPF sandbox\s+(Yes|No)/.exec(text)?.[1] ?? '?';
     const report = `Chromium reports ${adequate ? 'adequately sandboxed' : 'NOT sandboxed'} (layer 1: ${layer}, seccomp-bpf: ${seccomp})`;
-    return { version, report };
+    return { version, report, disabledFeatures };
   } finally {
     await browser.close().catch(() => undefined);
   }
@@ -142,19 +149,19 @@ export async function checkBrowser(config: BrowserSettings, facts: HostFacts = h
   if (!first.sandbox) refuseUnsandboxed(config, first.reason);
   try {
     const launched = await tryLaunch(executablePath, first.sandbox);
-    return { executablePath, version: launched.version, sandbox: first.sandbox, reason: `${first.reason}; ${launched.report}` };
+    return { executablePath, version: launched.version, sandbox: first.sandbox, reason: `${first.reason}; ${launched.report}`, disabledFeatures: launched.disabledFeatures };
   } catch (err) {
     if (!first.sandbox) throw new BrowserUnusable(`Chromium at ${executablePath} did not start: ${launchError(err)}. ${INSTALL_HINT}`);
     const why = `Chromium could not start its sandbox here: ${launchError(err)}${facts.noUserNamespaces ? ` (${facts.noUserNamespaces})` : ''}`;
     if (config.CHROMIUM_SANDBOX === 'on') throw new BrowserUnusable(`CHROMIUM_SANDBOX=on, but ${why}. ${SANDBOX_HINT}.`);
     // auto: the sandbox is out of reach here; does Chromium start at all without it?
     refuseUnsandboxed(config, why);
-    let launched: { version: string; report: string };
+    let launched: Awaited<ReturnType<typeof tryLaunch>>;
     try {
       launched = await tryLaunch(executablePath, false);
     } catch (err2) {
       throw new BrowserUnusable(`Chromium at ${executablePath} did not start: ${launchError(err2)}. ${INSTALL_HINT}`);
     }
-    return { executablePath, version: launched.version, sandbox: false, reason: `${why}. ${SANDBOX_HINT}; ${launched.report}` };
+    return { executablePath, version: launched.version, sandbox: false, reason: `${why}. ${SANDBOX_HINT}; ${launched.report}`, disabledFeatures: launched.disabledFeatures };
   }
 }

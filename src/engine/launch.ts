@@ -16,6 +16,14 @@ export const EGRESS_ARGS = [
 ];
 
 /**
+ * Browser features a worker's Chromium does without. Headless Chromium opens a window per browser
+ * context, and each window preloads the address bar's WebUI popups (chrome://omnibox-popup.top-chrome/)
+ * in a renderer of their own: with a fresh context per submission that was half of each form's
+ * CPU (measured in docs/performance.md). Nothing a page does needs them.
+ */
+export const UNNEEDED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+
+/**
  * How this worker runs Chromium, settled once at start-up by {@link checkBrowser} (browser-check.ts):
  * every launch after that uses the same executable and the same sandbox mode.
  */
@@ -26,6 +34,12 @@ export interface BrowserPlan {
   sandbox: boolean;
   /** Why the sandbox is on or off, in words for the log and the operator. */
   reason: string;
+  /**
+   * The features Playwright itself disables, as Chromium was launched with them at the check
+   * (chrome://version): Chromium honours only the last --disable-features, so adding
+   * {@link UNNEEDED_FEATURES} means replacing Playwright's with both. Unknown: neither is touched.
+   */
+  disabledFeatures?: string[];
 }
 
 export const BROWSER_PLAN = Symbol('BROWSER_PLAN');
@@ -36,13 +50,24 @@ export const BROWSER_PLAN = Symbol('BROWSER_PLAN');
  * a host with no egress proxy (the remote worker reaches directories directly): with them, its
  * Chromium could resolve no host name at all.
  */
-export function launchOptions(plan: Pick<BrowserPlan, 'executablePath' | 'sandbox'>, opts: { egress?: boolean } = {}): LaunchOptions {
+export function launchOptions(plan: Pick<BrowserPlan, 'executablePath' | 'sandbox' | 'disabledFeatures'>, opts: { egress?: boolean } = {}): LaunchOptions {
+  const features = plan.disabledFeatures;
   return {
     executablePath: plan.executablePath,
     headless: true,
     chromiumSandbox: plan.sandbox,
-    args: [...BROWSER_ARGS, ...(opts.egress === false ? [] : EGRESS_ARGS)],
+    ...(features ? { ignoreDefaultArgs: [disableFeatures(features)] } : {}),
+    args: [...BROWSER_ARGS, ...(opts.egress === false ? [] : EGRESS_ARGS), ...(features ? [disableFeatures([...features, ...UNNEEDED_FEATURES])] : [])],
   };
+}
+
+/** The switch as Playwright writes it (ignoreDefaultArgs matches it exactly). */
+export const disableFeatures = (features: string[]) => `--disable-features=${features.join(',')}`;
+
+/** The features the last --disable-features of a command line (chrome://version's) disables. */
+export function disabledFeaturesOf(commandLine: string): string[] | undefined {
+  const all = [...commandLine.matchAll(/(?:^|\s)--disable-features=(\S*)/g)];
+  return all.length ? all[all.length - 1][1].split(',').filter(Boolean) : undefined;
 }
 
 /** One line for the log: which Chromium, and whether its sandbox is on and why. */
