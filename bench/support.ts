@@ -64,8 +64,13 @@ export function machineBusySeconds(): number {
 
 /** Proportional memory (PSS) of a process and its descendants, Chromium's included, in MiB. */
 export function treePssMiB(pid: number): number {
+  return pssMiB([pid, ...descendants(pid)]);
+}
+
+/** Proportional memory (PSS) of these processes, in MiB. */
+export function pssMiB(pids: number[]): number {
   let kib = 0;
-  for (const p of [pid, ...descendants(pid)]) {
+  for (const p of pids) {
     try {
       kib += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -142,7 +147,7 @@ export async function startBenchStack(sandboxUrl: string, env: Record<string, st
       const done = await waitFor(`bench order ${job.id} to complete`, async () => {
         const j = await get(`/jobs/${job.id}`);
         return ['completed', 'cancelled'].includes(j.status) ? j : undefined;
-      }, { timeoutMs: opts.timeoutMs ?? 30 * 60_000, intervalMs: 50 });
+      }, { timeoutMs: opts.timeoutMs ?? 30 * 60_000, intervalMs: 250 });
       const seconds = (performance.now() - started) / 1000;
       if (done.progress.submitted !== directoryIds.length) {
         throw new Error(`bench order ${job.id}: ${done.progress.submitted}/${directoryIds.length} submitted (${JSON.stringify(done.progress)}); a figure over failed rows would mean nothing`);

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { descendants } from '../harness/processes';
+import { checkBrowser } from '../src/engine/browser-check';
+import { runAdapter } from '../src/engine/form-runner';
+import { launchOptions } from '../src/engine/launch';
+import { sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
+import type { Figure } from './report';
+import { benchCustomer, machineBusySeconds, peakOf, pssMiB, REPEAT, startBenchStack, treePssMiB, wellBehavedDirectories } from './support';
+
+/**
+ * Browser throughput: the same well-behaved sandbox forms filled by Boltline (API, workers,
+ * queue, database) and by two raw Playwright loops in this process that use the engine's own form
+ * runner and nothing else: pages opened once and reused (the ceiling), and a fresh context per
+ * form (the naive way). Settings: BENCH_FORMS (60), BENCH_BROWSER_CONFIGS ("1x1,1x2,1x4,1x8,2x1,2x2,2x4":
+ * worker processes × concurrency), BENCH_RAW_PAGES ("1,2,4,8").
+ */
+const FORMS = Number(process.env.BENCH_FORMS ?? 60);
+const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x1,1x2,1x4,1x8,2x1,2x2,2x4').split(',').map((c) => c.split('x').map(Number) as [number, number]);
+/** Empty: no raw loops (to profile Boltline alone). */
+const RAW_PAGES = (process.env.BENCH_RAW_PAGES ?? '1,2,4,8').split(',').filter(Boolean).map(Number);
+/** Slots the fresh-context loop runs: the issue's comparison (4 pages, 2 workers × 2). */
+const FRESH_SLOTS = 4;
+const STEP_MS = 15_000;
+
+interface RawRun {
+  seconds: number;
+  cpuSeconds: number;
+  pssMiB: number;
+}
+
+/** Fills `forms` with `slots` parallel loops; each loop either keeps one page or opens a context per form. */
+async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number, fresh: boolean): Promise<RawRun> {
+  const values = benchCustomer();
+  const queue = [...forms];
+  const gate = { open: async () => Date.now() + 60_000 };
+  const fill = async (page: Page, d: SandboxDirectory) => {
+    const r = await runAdapter(page, d.adapter, d.submitUrl, values, () => undefined, gate, STEP_MS);
+    if (r.kind !== 'submitted') throw new Error(`raw loop: ${d.id} answered ${r.kind}: ${r.message}`);
+  };
+  const peak = peakOf(() => chromiumPssMiB(process.pid));
+  const cpu0 = machineBusySeconds();
+  const t0 = performance.now();
+  const shared = fresh ? undefined : await browser.newContext();
+  await Promise.all(Array.from({ length: slots }, async () => {
+    const page = shared ? await shared.newPage() : undefined;
+    for (let d = queue.shift(); d; d = queue.shift()) {
+      if (page) {
+        await fill(page, d);
+        continue;
+      }
+      const context = await browser.newContext();
+      try {
+        await fill(await context.newPage(), d);
+      } finally {
+        await context.close();
+      }
+    }
+  }));
+  await shared?.close();
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, cpuSeconds: machineBusySeconds() - cpu0, pssMiB: peak.stop() };
+}
+
+/** PSS of the Chromium processes under `root` (the raw loops' browsers are this process's children; the sandbox is not Chromium). */
+function chromiumPssMiB(root: number): number {
+  return pssMiB(descendants(root).filter((p) => {
+    try {
+      return /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }));
+}
+
+export async function browserSection(sandboxUrl: string): Promise<Figure[]> {
+  const ids = new Set(wellBehavedDirectories(FORMS));
+  const forms = sandboxCatalogue(`${sandboxUrl}/`).filter((d) => ids.has(d.id));
+  const figures: Figure[] = [];
+  const note = `${forms.length} well-behaved sandbox forms, all five layouts`;
+
+  // The raw loops: the engine's form runner on Playwright, nothing else (no proxy, no queue, no database).
+  const plan = await checkBrowser({ CHROMIUM_PATH: process.env.CHROMIUM_PATH, CHROMIUM_SANDBOX: 'auto', NODE_ENV: 'development', CHROMIUM_ALLOW_UNSANDBOXED: false });
+  // Plain Playwright: the worker's executable and sandbox mode, none of its own flags or proxy.
+  const launchRaw = () => chromium.launch(launchOptions({ ...plan, disabledFeatures: undefined }, { egress: false }));
+  const raw = async (slots: number, fresh: boolean) => {
+    const runs: RawRun[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const browser = await launchRaw();
+      try {
+        runs.push(await rawRun(browser, forms, slots, fresh));
+      } finally {
+        await browser.close();
+      }
+    }
+    return runs;
+  };
+  for (const pages of RAW_PAGES) {
+    const runs = await raw(pages, false);
+    figures.push(...browserFigures(`raw-reused-${pages}`, `raw Playwright, ${pages} reused page${pages > 1 ? 's' : ''}`, runs, forms.length, pages));
+  }
+  const freshRuns = RAW_PAGES.length ? await raw(FRESH_SLOTS, true) : [];
+  if (freshRuns.length) figures.push(...browserFigures(`raw-fresh-${FRESH_SLOTS}`, `raw Playwright, a fresh context per form, ${FRESH_SLOTS} at a time`, freshRuns, forms.length, FRESH_SLOTS));
+
+  // Boltline: one order of the same forms, approved, until it completed.
+  const stack = await startBenchStack(sandboxUrl);
+  try {
+    for (const [workers, concurrency] of CONFIGS) {
+      await stack.startWorkers(workers, { WORKER_CONCURRENCY: String(concurrency) });
+      const runs: RawRun[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const peak = peakOf(() => stack.workers.reduce((s, w) => s + treePssMiB(w.child.pid as number), 0));
+        const cpu0 = machineBusySeconds();
+        const { seconds } = await stack.order([...ids]);
+        runs.push({ seconds, cpuSeconds: machineBusySeconds() - cpu0, pssMiB: peak.stop() });
+      }
+      await stack.stopWorkers();
+      const slots = workers * concurrency;
+      // Held against the raw loop with as many pages as Boltline has slots (or the nearest below).
+      const ceiling = [...RAW_PAGES].sort((a, b) => b - a).find((p) => p <= slots) ?? RAW_PAGES[0];
+      figures.push(...browserFigures(`boltline-${workers}x${concurrency}`, `Boltline, ${workers} worker${workers > 1 ? 's' : ''} × ${concurrency}`, runs, forms.length, slots, `raw-reused-${ceiling}`));
+    }
+  } finally {
+    await stack.stop();
+  }
+  // The issue's targets, held by the best Boltline configuration against the best of each raw way.
+  const best = (prefix: string) => figures.filter((f) => f.id.startsWith(prefix) && f.unit === 'forms/s').sort((a, b) => med(b) - med(a))[0];
+  const [bolt, ceiling, fresh] = [best('boltline-'), best('raw-reused-'), best('raw-fresh-')];
+  if (bolt && ceiling && fresh) {
+    figures.push({ id: 'browser-best-vs-ceiling', section: 'browser', measure: `best Boltline (${bolt.measure.replace('Boltline, ', '')}) against the best raw reused pages`, unit: 'forms/s', samples: bolt.samples, better: 'higher', ceiling: ceiling.id, target: 0.75, note });
+    figures.push({ id: 'browser-best-vs-fresh', section: 'browser', measure: `best Boltline against the fresh-context way`, unit: 'forms/s', samples: bolt.samples, better: 'higher', ceiling: fresh.id, target: 1.8 });
+  }
+  return figures;
+}
+
+const med = (f: Figure) => [...f.samples].sort((a, b) => a - b)[Math.floor(f.samples.length / 2)];
+
+function browserFigures(id: string, measure: string, runs: RawRun[], forms: number, slots: number, ceiling?: string): Figure[] {
+  return [
+    { id, section: 'browser', measure, unit: 'forms/s', samples: runs.map((r) => forms / r.seconds), better: 'higher', ceiling },
+    { id: `${id}-cpu`, section: 'browser', measure: `${measure}: machine CPU per form`, unit: 'CPU-s', samples: runs.map((r) => r.cpuSeconds / forms), better: 'lower', ceiling: ceiling && `${ceiling}-cpu` },
+    { id: `${id}-mem`, section: 'browser', measure: `${measure}: peak memory per slot`, unit: 'MiB', samples: runs.map((r) => r.pssMiB / slots), better: 'lower' },
+  ];
+}
