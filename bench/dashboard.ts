@@ -5,7 +5,7 @@ import { freePort, Proc, startApi } from '../harness/processes';
 import { type Figure, meetsBound, percentile } from './report';
 import { progress } from './progress';
 import { runAlone } from './standalone';
-import { REPEAT } from './support';
+import { forgetQueuePrefix, REPEAT } from './support';
 
 /**
  * The staff dashboard's pages against a database the size of a busy deployment: by default
@@ -89,6 +89,8 @@ async function signIn(origin: string, email: string, password: string): Promise<
 /** The dashboard's figures over a freshly seeded database of `orders` orders (BENCH_ORDERS). */
 export async function dashboardSection(sandboxUrl: string = SANDBOX_DEFAULT_URL, orders = ORDERS): Promise<Figure[]> {
   const db = await createTestDatabase('bench');
+  // The API's reconciler queues the seeded open orders' rows: they go with the prefix at the end.
+  const prefix = `bench-dash-${process.pid}-${Date.now()}`;
   let api: Proc | undefined;
   try {
     await importSandboxCatalogue(db.dataSource.manager, sandboxUrl);
@@ -103,7 +105,7 @@ export async function dashboardSection(sandboxUrl: string = SANDBOX_DEFAULT_URL,
 
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    api = await startApi({ DATABASE_URL: db.url, QUEUE_PREFIX: `bench-dash-${process.pid}-${Date.now()}`, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' }, port);
+    api = await startApi({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' }, port);
     const cookie = await signIn(origin, 'bench@boltline.local', 'bench password 123');
 
     const pages: Array<[string, string, boolean]> = [
@@ -152,8 +154,12 @@ export async function dashboardSection(sandboxUrl: string = SANDBOX_DEFAULT_URL,
       note: i === 0 ? `${data}; ${(sizes[i] / 1024).toFixed(0)} KiB` : `${(sizes[i] / 1024).toFixed(0)} KiB`,
     }));
   } finally {
-    await api?.kill('SIGTERM');
-    await db.drop();
+    try {
+      await api?.kill('SIGTERM');
+      await forgetQueuePrefix(prefix);
+    } finally {
+      await db.drop();
+    }
   }
 }
 

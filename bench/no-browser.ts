@@ -138,11 +138,12 @@ export interface RawWorkers {
 /**
  * A raw ceiling: `workers` processes of bench/raw-worker.ts × `concurrency`, on a queue of their
  * own, kept for the whole section (warm like Boltline's workers). `noop` does nothing per job;
- * `update` one conditional UPDATE of the row's copy in the raw table.
+ * `update` one conditional UPDATE of the row's copy in the raw table; `submit` the HTTP
+ * submitter's form GET and POST on the sandbox at `sandboxUrl`, then that UPDATE.
  */
-export async function startRawWorkers(stack: BenchStack, mode: 'noop' | 'update', workers: number, concurrency: number): Promise<RawWorkers> {
+export async function startRawWorkers(stack: BenchStack, mode: 'noop' | 'update' | 'submit', workers: number, concurrency: number, sandboxUrl = ''): Promise<RawWorkers> {
   const name = `raw-${mode}`;
-  const env = { ...stack.env, RAW_QUEUE: name, RAW_MODE: mode, RAW_TABLE, WORKER_CONCURRENCY: String(concurrency) };
+  const env = { ...stack.env, RAW_QUEUE: name, RAW_MODE: mode, RAW_TABLE, RAW_SANDBOX_URL: sandboxUrl, WORKER_CONCURRENCY: String(concurrency) };
   const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(env, {}, RAW_WORKER)));
   const queue = stackQueue(stack, name);
   const opts = submissionJobOptions(loadConfig(), PRIORITY);

@@ -35,22 +35,26 @@ export async function pipelineSection(sandboxUrl: string): Promise<Figure[]> {
     raws.push(noop);
     const update = await startRawWorkers(stack, 'update', WORKERS, CONCURRENCY);
     raws.push(update);
+    const submit = await startRawWorkers(stack, 'submit', WORKERS, CONCURRENCY, sandboxUrl);
+    raws.push(submit);
 
     // Warm-up, not measured: JIT, connection pools, the workers' directory cache.
     const warm = await holdOrders(stack, 1, 50);
     await runOrders(stack, warm);
     await noop.run(warm.ids);
     await update.run(warm.ids);
+    await submit.run(warm.ids);
 
-    const runs = { boltline: [] as Run[], noop: [] as Run[], update: [] as Run[] };
+    const runs = { boltline: [] as Run[], noop: [] as Run[], update: [] as Run[], submit: [] as Run[] };
     for (let r = 0; r < REPEAT; r++) {
       const held = await holdOrders(stack, ORDERS, SIZE);
       runs.boltline.push(await runOrders(stack, held));
       // The same number of jobs, over copies of the rows Boltline just wrote.
       runs.noop.push(await noop.run(held.ids));
       runs.update.push(await update.run(held.ids));
+      runs.submit.push(await submit.run(held.ids));
       const rate = (rs: Run[]) => (held.submissions / rs[r].seconds).toFixed(0);
-      progress('pipeline', `run ${r + 1}/${REPEAT}: Boltline ${rate(runs.boltline)}/s, raw no-op ${rate(runs.noop)}/s, raw update ${rate(runs.update)}/s`);
+      progress('pipeline', `run ${r + 1}/${REPEAT}: Boltline ${rate(runs.boltline)}/s, raw no-op ${rate(runs.noop)}/s, update ${rate(runs.update)}/s, form + update ${rate(runs.submit)}/s`);
     }
     const latency = { start: [] as number[][], queue: [] as number[][], raw: [] as number[][] };
     for (let r = 0; r < REPEAT; r++) {
@@ -67,7 +71,7 @@ export async function pipelineSection(sandboxUrl: string): Promise<Figure[]> {
   }
 }
 
-function figures(runs: Record<'boltline' | 'noop' | 'update', Run[]>, latency: Record<'start' | 'queue' | 'raw', number[][]>): Figure[] {
+function figures(runs: Record<'boltline' | 'noop' | 'update' | 'submit', Run[]>, latency: Record<'start' | 'queue' | 'raw', number[][]>): Figure[] {
   const n = ORDERS * SIZE;
   const slots = `${WORKERS} processes × ${CONCURRENCY}`;
   const rate = (rs: Run[]) => rs.map((r) => n / r.seconds);
@@ -92,10 +96,15 @@ function figures(runs: Record<'boltline' | 'noop' | 'update', Run[]>, latency: R
     },
     { id: 'pipeline.raw-noop', section, measure: `raw BullMQ, no-op, ${slots}`, unit: 'jobs/s', samples: rate(runs.noop), better: 'higher', note: `${n} jobs` },
     {
+      id: 'pipeline.raw-submit', section, measure: `raw BullMQ + the same form GET and POST + one UPDATE, ${slots}`, unit: 'jobs/s', samples: rate(runs.submit), better: 'higher',
+      note: `what no pipeline can avoid with this submitter; Boltline does ${Math.round((median(rate(runs.boltline)) / median(rate(runs.submit))) * 100)} % of it`,
+    },
+    {
       id: 'pipeline.boltline-cpu', section, measure: 'Boltline, machine CPU per submission', unit: 'ms', samples: cpuMs(runs.boltline), better: 'lower',
       ceiling: 'pipeline.raw-update-cpu', note: `every process's busy CPU over the run per submission; medians: ${split}`,
     },
     { id: 'pipeline.raw-update-cpu', section, measure: 'raw BullMQ + UPDATE, machine CPU per job', unit: 'ms', samples: cpuMs(runs.update), better: 'lower' },
+    { id: 'pipeline.raw-submit-cpu', section, measure: 'raw BullMQ + form + UPDATE, machine CPU per job', unit: 'ms', samples: cpuMs(runs.submit), better: 'lower', note: 'the sandbox answering the forms included' },
     { id: 'pipeline.start-p50', section, measure: 'Boltline, approve → attempt started, p50', unit: 'ms', samples: p(latency.start, 50), better: 'lower', bound: START_P50_MS, note: startNote },
     { id: 'pipeline.start-p99', section, measure: 'Boltline, approve → attempt started, p99', unit: 'ms', samples: p(latency.start, 99), better: 'lower', note: 'same orders' },
     { id: 'pipeline.queue-p50', section, measure: 'Boltline, queued → taken by a worker, p50', unit: 'ms', samples: p(latency.queue, 50), better: 'lower', note: queueNote },
