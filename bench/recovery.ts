@@ -69,7 +69,7 @@ export async function recoverySection(sandboxUrl: string): Promise<Figure[]> {
   const lockMs = loadConfig().QUEUE_LOCK_MS;
   const how = `2 workers × ${CONCURRENCY}, one SIGKILLed a quarter into a ${SIZE}-directory order; ${takenUp.length} kills, ${held} entries held; QUEUE_LOCK_MS ${lockMs} (lock and stalled-check interval)`;
   return [
-    { id: 'recovery.taken-up', section: 'recovery', measure: "SIGKILLed worker's submissions taken up again", unit: 's', samples: takenUp, better: 'lower', note: `kill → the last of them started again on the survivor; ${how}` },
+    { id: 'recovery.taken-up', section: 'recovery', measure: "SIGKILLed worker's submissions taken up again", unit: 's', samples: takenUp, better: 'lower', note: `kill → the last of them started again on the survivor: between one and two QUEUE_LOCK_MS, by where the survivor's stalled check stood at the kill; ${how}` },
     { id: 'recovery.completed', section: 'recovery', measure: 'SIGKILL → its order completed', unit: 's', samples: completed, better: 'lower', note: 'the held rows verified at the directory where they may have clicked' },
   ];
 }
