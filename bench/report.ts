@@ -22,6 +22,11 @@ export interface Figure {
   ceiling?: string;
   /** The issue's target for that ratio, when it sets one (0.75 for "≥ 75 % of the ceiling"). */
   target?: number;
+  /**
+   * The issue's absolute target for the median, when it sets one instead of (or beside) a ratio:
+   * at most this (`better: 'lower'`: "p50 ≤ 20 ms") or at least this (`higher`), in `unit`.
+   */
+  bound?: number;
   /** Anything a reader needs to read the figure right (what a run did, why a target cannot be met here). */
   note?: string;
 }
@@ -46,6 +51,12 @@ export function ratioOf(f: Figure, all: Figure[]): number | undefined {
   if (!c || !f.samples.length || !c.samples.length) return undefined;
   const [mine, theirs] = [median(f.samples), median(c.samples)];
   return f.better === 'higher' ? mine / theirs : theirs / mine;
+}
+
+/** Whether the figure's median is within its absolute {@link Figure.bound} (true without one). */
+export function meetsBound(f: Figure): boolean {
+  if (f.bound === undefined || !f.samples.length) return true;
+  return f.better === 'lower' ? median(f.samples) <= f.bound : median(f.samples) >= f.bound;
 }
 
 export interface Machine {
@@ -79,7 +90,11 @@ export function markdown(figures: Figure[], m: Machine, repeat: number): string 
     const r = ratioOf(f, figures);
     const range = f.samples.length > 1 ? ` (${fmt(Math.min(...f.samples))}–${fmt(Math.max(...f.samples))})` : '';
     const value = f.samples.length ? `${fmt(median(f.samples))} ${f.unit}${range}` : 'not measured';
-    const target = f.target === undefined ? '' : `≥ ${Math.round(f.target * 100)} % ${r === undefined ? '' : r >= f.target ? '✔' : '✘'}`;
+    const targets = [
+      f.target === undefined ? '' : `≥ ${Math.round(f.target * 100)} % ${r === undefined ? '' : r >= f.target ? '✔' : '✘'}`,
+      f.bound === undefined ? '' : `${f.better === 'lower' ? '≤' : '≥'} ${fmt(f.bound)} ${f.unit} ${!f.samples.length ? '' : meetsBound(f) ? '✔' : '✘'}`,
+    ];
+    const target = targets.filter(Boolean).join('; ');
     lines.push(`| ${f.section} | ${f.measure}${f.note ? ` (${f.note})` : ''} | ${value} | ${c ? c.measure : ''} | ${r === undefined ? '' : `${Math.round(r * 100)} %`} | ${target} |`);
   }
   return lines.join('\n');

@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { CUSTOMER_FIELDS } from '../src/customers/customer-fields';
 import { importSandboxCatalogue, sandboxSlug, SANDBOX_DIRECTORY_COUNT } from '../src/sandbox/catalogue';
 import { behaviourOf } from '../src/sandbox/behaviour';
+import { loadConfig } from '../src/config/config.schema';
+import { redisOptionsFromUrl } from '../src/queue/redis-options';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { descendants, freePort, type Proc, startApi, startProcess, startWorker } from '../harness/processes';
 import { waitFor } from '../harness/wait';
@@ -87,6 +90,22 @@ export function peakOf(sample: () => number, ms = 250): { stop(): number } {
   return { stop: () => (clearInterval(t), (peak = Math.max(peak, sample())), peak) };
 }
 
+/**
+ * Deletes every Redis key under a bench's QUEUE_PREFIX (queues, finished entries kept for a day,
+ * directory turns): a bench run would otherwise leave tens of thousands in the developer's Redis.
+ */
+export async function forgetQueuePrefix(prefix: string): Promise<void> {
+  const redis = new Redis({ ...redisOptionsFromUrl(process.env.REDIS_URL ?? loadConfig().REDIS_URL, 'producer'), lazyConnect: true });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export interface BenchStack {
   db: TestDatabase;
   api: Proc;
@@ -162,9 +181,13 @@ export async function startBenchStack(sandboxUrl: string, env: Record<string, st
       await Promise.all(workers.splice(0).map((w) => w.kill('SIGTERM')));
     },
     async stop() {
-      await stack.stopWorkers();
-      await api.kill('SIGTERM');
-      await db.drop();
+      try {
+        await stack.stopWorkers();
+        await api.kill('SIGTERM');
+        await forgetQueuePrefix(fullEnv.QUEUE_PREFIX);
+      } finally {
+        await db.drop();
+      }
     },
   };
   return stack;

@@ -33,10 +33,17 @@ export interface ProcessOptions {
   bareEnv?: boolean;
 }
 
+/**
+ * A built entrypoint: one of src/ (`dist/src/<entry>.js`), or a benchmark's own process under
+ * bench/ (`dist/bench/<name>.js`: workers with a stand-in submitter, raw BullMQ loops).
+ */
+export type Entry = 'main' | 'worker' | 'remote-worker/main' | 'sandbox/main' | `bench/${string}`;
+
 /** Runs a built entrypoint (`npm test`, `demo` and `bench` build first) with its own environment. */
-export function startProcess(entry: 'main' | 'worker' | 'remote-worker/main' | 'sandbox/main', env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
+export function startProcess(entry: Entry, env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
   const root = opts.root ?? ROOT;
-  const child = spawn(opts.node ?? process.execPath, [join(root, 'dist', 'src', `${entry}.js`), ...(opts.args ?? [])], {
+  const file = entry.startsWith('bench/') ? join(root, 'dist', `${entry}.js`) : join(root, 'dist', 'src', `${entry}.js`);
+  const child = spawn(opts.node ?? process.execPath, [file, ...(opts.args ?? [])], {
     cwd: root,
     env: opts.bareEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,8 +88,9 @@ export async function startApi(env: Record<string, string | undefined>, port: nu
   return api;
 }
 
-export async function startWorker(env: Record<string, string | undefined>, opts: ProcessOptions = {}): Promise<Proc> {
-  const worker = startProcess('worker', env, opts);
+/** `entry`: another worker entrypoint that prints the same `worker <pid> started` line (the bench's). */
+export async function startWorker(env: Record<string, string | undefined>, opts: ProcessOptions = {}, entry: Entry = 'worker'): Promise<Proc> {
+  const worker = startProcess(entry, env, opts);
   await killIfNot(worker, waitFor('the worker to start', async () => {
     if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
     return /worker \d+ started/.test(worker.output());
