@@ -12,13 +12,13 @@ import { benchCustomer, machineBusySeconds, peakOf, pssMiB, REPEAT, startBenchSt
  * Browser throughput: the same well-behaved sandbox forms filled by Boltline (API, workers,
  * queue, database) and by two raw Playwright loops in this process that use the engine's own form
  * runner and nothing else: pages opened once and reused (the ceiling), and a fresh context per
- * form (the naive way). Settings: BENCH_FORMS (60), BENCH_BROWSER_CONFIGS ("1x1,1x2,1x4,1x8,2x1,2x2,2x4":
- * worker processes × concurrency), BENCH_RAW_PAGES ("1,2,4,8").
+ * form (the naive way). Settings: BENCH_FORMS (40), BENCH_BROWSER_CONFIGS ("1x2,1x4,1x8,2x2,2x4":
+ * worker processes × concurrency), BENCH_RAW_PAGES ("2,4,8").
  */
-const FORMS = Number(process.env.BENCH_FORMS ?? 60);
-const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x1,1x2,1x4,1x8,2x1,2x2,2x4').split(',').map((c) => c.split('x').map(Number) as [number, number]);
+const FORMS = Number(process.env.BENCH_FORMS ?? 40);
+const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x2,1x4,1x8,2x2,2x4').split(',').map((c) => c.split('x').map(Number) as [number, number]);
 /** Empty: no raw loops (to profile Boltline alone). */
-const RAW_PAGES = (process.env.BENCH_RAW_PAGES ?? '1,2,4,8').split(',').filter(Boolean).map(Number);
+const RAW_PAGES = (process.env.BENCH_RAW_PAGES ?? '2,4,8').split(',').filter(Boolean).map(Number);
 /** Slots the fresh-context loop runs: the comparison (4 pages, 2 workers × 2). */
 const FRESH_SLOTS = 4;
 const STEP_MS = 15_000;

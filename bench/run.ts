@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../harness/root';
 import { browserSection } from './browser';
+import { dashboardSection } from './dashboard';
+import { intakeSection } from './intake';
+import { pipelineSection } from './pipeline';
+import { recoverySection } from './recovery';
+import { scaleSection } from './scale';
 import { type Figure, writeReport } from './report';
 import { REPEAT, startSandboxProcess } from './support';
 
@@ -12,6 +17,11 @@ import { REPEAT, startSandboxProcess } from './support';
  */
 const SECTIONS: Record<string, (sandboxUrl: string) => Promise<Figure[]>> = {
   browser: browserSection,
+  pipeline: pipelineSection,
+  intake: intakeSection,
+  scale: scaleSection,
+  dashboard: (url) => dashboardSection(url),
+  recovery: recoverySection,
 };
 
 async function main(): Promise<void> {
