@@ -97,9 +97,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
       await entry.moveToFailed(verdict.err, token, false);
       return;
     }
-    if (verdict.kind === 'delay') return delayEntry(entry, token, verdict, results);
-    // A wait cannot be held here (no process keeps the entry): it goes back until then.
-    await entry.moveToDelayed(verdict.until, token);
+    await delayEntry(entry, token, verdict, results);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -16,12 +16,11 @@ const BROWSER_RETRY_MS = 2000;
  * What the queue entry must do after an attempt threw, the same for every host (this process's
  * processor, the lease API for remote workers). `delay`: back to the queue until `until`, without
  * spending an attempt, with `data` merged into the entry and `note` added to the row's log;
- * `wait`: keep the entry, look again at `until`; `fail`: an attempt spent, BullMQ retries with
- * backoff (or not, for an UnrecoverableError).
+ * `fail`: an attempt spent, BullMQ retries with backoff (or not, for an UnrecoverableError).
+ * Nothing waits in a worker's slot: a slot held while nothing happens is a form not filled.
  */
 export type Verdict =
   | { kind: 'delay'; until: number; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
-  | { kind: 'wait'; until: number }
   | { kind: 'fail'; err: Error };
 
 export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
@@ -35,8 +34,9 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
       note: first ? { event: 'waiting: the directory is paused until staff resume it', detail: err.message } : undefined,
     };
   }
-  // An earlier attempt may still be answered: look again then. Bounded by the click lease plus one step timeout.
-  if (err instanceof WaitUntil) return { kind: 'wait', until: err.until.getTime() + 100 };
+  // An earlier attempt may still be answered: look again then, from the queue, not from a slot.
+  // Bounded by the click lease plus one step timeout.
+  if (err instanceof WaitUntil) return { kind: 'delay', until: err.until.getTime() + 100 };
   // The worker's browser failed (the service gave the row its attempt back): again later,
   // without spending an attempt, counted on the entry so that it is bounded.
   if (err instanceof BrowserFailed) {

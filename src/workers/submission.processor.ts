@@ -58,36 +58,29 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   }
 
   private async attempt(job: Job<SubmitListingPayload>, info: AttemptInfo, token?: string): Promise<string> {
-    for (;;) {
-      try {
-        const { directoryId } = job.data;
-        // Its directory became one a person finishes since the entry was queued: a staff member's
-        // browser takes it from the assisted queue, never this worker.
-        if ((await this.turns.stateOf(directoryId)).assisted) {
-          await copyEntry(job, this.assisted);
-          return "moved to the assisted queue: a person finishes this directory's form";
-        }
-        // job.priority, not opts.priority: staff may have changed it since the job was added.
-        const admitted = await this.turns.admit(directoryId, job.id!, job.priority || (job.opts.priority ?? 0), job.timestamp);
-        if ('until' in admitted) {
-          if (admitted.note) await this.results.note(job.data.resultId, job.data.jobId, admitted.note.event, admitted.note.detail);
-          await job.moveToDelayed(admitted.until, token);
-          throw new DelayedError();
-        }
-        return await this.turns.holding(directoryId, admitted.holder, () => this.submissions.run(job.data, info, this.submitter));
-      } catch (err) {
-        if (err instanceof DelayedError) throw err;
-        const verdict = verdictOf(err, job.data);
-        if (verdict.kind === 'fail') throw verdict.err;
-        // Keep the job (and its place in line, which a delayed job would lose), then look again.
-        if (verdict.kind === 'wait') {
-          await new Promise((r) => setTimeout(r, Math.max(0, verdict.until - Date.now())));
-          continue;
-        }
-        if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
-        await delayEntry(job, token, verdict, this.results);
+    try {
+      const { directoryId } = job.data;
+      // Its directory became one a person finishes since the entry was queued: a staff member's
+      // browser takes it from the assisted queue, never this worker.
+      if ((await this.turns.stateOf(directoryId)).assisted) {
+        await copyEntry(job, this.assisted);
+        return "moved to the assisted queue: a person finishes this directory's form";
+      }
+      // job.priority, not opts.priority: staff may have changed it since the job was added.
+      const admitted = await this.turns.admit(directoryId, job.id!, job.priority || (job.opts.priority ?? 0), job.timestamp);
+      if ('until' in admitted) {
+        if (admitted.note) await this.results.note(job.data.resultId, job.data.jobId, admitted.note.event, admitted.note.detail);
+        await job.moveToDelayed(admitted.until, token);
         throw new DelayedError();
       }
+      return await this.turns.holding(directoryId, admitted.holder, () => this.submissions.run(job.data, info, this.submitter));
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      const verdict = verdictOf(err, job.data);
+      if (verdict.kind === 'fail') throw verdict.err;
+      if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
+      await delayEntry(job, token, verdict, this.results);
+      throw new DelayedError();
     }
   }
 

@@ -1,0 +1,25 @@
+import { BrowserFailed } from '../engine/listing-submitter';
+import type { SubmitListingPayload } from '../queue/queue.constants';
+import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
+import { verdictOf } from './queue-verdict';
+
+const data = { resultId: '1', jobId: 'j', directoryId: 'd', generation: 1 } as SubmitListingPayload;
+
+describe('verdictOf', () => {
+  it('sends an entry whose row may still be answered back to the queue until then, instead of holding a slot', () => {
+    const until = new Date(Date.now() + 30_000);
+    const v = verdictOf(new WaitUntil(until), data);
+    expect(v).toEqual({ kind: 'delay', until: until.getTime() + 100 });
+  });
+
+  it("delays without spending an attempt for the worker's browser, a Retry-After and a paused directory, counting what is bounded", () => {
+    expect(verdictOf(new BrowserFailed('gone'), { ...data, browserFailures: 1 })).toMatchObject({ kind: 'delay', data: { browserFailures: 2 } });
+    expect(verdictOf(new RetryLater(new Date(Date.now() + 5000), 'later'), data)).toMatchObject({ kind: 'delay', data: { retryAfters: 1 } });
+    expect(verdictOf(new DirectoryPaused('paused'), data)).toMatchObject({ kind: 'delay', data: { waitedForResume: true } });
+  });
+
+  it('spends an attempt on anything else', () => {
+    const err = new Error('the page broke');
+    expect(verdictOf(err, data)).toEqual({ kind: 'fail', err });
+  });
+});
