@@ -7,8 +7,10 @@ import { basename, join } from 'node:path';
 import request from 'supertest';
 import { submissionJobId } from '../src/queue/queue.constants';
 import { SandboxHandle, startSandbox } from '../src/sandbox/sandbox-server';
-import { hostFacts } from '../src/engine/browser-check';
-import { disabledFeaturesOf, UNNEEDED_FEATURES } from '../src/engine/launch';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../src/config/config.schema';
+import { checkBrowser, hostFacts } from '../src/engine/browser-check';
+import { disabledFeaturesOf, launchOptions, UNNEEDED_FEATURES } from '../src/engine/launch';
 import { descendants, freePort, Proc, startProcess, startWorker } from '../harness/processes';
 import { PROJECT_ROOT } from '../harness/root';
 import { waitFor } from '../harness/wait';
@@ -324,9 +326,21 @@ describe("Chromium's sandbox", () => {
     expect(seen.filter((p) => p.type === 'renderer').length).toBeGreaterThan(0);
     expect(seen.filter((p) => p.browserUi)).toEqual([]);
     const browser = seen.find((p) => p.type === 'browser');
-    // More than ours: Playwright's own list is kept (Chromium honours only the last switch).
-    expect(browser?.disabledFeatures).toEqual(expect.arrayContaining(UNNEEDED_FEATURES));
-    expect(browser?.disabledFeatures?.length).toBeGreaterThan(UNNEEDED_FEATURES.length);
+    // Playwright's own list is kept beside ours (Chromium honours only the last switch).
+    const plan = await checkBrowser(loadConfig());
+    expect(plan.disabledFeatures?.length).toBeGreaterThan(0);
+    expect(browser?.disabledFeatures).toEqual(expect.arrayContaining([...(plan.disabledFeatures ?? []), ...UNNEEDED_FEATURES]));
+
+    // The control: a Chromium launched with Playwright's flags alone does open one for a context.
+    const plain = await chromium.launch(launchOptions({ ...plan, disabledFeatures: undefined }));
+    try {
+      await (await plain.newContext()).newPage();
+      const workerTree = new Set(descendants(worker.child.pid as number));
+      const mine = () => chromiumUnder(process.pid).filter((p) => !workerTree.has(p.pid));
+      await waitFor('a browser-UI renderer in a Chromium without the flag', async () => mine().some((p) => p.browserUi), { timeoutMs: DEADLINE.event });
+    } finally {
+      await plain.close();
+    }
   });
 
   it('is on for an unprivileged worker where the kernel offers user namespaces: seccomp-bpf and a namespace of their own for its renderers', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import type { AppConfig } from '../config/config.schema';
 import { BrowserPlan, disabledFeaturesOf, launchOptions } from './launch';
 
@@ -122,10 +122,7 @@ async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ ve
     } catch {
       // a build without the page: the mode stands as asked for, unverified
     }
-    const disabledFeatures = await page.goto('chrome://version', { timeout: 30_000 }).then(
-      async () => disabledFeaturesOf(await page.innerText('#command_line', { timeout: 30_000 })),
-      () => undefined, // a build without the page: Playwright's flags stay as they are
-    );
+    const disabledFeatures = await launchedWithout(page);
     if (text === undefined) return { version, report: 'not verified: chrome://sandbox did not answer', disabledFeatures };
     const adequate = /You are adequately sandboxed/.test(text);
     if (sandbox && !adequate) throw new Error(`chrome://sandbox says: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
@@ -135,6 +132,20 @@ async function tryLaunch(executablePath: string, sandbox: boolean): Promise<{ ve
     return { version, report, disabledFeatures };
   } finally {
     await browser.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The features the browser on `page` was launched without, off chrome://version's command line;
+ * undefined when it does not show one (another build, another page layout), and Playwright's
+ * flags then stay as they are: a launch that merely runs a little slower, never a failed check.
+ */
+async function launchedWithout(page: Page): Promise<string[] | undefined> {
+  try {
+    await page.goto('chrome://version', { timeout: 10_000 });
+    return disabledFeaturesOf(await page.innerText('#command_line', { timeout: 2_000 }));
+  } catch {
+    return undefined;
   }
 }
 

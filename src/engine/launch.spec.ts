@@ -1,4 +1,4 @@
-import { disabledFeaturesOf, disableFeatures, launchOptions, UNNEEDED_FEATURES } from './launch';
+import { disabledFeaturesOf, disableFeaturesSwitch, launchOptions, UNNEEDED_FEATURES } from './launch';
 
 describe('launchOptions', () => {
   const plan = { executablePath: '/usr/bin/chromium', sandbox: false };
@@ -6,7 +6,7 @@ describe('launchOptions', () => {
   it("replaces Playwright's --disable-features with its list plus the unneeded features, when the check read it", () => {
     const opts = launchOptions({ ...plan, disabledFeatures: ['PaintHolding', 'Translate'] });
     expect(opts.ignoreDefaultArgs).toEqual(['--disable-features=PaintHolding,Translate']);
-    expect(opts.args?.filter((a) => a.startsWith('--disable-features='))).toEqual([disableFeatures(['PaintHolding', 'Translate', ...UNNEEDED_FEATURES])]);
+    expect(opts.args?.filter((a) => a.startsWith('--disable-features='))).toEqual([disableFeaturesSwitch(['PaintHolding', 'Translate', ...UNNEEDED_FEATURES])]);
   });
 
   it('touches no feature when the check could not read them', () => {

@@ -19,7 +19,7 @@ export const EGRESS_ARGS = [
  * Browser features a worker's Chromium does without. Headless Chromium opens a window per browser
  * context, and each window preloads the address bar's WebUI popups (chrome://omnibox-popup.top-chrome/)
  * in a renderer of their own: with a fresh context per submission that was half of each form's
- * CPU (measured in docs/performance.md). Nothing a page does needs them.
+ * CPU (measured in docs/benchmarks.md). Nothing a page does needs them.
  */
 export const UNNEEDED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
 
@@ -56,13 +56,13 @@ export function launchOptions(plan: Pick<BrowserPlan, 'executablePath' | 'sandbo
     executablePath: plan.executablePath,
     headless: true,
     chromiumSandbox: plan.sandbox,
-    ...(features ? { ignoreDefaultArgs: [disableFeatures(features)] } : {}),
-    args: [...BROWSER_ARGS, ...(opts.egress === false ? [] : EGRESS_ARGS), ...(features ? [disableFeatures([...features, ...UNNEEDED_FEATURES])] : [])],
+    ...(features ? { ignoreDefaultArgs: [disableFeaturesSwitch(features)] } : {}),
+    args: [...BROWSER_ARGS, ...(opts.egress === false ? [] : EGRESS_ARGS), ...(features ? [disableFeaturesSwitch([...features, ...UNNEEDED_FEATURES])] : [])],
   };
 }
 
 /** The switch as Playwright writes it (ignoreDefaultArgs matches it exactly). */
-export const disableFeatures = (features: string[]) => `--disable-features=${features.join(',')}`;
+export const disableFeaturesSwitch = (features: string[]) => `--disable-features=${features.join(',')}`;
 
 /** The features the last --disable-features of a command line (chrome://version's) disables. */
 export function disabledFeaturesOf(commandLine: string): string[] | undefined {
@@ -72,5 +72,6 @@ export function disabledFeaturesOf(commandLine: string): string[] | undefined {
 
 /** One line for the log: which Chromium, and whether its sandbox is on and why. */
 export function describePlan(plan: BrowserPlan): string {
-  return `Chromium ${plan.version} at ${plan.executablePath}, sandbox ${plan.sandbox ? 'on' : 'OFF'}: ${plan.reason}`;
+  const ui = plan.disabledFeatures ? '' : "; its browser-UI pages stay on (chrome://version showed no command line), which costs CPU per context";
+  return `Chromium ${plan.version} at ${plan.executablePath}, sandbox ${plan.sandbox ? 'on' : 'OFF'}: ${plan.reason}${ui}`;
 }
