@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createApiKey } from '../src/auth/api-keys.service';
 import { createStaff } from '../src/auth/staff.service';
 import { loadConfig } from '../src/config/config.schema';
+import { defaultConcurrency } from '../src/config/cores';
 import { importSandboxCatalogue, SANDBOX_DEFAULT_URL } from '../src/sandbox/catalogue';
 import { startSandbox } from '../src/sandbox/sandbox-server';
 import { demoLogDir, exitNotice, logFileFor, OrderState, shown, stopSummary } from './demo-logs';
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   // The sandbox's catalogue file, imported as an operator imports theirs.
   const imported = await importSandboxCatalogue(dataSource.manager, sandbox.url);
   // The sandbox listens on loopback, which the workers' egress proxy refuses unless exempted.
-  const workerEnv = { ...process.env, EGRESS_PRIVATE_ORIGINS: [process.env.EGRESS_PRIVATE_ORIGINS, sandboxUrl.origin].filter((o) => o && o !== 'none').join(',') };
+  const workerEnv = {
+    ...process.env,
+    EGRESS_PRIVATE_ORIGINS: [process.env.EGRESS_PRIVATE_ORIGINS, sandboxUrl.origin].filter((o) => o && o !== 'none').join(','),
+    // Two workers on one machine share its cores: each takes half of what one would (more slots than that made the demo slower).
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? String(Math.max(1, Math.floor(defaultConcurrency() / 2))),
+  };
   // A fresh key for the demo's own account; like every key, it exists only in this output.
   const { token } = await createApiKey(dataSource.manager, { name: `demo ${new Date().toISOString()}`, scopes: ['jobs:read', 'jobs:write'], account: 'demo' });
   auth = `Bearer ${token}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CRASH_POINTS } from '../common/crash-point';
 import { parseSecretsKey } from '../common/secret-box';
+import { defaultConcurrency } from './cores';
 
 /** Staff password hashes' scrypt cost N unless STAFF_PASSWORD_SCRYPT_N says more: 2^17, OWASP's floor. */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
@@ -55,7 +56,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** Write the JSON log lines to this file instead of stdout. */
   LOG_FILE: z.string().optional(),
-  WORKER_CONCURRENCY: int(1, 64).default(2),
+  /** Submissions in flight per worker process; by default two per CPU it may use (cores.ts says why). */
+  WORKER_CONCURRENCY: int(1, 64).default(defaultConcurrency),
   /** Unset: the engine's browser check looks for a distribution Chromium (src/engine/browser-check.ts). */
   CHROMIUM_PATH: z.string().min(1).optional(),
   /**
