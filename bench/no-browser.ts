@@ -5,7 +5,7 @@ import { SUBMIT_LISTING, submissionJobId, submissionJobOptions } from '../src/qu
 import { redisOptionsFromUrl } from '../src/queue/redis-options';
 import { type Proc, startWorker } from '../harness/processes';
 import { waitFor } from '../harness/wait';
-import { benchCustomer, type BenchStack, machineBusySeconds, wellBehavedDirectories } from './support';
+import { benchCustomer, type BenchStack, machineBusySeconds, startAll, stopProcess, wellBehavedDirectories } from './support';
 
 /**
  * What the no-browser sections (pipeline, scale, recovery) share: Boltline's workers with the
@@ -24,7 +24,7 @@ const RAW_WORKER = 'bench/raw-worker';
 /** Starts `n` HTTP-submitter workers of `concurrency` each on the stack; its stopWorkers stops them. */
 export async function startHttpWorkers(stack: BenchStack, n: number, concurrency: number): Promise<Proc[]> {
   const env = { ...stack.env, WORKER_CONCURRENCY: String(concurrency) };
-  const started = await Promise.all(Array.from({ length: n }, () => startWorker(env, {}, HTTP_WORKER)));
+  const started = await startAll(n, () => startWorker(env, {}, HTTP_WORKER));
   stack.workers.push(...started);
   return started;
 }
@@ -144,7 +144,7 @@ export interface RawWorkers {
 export async function startRawWorkers(stack: BenchStack, mode: 'noop' | 'update' | 'submit', workers: number, concurrency: number, sandboxUrl = ''): Promise<RawWorkers> {
   const name = `raw-${mode}`;
   const env = { ...stack.env, RAW_QUEUE: name, RAW_MODE: mode, RAW_TABLE, RAW_SANDBOX_URL: sandboxUrl, WORKER_CONCURRENCY: String(concurrency) };
-  const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(env, {}, RAW_WORKER)));
+  const procs = await startAll(workers, () => startWorker(env, {}, RAW_WORKER));
   const queue = stackQueue(stack, name);
   const opts = submissionJobOptions(loadConfig(), PRIORITY);
   return {
@@ -171,7 +171,7 @@ export async function startRawWorkers(stack: BenchStack, mode: 'noop' | 'update'
       return run;
     },
     async stop() {
-      await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+      await Promise.all(procs.map(stopProcess));
       await queue.obliterate({ force: true });
       await queue.close();
     },

@@ -11,7 +11,7 @@ import { REPEAT, startSandboxProcess } from './support';
 
 /**
  * `npm run bench`: Boltline's figures beside the raw ceilings measured in the same run on the same
- * machine (see docs/performance.md). Prints one table and writes it, as markdown and JSON, to
+ * machine (see docs/benchmarks.md). Prints one table and writes it, as markdown and JSON, to
  * bench/results/latest.{md,json}. BENCH_SECTIONS picks sections (comma-separated; all by default),
  * BENCH_REPEAT how often each figure is measured (3).
  */

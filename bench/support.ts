@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -22,11 +22,42 @@ export const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 export async function startSandboxProcess(): Promise<{ url: string; proc: Proc }> {
   const port = await freePort();
   const proc = startProcess('sandbox/main', {}, { args: ['--port', String(port)] });
-  await waitFor('the sandbox to listen', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`sandbox exited: ${proc.output()}`);
-    return /sandbox listening/.test(proc.output());
-  }, { timeoutMs: 30_000 });
+  try {
+    await waitFor('the sandbox to listen', async () => {
+      if (proc.child.exitCode !== null) throw new Error(`sandbox exited: ${proc.output()}`);
+      return /sandbox listening/.test(proc.output());
+    }, { timeoutMs: 30_000 });
+  } catch (err) {
+    await stopProcess(proc);
+    throw err;
+  }
   return { url: `http://127.0.0.1:${port}`, proc };
+}
+
+/** How long a process gets to end after SIGTERM before it is killed: a bench must never hang on one. */
+const STOP_GRACE_MS = 30_000;
+
+/** SIGTERM, then SIGKILL if it is still there after {@link STOP_GRACE_MS}. */
+export async function stopProcess(proc: Proc): Promise<void> {
+  const ended = proc.kill('SIGTERM');
+  const late = setTimeout(() => void proc.kill('SIGKILL'), STOP_GRACE_MS);
+  await ended;
+  clearTimeout(late);
+}
+
+/**
+ * Starts `n` processes at once, all or none: when one fails to start, those that did are stopped
+ * before the error is thrown, so no process outlives a bench that failed.
+ */
+export async function startAll(n: number, start: () => Promise<Proc>): Promise<Proc[]> {
+  const settled = await Promise.allSettled(Array.from({ length: n }, start));
+  const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map(stopProcess));
+    throw failed.reason;
+  }
+  return started;
 }
 
 /**
@@ -121,15 +152,10 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/**
- * Boltline as its processes, for one section of the bench: a migrated scratch database with the
- * sandbox's catalogue, an API, and workers started on demand, on a queue prefix of its own.
- */
-export async function startBenchStack(sandboxUrl: string, env: Record<string, string> = {}): Promise<BenchStack> {
-  const db = await createTestDatabase('bench');
+/** What a stack starts before its workers: the catalogue, a key, and the API with its settings. */
+async function startParts(db: TestDatabase, sandboxUrl: string, artifacts: string, env: Record<string, string>) {
   await importSandboxCatalogue(db.dataSource.manager, sandboxUrl);
   const { token } = await createApiKey(db.dataSource.manager, { name: 'bench', scopes: ['jobs:read', 'jobs:write'], account: 'bench' });
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const port = await freePort();
   const fullEnv: Record<string, string> = {
     DATABASE_URL: db.url,
@@ -137,13 +163,32 @@ export async function startBenchStack(sandboxUrl: string, env: Record<string, st
     // The sandbox listens on loopback: the workers' egress proxy refuses that unless exempted.
     EGRESS_PRIVATE_ORIGINS: sandboxUrl,
     REQUIRE_APPROVAL: 'true',
-    ARTIFACT_DIR: mkdtempSync(join(tmpdir(), 'boltline-bench-')),
+    ARTIFACT_DIR: artifacts,
     LOG_LEVEL: 'warn',
     // Orders well past the default limits: the bench measures throughput, not the rate limiter.
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   };
   const api = await startApi(fullEnv, port);
+  return { api, port, fullEnv, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
+}
+
+/**
+ * Boltline as its processes, for one section of the bench: a migrated scratch database with the
+ * sandbox's catalogue, an API, and workers started on demand, on a queue prefix of its own.
+ */
+export async function startBenchStack(sandboxUrl: string, env: Record<string, string> = {}): Promise<BenchStack> {
+  const db = await createTestDatabase('bench');
+  const artifacts = mkdtempSync(join(tmpdir(), 'boltline-bench-'));
+  let started: Awaited<ReturnType<typeof startParts>>;
+  try {
+    started = await startParts(db, sandboxUrl, artifacts, env);
+  } catch (err) {
+    await db.drop();
+    rmSync(artifacts, { recursive: true, force: true });
+    throw err;
+  }
+  const { api, port, fullEnv, headers } = started;
   const base = `http://127.0.0.1:${port}/api/v1`;
   const workers: Proc[] = [];
   const post = async (path: string, body?: unknown, extra: Record<string, string> = {}) => {
@@ -174,20 +219,18 @@ export async function startBenchStack(sandboxUrl: string, env: Record<string, st
       return { id: job.id, seconds };
     },
     async startWorkers(n, extra = {}) {
-      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...fullEnv, ...extra })));
-      workers.push(...started);
+      workers.push(...(await startAll(n, () => startWorker({ ...fullEnv, ...extra }))));
     },
     async stopWorkers() {
-      await Promise.all(workers.splice(0).map((w) => w.kill('SIGTERM')));
+      await Promise.all(workers.splice(0).map(stopProcess));
     },
     async stop() {
-      try {
-        await stack.stopWorkers();
-        await api.kill('SIGTERM');
-        await forgetQueuePrefix(fullEnv.QUEUE_PREFIX);
-      } finally {
-        await db.drop();
-      }
+      // Each part goes whatever happened to the one before.
+      await stack.stopWorkers().catch(() => undefined);
+      await stopProcess(api).catch(() => undefined);
+      await forgetQueuePrefix(fullEnv.QUEUE_PREFIX).catch(() => undefined);
+      rmSync(artifacts, { recursive: true, force: true });
+      await db.drop();
     },
   };
   return stack;
