@@ -3,6 +3,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { descendants } from '../harness/processes';
 import { loadConfig } from '../src/config/config.schema';
 import { checkBrowser } from '../src/engine/browser-check';
+import { stepTimeoutMs } from '../src/engine/timeouts';
 import { runAdapter } from '../src/engine/form-runner';
 import { launchOptions } from '../src/engine/launch';
 import { sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
@@ -17,12 +18,15 @@ import { benchCustomer, machineBusySeconds, peakOf, pssMiB, REPEAT, startBenchSt
  * worker processes × concurrency), BENCH_RAW_PAGES ("2,4,8").
  */
 const FORMS = Number(process.env.BENCH_FORMS ?? 40);
-const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x2,1x4,1x8,2x2,2x4').split(',').map((c) => c.split('x').map(Number) as [number, number]);
+const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x2,1x4,1x8,2x2,2x4').split(',').map((c): [number, number] => {
+  const m = /^(\d+)x(\d+)$/.exec(c.trim());
+  if (!m || !Number(m[1]) || !Number(m[2])) throw new Error(`BENCH_BROWSER_CONFIGS: "${c}" is not <workers>x<concurrency>, e.g. 2x2`);
+  return [Number(m[1]), Number(m[2])];
+});
 /** Empty: no raw loops (to profile Boltline alone). */
 const RAW_PAGES = (process.env.BENCH_RAW_PAGES ?? '2,4,8').split(',').filter(Boolean).map(Number);
 /** Slots the fresh-context loop runs: the issue's comparison (4 pages, 2 workers × 2). */
 const FRESH_SLOTS = 4;
-const STEP_MS = 15_000;
 
 interface RawRun {
   seconds: number;
@@ -36,7 +40,7 @@ async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number
   const queue = [...forms];
   const gate = { open: async () => Date.now() + 60_000 };
   const fill = async (page: Page, d: SandboxDirectory) => {
-    const r = await runAdapter(page, d.adapter, d.submitUrl, values, () => undefined, gate, STEP_MS);
+    const r = await runAdapter(page, d.adapter, d.submitUrl, values, () => undefined, gate, stepTimeoutMs(loadConfig()));
     if (r.kind !== 'submitted') throw new Error(`raw loop: ${d.id} answered ${r.kind}: ${r.message}`);
   };
   const peak = peakOf(() => chromiumPssMiB(process.pid));

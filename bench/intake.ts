@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { loadConfig } from '../src/config/config.schema';
+import { APP_POOL_SIZE } from '../src/database/data-source';
 import { SUBMISSION_QUEUE, SUBMIT_LISTING, submissionJobId, submissionJobOptions } from '../src/queue/queue.constants';
 import { waitFor } from '../harness/wait';
 import { BENCH_PRIORITY, stackQueue } from './no-browser';
@@ -22,8 +23,6 @@ import { benchCustomer, type BenchStack, REPEAT, startBenchStack } from './suppo
 const SIZES = [100, 500];
 const CLIENTS = [1, 50];
 const ROWS = Number(process.env.BENCH_INTAKE_ROWS ?? 10_000);
-/** The API's pool (src/database/data-source.ts): the raw clients share as many connections. */
-const POOL_SIZE = 10;
 const POLL_MS = 10;
 
 interface Intake {
@@ -41,7 +40,7 @@ export async function intakeSection(sandboxUrl: string): Promise<Figure[]> {
   });
   const queue = stackQueue(stack, SUBMISSION_QUEUE);
   const rawQueue = stackQueue(stack, 'raw-intake');
-  const pool = new Pool({ connectionString: stack.db.url, max: POOL_SIZE });
+  const pool = new Pool({ connectionString: stack.db.url, max: APP_POOL_SIZE });
   try {
     const customers: string[] = [];
     for (let i = 0; i < Math.max(...CLIENTS); i++) customers.push((await stack.post('/customers', benchCustomer())).id);
@@ -101,7 +100,7 @@ function intakeFigures(size: number, clients: number, orders: number, runs: Inta
     },
     {
       id: `${id}.raw`, section, measure: `raw batch INSERT (jobs + job_results) + addBulk, ${who}`, unit: 'rows/s', samples: raws.map((s) => rows / s), better: 'higher',
-      note: `one transaction per order, then its entries in 500s without waiting for them; ${POOL_SIZE} connections like the API`,
+      note: `one transaction per order, then its entries in 500s without waiting for them; ${APP_POOL_SIZE} connections like the API`,
     },
   ];
 }

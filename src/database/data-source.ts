@@ -9,6 +9,9 @@ const EXT = __filename.endsWith('.ts') ? 'ts' : 'js';
  * (`cli-data-source.ts`) and tests. Schema changes only ever come from `migrations/`. `entities`
  * are those the caller reads through repositories; migrations and raw SQL need none.
  */
+/** Connections each API or worker process keeps to PostgreSQL (the bench's raw intake clients share as many). */
+export const APP_POOL_SIZE = 10;
+
 export function dataSourceOptions(
   databaseUrl: string,
   use: 'app' | 'admin',
@@ -28,7 +31,7 @@ export function dataSourceOptions(
     extra:
       use === 'app'
         ? {
-            max: 10,
+            max: APP_POOL_SIZE,
             connectionTimeoutMillis: 2000,
             query_timeout: 5500,
             statement_timeout: 5000,
