@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, type SubmissionQueueName, SubmitListingPayload } from '../queue/queue.constants';
 import { redisOptionsFromUrl } from '../queue/redis-options';
-import { copyEntry, delayEntry, toFrontAfterStall, verdictOf } from '../workers/queue-verdict';
+import { copyEntry, delayEntry, keepPlaceOnRetry, toFront, verdictOf } from '../workers/queue-verdict';
 import type { ResultsService } from '../results/results.service';
 
 export type Entry = Job<SubmitListingPayload>;
@@ -42,7 +42,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
         maxStalledCount: MAX_STALLED,
       });
       worker.on('error', (err) => this.logger.warn(`lease queue ${name}: ${err.message}`));
-      worker.on('stalled', (jobId) => void toFrontAfterStall(this.queues[name], jobId).then((moved) => moved && this.logger.warn(`${jobId}: its lease or worker lapsed; queued again at the front`)));
+      worker.on('stalled', (jobId) => void toFront(this.queues[name], jobId).then((moved) => moved && this.logger.warn(`${jobId}: its lease or worker lapsed; queued again at the front`)));
       return worker;
     };
     this.workers = { [SUBMISSION_QUEUE]: fetcher(SUBMISSION_QUEUE), [ASSISTED_QUEUE]: fetcher(ASSISTED_QUEUE) };
@@ -95,9 +95,14 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
     const verdict = verdictOf(settled.error, entry.data);
     if (verdict.kind === 'fail') {
       await entry.moveToFailed(verdict.err, token, false);
+      keepPlaceOnRetry(this.queueOf(entry), entry);
       return;
     }
-    await delayEntry(entry, token, verdict, results);
+    await delayEntry(this.queueOf(entry), entry, token, verdict, results);
+  }
+
+  private queueOf(entry: Entry): Queue<SubmitListingPayload> {
+    return this.queues[entry.queueName as SubmissionQueueName];
   }
 
   async onApplicationShutdown(): Promise<void> {

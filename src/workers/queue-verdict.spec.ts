@@ -9,7 +9,14 @@ describe('verdictOf', () => {
   it('sends an entry whose row may still be answered back to the queue until then, instead of holding a slot', () => {
     const until = new Date(Date.now() + 30_000);
     const v = verdictOf(new WaitUntil(until), data);
-    expect(v).toEqual({ kind: 'delay', until: until.getTime() + 100 });
+    expect(v).toEqual({ kind: 'delay', until: until.getTime() + 100, keepPlace: true });
+  });
+
+  it('keeps the place of an entry that had its turn, and not of one waiting for its paused directory', () => {
+    expect(verdictOf(new BrowserFailed('gone'), data)).toMatchObject({ keepPlace: true });
+    expect(verdictOf(new RetryLater(new Date(Date.now() + 5000), 'later'), data)).toMatchObject({ keepPlace: true });
+    expect(verdictOf(new DirectoryPaused('paused'), data).kind).toBe('delay');
+    expect(verdictOf(new DirectoryPaused('paused'), data)).not.toHaveProperty('keepPlace');
   });
 
   it("delays without spending an attempt for the worker's browser, a Retry-After and a paused directory, counting what is bounded", () => {

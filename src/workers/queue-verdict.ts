@@ -12,19 +12,27 @@ const PAUSED_RECHECK_MS = 5000;
 /** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
 const BROWSER_RETRY_MS = 2000;
 
+/** How often, at first, a due entry is looked at until BullMQ has moved it out of the delayed set; doubled each time. */
+const FRONT_FIRST_LOOK_MS = 250;
+const FRONT_LAST_LOOK_MS = 5000;
+/** After this long past due, an entry still delayed (no worker took anything meanwhile) is left where BullMQ puts it. */
+const FRONT_GIVE_UP_MS = 120_000;
+
 /**
  * What the queue entry must do after an attempt threw, the same for every host (this process's
  * processor, the lease API for remote workers). `delay`: back to the queue until `until`, without
- * spending an attempt, with `data` merged into the entry and `note` added to the row's log;
- * `fail`: an attempt spent, BullMQ retries with backoff (or not, for an UnrecoverableError).
+ * spending an attempt, with `data` merged into the entry and `note` added to the row's log, and
+ * with `keepPlace` at the front of its priority when due (it had its turn already); `fail`: an
+ * attempt spent, BullMQ retries with backoff (or not, for an UnrecoverableError).
  * Nothing waits in a worker's slot: a slot held while nothing happens is a form not filled.
  */
 export type Verdict =
-  | { kind: 'delay'; until: number; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
+  | { kind: 'delay'; until: number; keepPlace?: boolean; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
   | { kind: 'fail'; err: Error };
 
 export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
-  // The directory paused itself (its form changed): the entry waits, uncounted, until staff resume it.
+  // The directory paused itself (its form changed): the entry waits, uncounted, until staff resume
+  // it, behind the others (it comes back to look every few seconds, and must not crowd them out).
   if (err instanceof DirectoryPaused) {
     const first = !data.waitedForResume;
     return {
@@ -36,25 +44,27 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
   }
   // An earlier attempt may still be answered: look again then, from the queue, not from a slot.
   // Bounded by the click lease plus one step timeout.
-  if (err instanceof WaitUntil) return { kind: 'delay', until: err.until.getTime() + 100 };
+  if (err instanceof WaitUntil) return { kind: 'delay', until: err.until.getTime() + 100, keepPlace: true };
   // The worker's browser failed (the service gave the row its attempt back): again later,
   // without spending an attempt, counted on the entry so that it is bounded.
   if (err instanceof BrowserFailed) {
-    return { kind: 'delay', until: Date.now() + BROWSER_RETRY_MS, data: { browserFailures: (data.browserFailures ?? 0) + 1 }, warn: `${err.message}; queued again, not counted as an attempt` };
+    return { kind: 'delay', until: Date.now() + BROWSER_RETRY_MS, keepPlace: true, data: { browserFailures: (data.browserFailures ?? 0) + 1 }, warn: `${err.message}; queued again, not counted as an attempt` };
   }
   // The directory said when to come back (Retry-After): the entry waits until then, uncounted.
-  if (err instanceof RetryLater) return { kind: 'delay', until: err.until.getTime(), data: { retryAfters: (data.retryAfters ?? 0) + 1 }, warn: err.message };
+  if (err instanceof RetryLater) return { kind: 'delay', until: err.until.getTime(), keepPlace: true, data: { retryAfters: (data.retryAfters ?? 0) + 1 }, warn: err.message };
   // Not the submission's fault either: come back later without spending an attempt.
-  if (isDatabaseUnavailable(err)) return { kind: 'delay', until: Date.now() + DATABASE_RETRY_MS };
+  if (isDatabaseUnavailable(err)) return { kind: 'delay', until: Date.now() + DATABASE_RETRY_MS, keepPlace: true };
   return { kind: 'fail', err: err instanceof Error ? err : new Error(String(err)) };
 }
 
 /**
  * BullMQ hands a dead worker's entry (or a lapsed lease's) back behind everything queued at its
- * priority; after a crash it would wait out the whole backlog. Puts it at the front of its
- * priority instead; false when there was nothing to move.
+ * priority, and a delayed entry (a retry after its backoff, a `delay` verdict) too, once due: after
+ * a crash or a failed attempt it would wait out the whole backlog a second time. Puts it at the
+ * front of its priority instead; false when there was nothing to move. An entry no longer
+ * waiting (a worker took it meanwhile, or it is delayed) is left as it is.
  */
-export async function toFrontAfterStall(queue: Queue, jobId: string): Promise<boolean> {
+export async function toFront(queue: Queue, jobId: string): Promise<boolean> {
   const job = await queue.getJob(jobId).catch(() => undefined);
   // job.priority, not opts.priority: staff may have changed it since the job was added.
   const priority = job?.priority || job?.opts.priority;
@@ -64,13 +74,37 @@ export async function toFrontAfterStall(queue: Queue, jobId: string): Promise<bo
 }
 
 /**
- * Sends an entry back as a `delay` verdict says: its note on the row, its data merged, and the
- * entry delayed until then, uncounted. The same for the processor and the lease API.
+ * Puts a delayed entry at the front of its priority once it is due ({@link toFront}). BullMQ
+ * moves it out of the delayed set itself, when a worker next asks for work; this process's timer
+ * looks from `due` on (sooner, then less often) until it has. Best effort: if this process is gone
+ * by then, or no worker asks for work for a long while, the entry still runs, only at the back.
  */
-export async function delayEntry(entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
+export function toFrontWhenDue(queue: Queue, jobId: string, due: number): void {
+  const look = async (wait: number): Promise<void> => {
+    const state = await queue.getJobState(jobId).catch(() => 'unknown');
+    if (state === 'waiting' || state === 'prioritized') await toFront(queue, jobId);
+    else if (state === 'delayed' && Date.now() < due + FRONT_GIVE_UP_MS) later(() => look(Math.min(wait * 2, FRONT_LAST_LOOK_MS)), wait);
+  };
+  later(() => look(FRONT_FIRST_LOOK_MS), Math.max(0, due - Date.now()));
+}
+
+const later = (f: () => Promise<void>, ms: number) => setTimeout(() => void f().catch(() => undefined), ms).unref();
+
+/** After an attempt failed, BullMQ retries the entry after its backoff: at the front of its priority, as it had its turn. */
+export function keepPlaceOnRetry(queue: Queue, entry: Job | undefined): void {
+  // BullMQ has counted the attempt and set `delay` to the backoff by the time it reports the failure.
+  if (entry?.id && entry.delay > 0 && entry.attemptsMade < (entry.opts.attempts ?? 1)) toFrontWhenDue(queue, entry.id, Date.now() + entry.delay);
+}
+
+/**
+ * Sends an entry of `queue` back as a `delay` verdict says: its note on the row, its data merged,
+ * and the entry delayed until then, uncounted. The same for the processor and the lease API.
+ */
+export async function delayEntry(queue: Queue, entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
   if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
   if (verdict.data) await entry.updateData({ ...entry.data, ...verdict.data });
   await entry.moveToDelayed(verdict.until, token);
+  if (verdict.keepPlace) toFrontWhenDue(queue, entry.id!, verdict.until);
 }
 
 /** Copies an entry into another submission queue with its id, priority and options (its directory's definition changed sides). */

@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
-import { copyEntry, delayEntry, toFrontAfterStall, verdictOf } from './queue-verdict';
+import { copyEntry, delayEntry, keepPlaceOnRetry, toFront, verdictOf } from './queue-verdict';
 import { BrowserHealth } from './browser-health';
 import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
 import { DirectoryTurns } from './directory-turns.service';
@@ -79,19 +79,20 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
       const verdict = verdictOf(err, job.data);
       if (verdict.kind === 'fail') throw verdict.err;
       if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
-      await delayEntry(job, token, verdict, this.results);
+      await delayEntry(this.queue, job, token, verdict, this.results);
       throw new DelayedError();
     }
   }
 
   @OnWorkerEvent('stalled')
   async onStalled(jobId: string): Promise<void> {
-    if (await toFrontAfterStall(this.queue, jobId)) this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
+    if (await toFront(this.queue, jobId)) this.logger.warn(`${jobId} was held by a worker that died; queued again at the front`);
   }
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<SubmitListingPayload> | undefined, err: Error): void {
     this.logger.warn(`${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`);
+    keepPlaceOnRetry(this.queue, job);
   }
 
   /**
