@@ -10,6 +10,9 @@ import { queueableRows, type QueueableRow } from '../orders/open-rows';
 import { markSent, takeUnsent } from '../orders/outbox';
 import { ASSISTED_QUEUE, bullPriority, queueFor, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
 
+/** Outbox entries published per transaction. */
+const OUTBOX_BATCH = 20;
+
 /**
  * PostgreSQL → BullMQ: the one place that writes submission entries to the queue.
  *
@@ -71,9 +74,10 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     let sent = 0;
     for (;;) {
       const n = await this.db.transaction(async (m) => {
-        const entries = await takeUnsent(m, 20);
-        for (const e of entries) await this.dispatch(await queueableRows(m, e.job_id));
+        const entries = await takeUnsent(m, OUTBOX_BATCH);
         if (entries.length) {
+          // One read and one addBulk per queue for the whole batch, not one of each per order.
+          await this.dispatch(await queueableRows(m, [...new Set(entries.map((e) => e.job_id))]));
           crashPoint(this.config, 'relay.after-add');
           await markSent(m, entries.map((e) => e.id));
         }
