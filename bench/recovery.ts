@@ -1,4 +1,7 @@
+import IORedis from 'ioredis';
 import { loadConfig } from '../src/config/config.schema';
+import { readFleet } from '../src/live/fleet';
+import { redisOptionsFromUrl } from '../src/queue/redis-options';
 import { SUBMISSION_QUEUE } from '../src/queue/queue.constants';
 import { waitFor } from '../harness/wait';
 import { holdOrders, POLL_MS, runOrders, stackQueue, startHttpWorkers } from './no-browser';
@@ -17,7 +20,7 @@ import { REPEAT, startBenchStack } from './support';
  */
 const CONCURRENCY = Number(process.env.BENCH_RECOVERY_CONCURRENCY ?? 4);
 const SIZE = Number(process.env.BENCH_RECOVERY_SIZE ?? 200);
-/** After the kill, the survivor's own entries finish within milliseconds: those still active then were the dead worker's. */
+/** After the kill, the victim's entries that had just ended have finished: those still active then are its orphans. */
 const SETTLE_MS = 1000;
 /** Kills that found the victim between entries (nothing held) are tried again, up to this many in all. */
 const MAX_KILLS = 2;
@@ -25,6 +28,7 @@ const MAX_KILLS = 2;
 export async function recoverySection(sandboxUrl: string): Promise<Figure[]> {
   const stack = await startBenchStack(sandboxUrl);
   const queue = stackQueue(stack, SUBMISSION_QUEUE);
+  const redis = new IORedis(redisOptionsFromUrl(stack.env.REDIS_URL ?? loadConfig().REDIS_URL, 'producer'));
   const takenUp: number[] = [];
   const completed: number[] = [];
   let held = 0;
@@ -40,7 +44,10 @@ export async function recoverySection(sandboxUrl: string): Promise<Figure[]> {
         return submitted >= SIZE / 4;
       }, { timeoutMs: 120_000, intervalMs: POLL_MS });
       const victim = stack.workers.shift()!;
-      const before = new Map((await queue.getActive()).map((j) => [j.id, j.processedOn]));
+      // The victim's slots by its heartbeat (rewritten whenever a slot starts or ends), so that a
+      // survivor's entry that happens to be slow is never counted as the victim's.
+      const slots = (await readFleet(redis, stack.env.QUEUE_PREFIX)).filter((b) => b.pid === victim.child.pid).flatMap((b) => b.slots.map((x) => x.resultId));
+      const before = new Map((await queue.getActive()).filter((j) => slots.includes(j.data.resultId)).map((j) => [j.id, j.processedOn]));
       await victim.kill('SIGKILL');
       const killedAt = Date.now();
       await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -64,6 +71,7 @@ export async function recoverySection(sandboxUrl: string): Promise<Figure[]> {
     }
   } finally {
     await queue.close();
+    redis.disconnect();
     await stack.stop();
   }
   const lockMs = loadConfig().QUEUE_LOCK_MS;
