@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
 import type IORedis from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { createApiKey } from '../src/auth/api-keys.service';
@@ -16,6 +17,7 @@ import { apiClient, fetchRetrying } from './support/http';
 import { CREDENTIAL_MARKER } from './support/log-scan';
 import { PNG_1X1 } from './support/images';
 import { Stack } from './support/stack';
+import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
 
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
@@ -123,6 +125,35 @@ it('fills every form feature page as its definition says, and refuses a listing 
   expect(missing?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
   expect(noLogo?.responseLog.map((e) => e.event)).toEqual(['not submitted']);
   expect(bareRows.find((r) => r.directoryId === 'forms-placeholder')?.responseLog).toContainEqual(expect.objectContaining({ event: 'step 1 filled', detail: '3 field(s), 1 optional one(s) left empty' }));
+});
+
+it("keeps what a site stores in the browser for one customer (a cookie, local storage) from the next customer's submission", async () => {
+  // The control: within one browser context the page does send back what it stored.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const url = `${stack.sandbox.url}/f/forms/memory/`;
+    await page.goto(url);
+    await page.fill('#name', 'One context');
+    await Promise.all([page.waitForURL(/submit$/), page.click('button[type=submit]')]);
+    await page.goto(url);
+    expect({ cookie: await page.inputValue('[name=seen_cookie]'), storage: await page.inputValue('[name=seen_storage]') }).toEqual({ cookie: 'visitor=One%20context', storage: 'One context' });
+  } finally {
+    await browser.close();
+  }
+
+  // Boltline: customer A's submission, then customer B's, by the same worker and Chromium.
+  for (const businessName of ['Customer A Bakery', 'Customer B Bakery']) {
+    const customer = await post('/customers', { ...CUSTOMER, businessName });
+    const job = await post('/jobs', { customerId: customer.id, directoryIds: ['forms-memory'] });
+    expect((await untilFinished(job.id, 1)).progress).toMatchObject({ submitted: 1 });
+  }
+  const received = stack.sandbox.received().filter((r) => r.slug === 'forms-memory').map((r) => r.fields);
+  expect(received).toEqual([
+    { name: 'One context', seen_cookie: '', seen_storage: '' },
+    { name: 'Customer A Bakery', seen_cookie: '', seen_storage: '' },
+    { name: 'Customer B Bakery', seen_cookie: '', seen_storage: '' },
+  ]);
 });
 
 it('runs a definition that names a code adapter: fetch-form reads the JSON reply, so a 5xx is verified before anything is sent again', async () => {

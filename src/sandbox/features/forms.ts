@@ -25,6 +25,8 @@ interface FeaturePage {
   empty?: string[];
   /** Form field name -> the most characters it takes. */
   maxLength?: Record<string, number>;
+  /** The answer to an accepted POST sets a cookie `visitor` with the business name sent. */
+  setsVisitorCookie?: boolean;
   adapter: AdapterInput;
 }
 
@@ -276,6 +278,21 @@ export const FORM_PAGES: Record<string, FeaturePage> = {
       ...OUTCOME,
     },
   },
+  memory: {
+    name: 'Forms: remembers its visitor',
+    // What a site keeps in the browser: the answer sets a cookie, the page's script local storage,
+    // each with the business name sent. The next visit sends back whatever it finds of them, so a
+    // browser context shared between customers would show in what the directory receives.
+    body: form(
+      'memory',
+      `${labelled('name', 'Business name')}\n<input type="hidden" name="seen_cookie"><input type="hidden" name="seen_storage">
+<script>{ const f = document.forms[0]; f.elements.seen_cookie.value = document.cookie; f.elements.seen_storage.value = localStorage.getItem('visitor') ?? ''; }</script>`,
+      `onsubmit="localStorage.setItem('visitor', this.elements.name.value)"`,
+    ),
+    required: ['name'],
+    setsVisitorCookie: true,
+    adapter: { version: 1, steps: [{ fields: [{ field: 'businessName', target: { label: 'Business name' } }], advance: send }], ...OUTCOME },
+  },
 };
 
 const IFRAME_INNER = htmlPage(
@@ -325,6 +342,7 @@ export function formsRouter(state: SandboxState): Router {
       Object.entries(p.maxLength ?? {}).map(([name, max]) => ((fields[name]?.length ?? 0) > max ? `${name} is too long (at most ${max} characters)` : undefined)).find(Boolean);
     state.record({ slug: `forms-${page}`, position: 0, website: fields.web ?? '', businessName: fields.name ?? fields.n ?? fields.company ?? '', fields, outcome: problem ? 'rejected' : 'accepted', at: new Date().toISOString() });
     const message = problem ?? 'Thank you, your listing was received.';
+    if (p.setsVisitorCookie && !problem) res.cookie('visitor', fields.name, { path: '/', maxAge: 3_600_000 });
     res
       .status(problem ? 422 : 200)
       .type('html')
