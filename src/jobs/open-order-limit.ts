@@ -11,14 +11,17 @@ const OPEN_ORDERS_RETRY_AFTER_S = 60;
  * so concurrent requests for one account count one after another and cannot pass the limit
  * together. FOR NO KEY UPDATE: it does not wait for, nor hold up, customers being added to the
  * account (their foreign key takes KEY SHARE). Orders of the account's customers count whoever
- * made them, staff and admin keys included.
+ * made them, staff and admin keys included. A caller that takes it last, once its own writes are
+ * done (`openedHere`), holds the account up only for the count and the commit.
  */
-export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number): Promise<void> {
+export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number, opts: { openedHere?: boolean } = {}): Promise<void> {
   await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
-  const [{ open }]: Array<{ open: number }> = await m.query(
-    `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
+  const [{ counted }]: Array<{ counted: number }> = await m.query(
+    `SELECT count(*)::int AS counted FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
     [accountId, OPEN_JOB_STATUSES],
   );
+  // `openedHere`: the caller's transaction has already written the new order, which counts itself.
+  const open = counted - (opts.openedHere ? 1 : 0);
   if (open >= limit) {
     throw new ProblemException(
       'open-orders-limit',
