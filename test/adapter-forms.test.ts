@@ -17,7 +17,9 @@ import { apiClient, fetchRetrying } from './support/http';
 import { CREDENTIAL_MARKER } from './support/log-scan';
 import { PNG_1X1 } from './support/images';
 import { Stack } from './support/stack';
-import { CHROMIUM_ARGS } from '../src/workers/browser/chromium.service';
+import { checkBrowser } from '../src/engine/browser-check';
+import { launchOptions } from '../src/engine/launch';
+import { loadConfig } from '../src/config/config.schema';
 
 /**
  * The form parts of the adapter language (targets, values, actions) through the real pipeline: one
@@ -129,7 +131,8 @@ it('fills every form feature page as its definition says, and refuses a listing 
 
 it("keeps what a site stores in the browser for one customer (a cookie, local storage) from the next customer's submission", async () => {
   // The control: within one browser context the page does send back what it stored.
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  // The workers' Chromium, as their start-up check settles it, without their egress proxy.
+  const browser = await chromium.launch(launchOptions(await checkBrowser(loadConfig()), { egress: false }));
   try {
     const page = await (await browser.newContext()).newPage();
     const url = `${stack.sandbox.url}/f/forms/memory/`;

@@ -1,6 +1,6 @@
 import { Job, Worker } from 'bullmq';
 import { waitFor } from '../harness/wait';
-import { keepPlaceOnRetry } from '../src/workers/queue-verdict';
+import { keepPlaceOnRetry, toFrontWhenDue } from '../src/workers/queue-place';
 import { DEADLINE } from './support/deadlines';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './support/queue';
 
@@ -46,7 +46,7 @@ function startWorker(failing: string[], keeps: string): { started: string[]; due
   worker.on('failed', (job) => {
     if (!job) return;
     dueAt.set(job.name, Date.now() + job.delay);
-    if (job.name === keeps) keepPlaceOnRetry(queue, job);
+    if (job.name === keeps) void keepPlaceOnRetry(queue, job);
   });
   return { started, dueAt };
 }
@@ -71,4 +71,22 @@ it('a retry is due at the front of its priority, not behind the entries queued a
   releases.get('b2')!();
   await waitFor('the kept retry to start', async () => started.length === 5, { timeoutMs: DEADLINE.event });
   expect(started).toEqual(['kept', 'left', 'b1', 'b2', 'kept']);
+});
+
+it('a look for a delay the entry no longer has leaves it where BullMQ put it', async () => {
+  await queue.add('hold', {}, { priority: 1 });
+  for (const name of ['b1', 'b2']) await queue.add(name, {}, { priority: 2 });
+  const due = Date.now() + 200;
+  const kept = await queue.add('kept', { frontAt: due }, { priority: 2, delay: 200 });
+  // Delayed again since the look below was set up: its data carries another due time, or none.
+  const stale = await queue.add('stale', {}, { priority: 2, delay: 200 });
+  toFrontWhenDue(queue, kept.id!, due);
+  toFrontWhenDue(queue, stale.id!, due);
+  startWorker([], '');
+  await waitFor('hold to start', async () => releases.has('hold'), { timeoutMs: DEADLINE.event });
+  await waitFor('both delays to pass', async () => Date.now() > due + 50, { timeoutMs: DEADLINE.event, intervalMs: 20 });
+  releases.get('hold')!();
+  // Finishing hold, BullMQ puts both behind b2 and starts b1; only the entry whose delay it is goes to the front.
+  await waitFor('b1 to start', async () => releases.has('b1'), { timeoutMs: DEADLINE.event });
+  await waitFor('kept ahead of b2, stale behind it', async () => (await prioritized()).join() === 'kept,b2,stale', { timeoutMs: DEADLINE.event, describe: order });
 });

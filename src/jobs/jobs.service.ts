@@ -58,7 +58,7 @@ export class JobsService {
       const job = jobView(await this.insert(m, dto, reach, idempotencyKey));
       // Last, after the order's rows are written: the account's lock is held until the commit, and
       // the account's other requests wait for it only for the count, not for each other's inserts.
-      if (reach.kind === 'account') await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, { openedHere: true });
+      if (reach.kind === 'account') await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, { opening: job.id });
       if (idempotencyKey) {
         await m.query(
           `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,

@@ -12,16 +12,17 @@ const OPEN_ORDERS_RETRY_AFTER_S = 60;
  * together. FOR NO KEY UPDATE: it does not wait for, nor hold up, customers being added to the
  * account (their foreign key takes KEY SHARE). Orders of the account's customers count whoever
  * made them, staff and admin keys included. A caller that takes it last, once its own writes are
- * done (`openedHere`), holds the account up only for the count and the commit.
+ * done (`opening`), holds the account up only for the count and the commit; a refused order's
+ * writes are then rolled back.
  */
-export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number, opts: { openedHere?: boolean } = {}): Promise<void> {
+export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number, opts: { opening?: string } = {}): Promise<void> {
   await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
-  const [{ counted }]: Array<{ counted: number }> = await m.query(
-    `SELECT count(*)::int AS counted FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE c.account_id = $1 AND j.status = ANY($2)`,
-    [accountId, OPEN_JOB_STATUSES],
+  // `opening`: the order the caller's transaction has just written, which is not counted against itself.
+  const [{ open }]: Array<{ open: number }> = await m.query(
+    `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id
+      WHERE c.account_id = $1 AND j.status = ANY($2) AND j.id IS DISTINCT FROM $3`,
+    [accountId, OPEN_JOB_STATUSES, opts.opening ?? null],
   );
-  // `openedHere`: the caller's transaction has already written the new order, which counts itself.
-  const open = counted - (opts.openedHere ? 1 : 0);
   if (open >= limit) {
     throw new ProblemException(
       'open-orders-limit',

@@ -5,7 +5,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, type SubmissionQueueName, SubmitListingPayload } from '../queue/queue.constants';
 import { redisOptionsFromUrl } from '../queue/redis-options';
-import { copyEntry, delayEntry, keepPlaceOnRetry, toFront, verdictOf } from '../workers/queue-verdict';
+import { copyEntry, delayEntry, verdictOf } from '../workers/queue-verdict';
+import { keepPlaceOnRetry, toFront } from '../workers/queue-place';
 import type { ResultsService } from '../results/results.service';
 
 export type Entry = Job<SubmitListingPayload>;
@@ -95,7 +96,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
     const verdict = verdictOf(settled.error, entry.data);
     if (verdict.kind === 'fail') {
       await entry.moveToFailed(verdict.err, token, false);
-      keepPlaceOnRetry(this.queueOf(entry), entry);
+      await keepPlaceOnRetry(this.queueOf(entry), entry);
       return;
     }
     await delayEntry(this.queueOf(entry), entry, token, verdict, results);

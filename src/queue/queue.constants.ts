@@ -31,6 +31,8 @@ export interface SubmitListingPayload {
   waitedForResume?: boolean;
   /** How often the directory answered "not now" with a Retry-After under this entry, uncounted, so far. */
   retryAfters?: number;
+  /** The due time of the entry's current delay, when it is to be put at the front of its priority then (src/workers/queue-place.ts). */
+  frontAt?: number;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Job, Queue } from 'bullmq';
 import type { ResultsService } from '../results/results.service';
 import type { SubmitListingPayload } from '../queue/queue.constants';
 import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
+import { toFrontWhenDue } from './queue-place';
 
 /** How long a submission waits when PostgreSQL does not answer. */
 const DATABASE_RETRY_MS = 2000;
@@ -11,12 +12,6 @@ const DATABASE_RETRY_MS = 2000;
 const PAUSED_RECHECK_MS = 5000;
 /** How long a submission waits after the worker's browser failed under it (a new one starts meanwhile). */
 const BROWSER_RETRY_MS = 2000;
-
-/** How often, at first, a due entry is looked at until BullMQ has moved it out of the delayed set; doubled each time. */
-const FRONT_FIRST_LOOK_MS = 250;
-const FRONT_LAST_LOOK_MS = 5000;
-/** After this long past due, an entry still delayed (no worker took anything meanwhile) is left where BullMQ puts it. */
-const FRONT_GIVE_UP_MS = 120_000;
 
 /**
  * What the queue entry must do after an attempt threw, the same for every host (this process's
@@ -58,53 +53,15 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
 }
 
 /**
- * BullMQ hands a dead worker's entry (or a lapsed lease's) back behind everything queued at its
- * priority, and a delayed entry (a retry after its backoff, a `delay` verdict) too, once due: after
- * a crash or a failed attempt it would wait out the whole backlog a second time. Puts it at the
- * front of its priority instead; false when there was nothing to move. An entry no longer
- * waiting (a worker took it meanwhile, or it is delayed) is left as it is.
- */
-export async function toFront(queue: Queue, jobId: string): Promise<boolean> {
-  const job = await queue.getJob(jobId).catch(() => undefined);
-  // job.priority, not opts.priority: staff may have changed it since the job was added.
-  const priority = job?.priority || job?.opts.priority;
-  if (!job || !priority) return false;
-  await job.changePriority({ priority, lifo: true }).catch(() => undefined);
-  return true;
-}
-
-/**
- * Puts a delayed entry at the front of its priority once it is due ({@link toFront}). BullMQ
- * moves it out of the delayed set itself, when a worker next asks for work; this process's timer
- * looks from `due` on (sooner, then less often) until it has. Best effort: if this process is gone
- * by then, or no worker asks for work for a long while, the entry still runs, only at the back.
- */
-export function toFrontWhenDue(queue: Queue, jobId: string, due: number): void {
-  const look = async (wait: number): Promise<void> => {
-    const state = await queue.getJobState(jobId).catch(() => 'unknown');
-    if (state === 'waiting' || state === 'prioritized') await toFront(queue, jobId);
-    else if (state === 'delayed' && Date.now() < due + FRONT_GIVE_UP_MS) later(() => look(Math.min(wait * 2, FRONT_LAST_LOOK_MS)), wait);
-  };
-  later(() => look(FRONT_FIRST_LOOK_MS), Math.max(0, due - Date.now()));
-}
-
-const later = (f: () => Promise<void>, ms: number) => setTimeout(() => void f().catch(() => undefined), ms).unref();
-
-/** After an attempt failed, BullMQ retries the entry after its backoff: at the front of its priority, as it had its turn. */
-export function keepPlaceOnRetry(queue: Queue, entry: Job | undefined): void {
-  // BullMQ has counted the attempt and set `delay` to the backoff by the time it reports the failure.
-  if (entry?.id && entry.delay > 0 && entry.attemptsMade < (entry.opts.attempts ?? 1)) toFrontWhenDue(queue, entry.id, Date.now() + entry.delay);
-}
-
-/**
  * Sends an entry of `queue` back as a `delay` verdict says: its note on the row, its data merged,
  * and the entry delayed until then, uncounted. The same for the processor and the lease API.
  */
-export async function delayEntry(queue: Queue, entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
+export async function delayEntry(queue: Queue<SubmitListingPayload>, entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
   if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
-  if (verdict.data) await entry.updateData({ ...entry.data, ...verdict.data });
+  const frontAt = verdict.keepPlace ? verdict.until : undefined;
+  if (verdict.data || frontAt !== entry.data.frontAt) await entry.updateData({ ...entry.data, ...verdict.data, frontAt });
   await entry.moveToDelayed(verdict.until, token);
-  if (verdict.keepPlace) toFrontWhenDue(queue, entry.id!, verdict.until);
+  if (frontAt) toFrontWhenDue(queue, entry.id!, frontAt);
 }
 
 /** Copies an entry into another submission queue with its id, priority and options (its directory's definition changed sides). */

@@ -3,7 +3,8 @@ import { BeforeApplicationShutdown, Inject, Logger, OnModuleInit } from '@nestjs
 import { DelayedError, Job, Queue } from 'bullmq';
 import { loadConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, SubmitListingPayload } from '../queue/queue.constants';
-import { copyEntry, delayEntry, keepPlaceOnRetry, toFront, verdictOf } from './queue-verdict';
+import { copyEntry, delayEntry, verdictOf } from './queue-verdict';
+import { keepPlaceOnRetry, toFront } from './queue-place';
 import { BrowserHealth } from './browser-health';
 import { LISTING_SUBMITTER, type ListingSubmitter } from '../engine/listing-submitter';
 import { DirectoryTurns } from './directory-turns.service';
@@ -92,7 +93,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   @OnWorkerEvent('failed')
   onFailed(job: Job<SubmitListingPayload> | undefined, err: Error): void {
     this.logger.warn(`${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`);
-    keepPlaceOnRetry(this.queue, job);
+    void keepPlaceOnRetry(this.queue, job).catch(() => undefined);
   }
 
   /**
