@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../src/common/problem.filter';
-import { completeIfDone, countRowAndComplete, countRows, lockOrder } from '../src/orders/ledger';
+import { completeIfDone, countRows, lockOrder, moveRowAndCount } from '../src/orders/ledger';
 import { openRowSql } from '../src/orders/open-rows';
 import { applyOrderAction } from '../src/orders/order-actions';
 import { decideReview, REVIEW_DECISIONS } from '../src/orders/review';
@@ -126,17 +126,19 @@ describe('staff review of a needs_review row', () => {
 });
 
 describe('the counters', () => {
-  // A worker's finish counts its row and completes the order in one statement: the same as
-  // countRows, then completeIfDone when the row became final, for every move from every status.
+  // A worker's finish moves its row, counts it and completes the order in one statement: the
+  // same as the row's UPDATE, countRows, then completeIfDone when the row became final, for every
+  // move from every status.
   const moves = JOB_STATUSES.flatMap((status) => (Object.entries(ROW_MOVES) as Array<[ResultStatus, ResultStatus[]]>).flatMap(([from, tos]) => tos.map((to) => ({ status, from, to }))));
-  it.each(moves)('countRowAndComplete on a $status order: $from -> $to', async ({ status, from, to }) => {
+  const moveThird = (id: string, to: ResultStatus) => ({ sql: `UPDATE job_results SET status = $2 WHERE job_id = $1 AND directory_id = 'd-3' RETURNING id`, params: [id, to] });
+  it.each(moves)('moveRowAndCount on a $status order: $from -> $to', async ({ status, from, to }) => {
     const outcomes = [];
     for (const oneStatement of [false, true]) {
       const id = await order(status, true, from);
       const move = act(id, async (m) => {
         await lockOrder(m, id);
-        await m.query(`UPDATE job_results SET status = $2 WHERE job_id = $1 AND directory_id = 'd-3'`, [id, to]);
-        if (oneStatement) return countRowAndComplete(m, id, from, to);
+        if (oneStatement) return (await moveRowAndCount(m, id, from, to, moveThird(id, to))).completed;
+        await m.query(moveThird(id, to).sql, moveThird(id, to).params);
         await countRows(m, id, from, to);
         return isFinal(to) && completeIfDone(m, id);
       });
@@ -148,6 +150,14 @@ describe('the counters', () => {
     }
     expect(outcomes[1]).toEqual(outcomes[0]);
     if (typeof outcomes[1].completed === 'boolean') expectCountersTrue(outcomes[1]);
+  });
+
+  it('moveRowAndCount counts nothing when the row did not move (its fence kept the write out)', async () => {
+    const id = await order('running', true, 'pending');
+    const before = await snapshot(id);
+    const fenced = { sql: `UPDATE job_results SET status = 'submitted' WHERE job_id = $1 AND directory_id = 'd-3' AND attempt_token = $2 RETURNING id`, params: [id, '00000000-0000-0000-0000-000000000000'] };
+    expect(await act(id, async (m) => moveRowAndCount(m, id, 'pending', 'submitted', fenced))).toEqual({ moved: false, completed: false });
+    expect(await snapshot(id)).toEqual(before);
   });
 
   it('PostgreSQL refuses to count past the total, whatever a caller does', async () => {

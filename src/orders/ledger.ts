@@ -67,34 +67,45 @@ export async function countRows(m: EntityManager, jobId: string, from: ResultSta
 }
 
 /**
- * {@link countRows} for one row and, when the row became final, {@link completeIfDone}, in one
- * statement: a worker's finish. The order's row must be locked (so the counters the completion
- * test reads are the ones the same statement moves). Resolves to whether the order completed.
+ * A worker's finish in one statement: `move`, the caller's fenced UPDATE of one of the order's
+ * rows (from `from`, its status under the lock, to `to`; RETURNING something when it moved),
+ * then {@link countRows} for it and, when it became final, {@link completeIfDone}. Nothing is
+ * counted unless the row moved. The order's row and the result row must be locked (so `from` is
+ * the row's status, and the counters the completion test reads are the ones this statement
+ * moves). `move.params` are $1..$n; the ledger's own follow.
  */
-export async function countRowAndComplete(m: EntityManager, jobId: string, from: ResultStatus, to: ResultStatus): Promise<boolean> {
-  if (!isFinal(to)) {
-    await countRows(m, jobId, from, to);
-    return false;
-  }
+export async function moveRowAndCount(
+  m: EntityManager,
+  jobId: string,
+  from: ResultStatus,
+  to: ResultStatus,
+  move: { sql: string; params: unknown[] },
+): Promise<{ moved: boolean; completed: boolean }> {
   const delta = counterDelta(from, to);
   const counters = Object.values(COUNTER_OF) as Counter[];
+  if (!isFinal(to) && !counters.some((c) => delta[c])) {
+    const [moved]: [unknown[], number] = await m.query(move.sql, move.params);
+    return { moved: moved.length > 0, completed: false };
+  }
+  const [order, completeFrom] = [`$${move.params.length + 1}`, `$${move.params.length + 2}`];
+  // completeIfDone's test, on the counters as this statement leaves them.
+  const finished = counters.map((c) => (delta[c] ? `(${c} + ${delta[c]})` : c)).join(' + ');
   const sets = [
     ...counters.filter((c) => delta[c]).map((c) => `${c} = j.${c} + ${delta[c]}`),
     `status = CASE WHEN c.completes THEN 'completed' ELSE j.status END`,
     'completed_at = CASE WHEN c.completes THEN now() ELSE j.completed_at END',
     'updated_at = now()',
   ];
-  // completeIfDone's test, on the counters as this statement leaves them.
-  const finished = counters.map((c) => (delta[c] ? `(${c} + ${delta[c]})` : c)).join(' + ');
   const [rows]: [Array<{ completes: boolean; outcome: string }>, number] = await m.query(
-    `UPDATE jobs j SET ${sets.join(', ')}
-       FROM (SELECT id, status = ANY($2) AND ${finished} = total AS completes FROM jobs WHERE id = $1) c
-      WHERE j.id = c.id
+    `WITH moved AS (${move.sql})
+     UPDATE jobs j SET ${sets.join(', ')}
+       FROM (SELECT id, ${isFinal(to) ? `status = ANY(${completeFrom}) AND ${finished} = total` : 'false'} AS completes FROM jobs WHERE id = ${order}) c
+      WHERE j.id = c.id AND EXISTS (SELECT FROM moved)
       RETURNING c.completes, j.outcome`,
-    [jobId, ALLOWED_FROM.complete],
+    isFinal(to) ? [...move.params, jobId, ALLOWED_FROM.complete] : [...move.params, jobId],
   );
   if (rows[0]?.completes) await recordJobEvent(m, jobId, 'completed', { outcome: rows[0].outcome });
-  return rows[0]?.completes ?? false;
+  return { moved: rows.length > 0, completed: rows[0]?.completes ?? false };
 }
 
 /**

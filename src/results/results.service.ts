@@ -6,7 +6,7 @@ import { type ListingCustomer, listingCustomerJson } from '../customers/listing-
 import { Directory } from '../directories/directory.entity';
 import { LivePublisher } from '../live/live-publisher';
 import type { ResponseLogEntry } from '../common/response-log';
-import { countRowAndComplete, LOCK_ORDER_THEN_ROW, lockOrderOfRow, markStarted } from '../orders/ledger';
+import { LOCK_ORDER_THEN_ROW, markStarted, moveRowAndCount } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
 import { attemptMayMove, rowOpenness } from '../orders/transitions';
 
@@ -155,29 +155,32 @@ export class ResultsService {
    */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
     const jobId = await this.db.transaction(async (m) => {
-      await lockOrderOfRow(m, ctx.resultId);
-      const [rows]: [Array<{ job_id: string; was: ResultStatus }>, number] = await m.query(
-        `UPDATE job_results r SET status = $3, response_log = response_log || $4::jsonb,
-                screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
-                submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
-                finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
-                -- the attempt is over: nothing of it can still click or be answered
-                submit_deadline = NULL, reference = coalesce($9, reference)
-           FROM (SELECT id, status AS was FROM job_results WHERE id = $1 FOR UPDATE) old
-          WHERE r.id = old.id AND r.attempt_token = $2 AND r.status = ANY($10)
-          RETURNING r.job_id, old.was`,
-        [
-          ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
-          outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
-        ],
+      // Under both locks the row's status is what the write below moves it from.
+      const [row]: Array<{ job_id: string; was: ResultStatus }> = await m.query(
+        `SELECT r.job_id, r.status AS was FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 ${LOCK_ORDER_THEN_ROW}`,
+        [ctx.resultId],
       );
-      if (!rows.length) {
+      const { moved } = row
+        ? await moveRowAndCount(m, row.job_id, row.was, outcome.status, {
+            sql: `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
+                         screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
+                         submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
+                         finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
+                         -- the attempt is over: nothing of it can still click or be answered
+                         submit_deadline = NULL, reference = coalesce($9, reference)
+                   WHERE id = $1 AND attempt_token = $2 AND status = ANY($10)
+                   RETURNING id`,
+            params: [
+              ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
+              outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
+            ],
+          })
+        : { moved: false };
+      if (!moved) {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped: a newer attempt owns the row, or the row may not move there from where it is`);
         return undefined;
       }
-      const [{ job_id: jobId, was }] = rows;
-      await countRowAndComplete(m, jobId, was, outcome.status);
-      return jobId;
+      return row.job_id;
     });
     if (jobId) this.live.publish({ jobId, resultId: ctx.resultId });
     return jobId !== undefined;
