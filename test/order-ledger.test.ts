@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../src/common/problem.filter';
-import { countRows, lockOrder } from '../src/orders/ledger';
+import { completeIfDone, countRows, lockOrder, moveRowAndCount } from '../src/orders/ledger';
 import { openRowSql } from '../src/orders/open-rows';
 import { applyOrderAction } from '../src/orders/order-actions';
 import { decideReview, REVIEW_DECISIONS } from '../src/orders/review';
-import { JOB_STATUSES, JobStatus, RESULT_STATUSES, ResultStatus } from '../src/orders/statuses';
-import { ORDER_ACTIONS, planOrderMove, rowOpenness } from '../src/orders/transitions';
+import { isFinal, JOB_STATUSES, JobStatus, RESULT_STATUSES, ResultStatus } from '../src/orders/statuses';
+import { ORDER_ACTIONS, planOrderMove, ROW_MOVES, rowOpenness } from '../src/orders/transitions';
 import { createTestDatabase, TestDatabase } from '../harness/database';
 
 /**
@@ -126,6 +126,40 @@ describe('staff review of a needs_review row', () => {
 });
 
 describe('the counters', () => {
+  // A worker's finish moves its row, counts it and completes the order in one statement: the
+  // same as the row's UPDATE, countRows, then completeIfDone when the row became final, for every
+  // move from every status.
+  const moves = JOB_STATUSES.flatMap((status) => (Object.entries(ROW_MOVES) as Array<[ResultStatus, ResultStatus[]]>).flatMap(([from, tos]) => tos.map((to) => ({ status, from, to }))));
+  const moveThird = (id: string, to: ResultStatus) => ({ sql: `UPDATE job_results SET status = $2 WHERE job_id = $1 AND directory_id = 'd-3' RETURNING id`, params: [id, to] });
+  it.each(moves)('moveRowAndCount on a $status order: $from -> $to', async ({ status, from, to }) => {
+    const outcomes = [];
+    for (const oneStatement of [false, true]) {
+      const id = await order(status, true, from);
+      const move = act(id, async (m) => {
+        await lockOrder(m, id);
+        if (oneStatement) return (await moveRowAndCount(m, id, from, to, moveThird(id, to))).completed;
+        await m.query(moveThird(id, to).sql, moveThird(id, to).params);
+        await countRows(m, id, from, to);
+        return isFinal(to) && completeIfDone(m, id);
+      });
+      const completed = await move.catch((err: Error) => `refused: ${err.message}`);
+      const after = await snapshot(id);
+      const [{ outcome, completed_at }] = await db.dataSource.query(`SELECT outcome, completed_at IS NOT NULL AS completed_at FROM jobs WHERE id = $1`, [id]);
+      const events = await db.dataSource.query(`SELECT type, detail FROM job_events WHERE job_id = $1 ORDER BY id`, [id]);
+      outcomes.push({ completed, ...after, outcome, completed_at, events });
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    if (typeof outcomes[1].completed === 'boolean') expectCountersTrue(outcomes[1]);
+  });
+
+  it('moveRowAndCount counts nothing when the row did not move (its fence kept the write out)', async () => {
+    const id = await order('running', true, 'pending');
+    const before = await snapshot(id);
+    const fenced = { sql: `UPDATE job_results SET status = 'submitted' WHERE job_id = $1 AND directory_id = 'd-3' AND attempt_token = $2 RETURNING id`, params: [id, '00000000-0000-0000-0000-000000000000'] };
+    expect(await act(id, async (m) => moveRowAndCount(m, id, 'pending', 'submitted', fenced))).toEqual({ moved: false, completed: false });
+    expect(await snapshot(id)).toEqual(before);
+  });
+
   it('PostgreSQL refuses to count past the total, whatever a caller does', async () => {
     const id = await order('completed', true);
     await expect(act(id, (m) => countRows(m, id, 'pending', 'submitted'))).rejects.toThrow(/jobs_counters_within_total/);

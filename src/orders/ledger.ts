@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
 import { Job } from './job.entity';
 import { enqueueOrder } from './outbox';
-import { ACTIVE_JOB_STATUSES, COUNTER_OF, JobStatus, ResultStatus } from './statuses';
+import { ACTIVE_JOB_STATUSES, COUNTER_OF, type Counter, isFinal, JobStatus, ResultStatus } from './statuses';
 import { recordJobEvent } from './timeline';
 import { ALLOWED_FROM, counterDelta, planOrderMove, type OrderMove } from './transitions';
 
@@ -25,6 +25,15 @@ export async function lockOrder(m: EntityManager, id: string): Promise<Job> {
   if (!job) throw new ProblemException(404, `job ${id} not found`);
   return job;
 }
+
+/**
+ * The order's lock and then one of its result rows' locks, taken by one statement over
+ * `job_results r JOIN jobs j`: PostgreSQL locks in the order the clauses are written, so the
+ * order's lock comes first as everywhere else. Both rows come back as they are once locked
+ * (READ COMMITTED re-reads a row that changed while the statement waited for it), as fresh as
+ * what a statement after {@link lockOrderOfRow} would read, one round trip sooner.
+ */
+export const LOCK_ORDER_THEN_ROW = 'FOR NO KEY UPDATE OF j FOR UPDATE OF r';
 
 /** The same lock, taken through one of the order's result rows (undefined when there is no such row). */
 export async function lockOrderOfRow(m: EntityManager, resultId: string): Promise<Pick<Job, 'id' | 'status' | 'startedAt'> | undefined> {
@@ -58,6 +67,48 @@ export async function countRows(m: EntityManager, jobId: string, from: ResultSta
 }
 
 /**
+ * A worker's finish in one statement: `move`, the caller's fenced UPDATE of one of the order's
+ * rows (from `from`, its status under the lock, to `to`; RETURNING something when it moved),
+ * then {@link countRows} for it and, when it became final, {@link completeIfDone}. Nothing is
+ * counted unless the row moved. The order's row and the result row must be locked (so `from` is
+ * the row's status, and the counters the completion test reads are the ones this statement
+ * moves). `move.params` are $1..$n; the ledger's own follow.
+ */
+export async function moveRowAndCount(
+  m: EntityManager,
+  jobId: string,
+  from: ResultStatus,
+  to: ResultStatus,
+  move: { sql: string; params: unknown[] },
+): Promise<{ moved: boolean; completed: boolean }> {
+  const delta = counterDelta(from, to);
+  const counters = Object.values(COUNTER_OF) as Counter[];
+  if (!isFinal(to) && !counters.some((c) => delta[c])) {
+    const [moved]: [unknown[], number] = await m.query(move.sql, move.params);
+    return { moved: moved.length > 0, completed: false };
+  }
+  const [order, completeFrom] = [`$${move.params.length + 1}`, `$${move.params.length + 2}`];
+  // completeIfDone's test, on the counters as this statement leaves them.
+  const finished = counters.map((c) => (delta[c] ? `(${c} + ${delta[c]})` : c)).join(' + ');
+  const sets = [
+    ...counters.filter((c) => delta[c]).map((c) => `${c} = j.${c} + ${delta[c]}`),
+    `status = CASE WHEN c.completes THEN 'completed' ELSE j.status END`,
+    'completed_at = CASE WHEN c.completes THEN now() ELSE j.completed_at END',
+    'updated_at = now()',
+  ];
+  const [rows]: [Array<{ completes: boolean; outcome: string }>, number] = await m.query(
+    `WITH moved AS (${move.sql})
+     UPDATE jobs j SET ${sets.join(', ')}
+       FROM (SELECT id, ${isFinal(to) ? `status = ANY(${completeFrom}) AND ${finished} = total` : 'false'} AS completes FROM jobs WHERE id = ${order}) c
+      WHERE j.id = c.id AND EXISTS (SELECT FROM moved)
+      RETURNING c.completes, j.outcome`,
+    isFinal(to) ? [...move.params, jobId, ALLOWED_FROM.complete] : [...move.params, jobId],
+  );
+  if (rows[0]?.completes) await recordJobEvent(m, jobId, 'completed', { outcome: rows[0].outcome });
+  return { moved: rows.length > 0, completed: rows[0]?.completes ?? false };
+}
+
+/**
  * Marks an active order completed once every directory is final. Called inside the transaction
  * that changed a counter, after the order's row is locked. PostgreSQL computes the order's
  * outcome in the same statement; the timeline records it.
@@ -74,8 +125,13 @@ export async function completeIfDone(m: EntityManager, jobId: string): Promise<b
   return done.length > 0;
 }
 
-/** A worker claimed one of the order's rows: a queued order is running from now on. */
-export async function markStarted(m: EntityManager, jobId: string): Promise<void> {
+/**
+ * A worker claimed one of the order's rows: a queued order is running from now on. `status` is
+ * the order's, read under the lock the caller holds: an order that cannot start (already running)
+ * costs no statement.
+ */
+export async function markStarted(m: EntityManager, jobId: string, status: JobStatus): Promise<void> {
+  if (!ALLOWED_FROM.start.includes(status)) return;
   const [started]: [unknown[], number] = await m.query(
     `UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
       WHERE id = $1 AND status = ANY($2) RETURNING id`,

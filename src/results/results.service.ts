@@ -2,11 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Customer } from '../customers/customer.entity';
+import { type ListingCustomer, listingCustomerJson } from '../customers/listing-values';
 import { Directory } from '../directories/directory.entity';
 import { LivePublisher } from '../live/live-publisher';
 import type { ResponseLogEntry } from '../common/response-log';
-import { completeIfDone, countRows, lockOrderOfRow, markStarted } from '../orders/ledger';
+import { LOCK_ORDER_THEN_ROW, markStarted, moveRowAndCount } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
 import { attemptMayMove, rowOpenness } from '../orders/transitions';
 
@@ -17,7 +17,7 @@ export interface AttemptContext {
   token: string;
   attempt: number;
   directory: Pick<Directory, 'id' | 'name' | 'revision' | 'submitUrl' | 'adapter'>;
-  customer: Customer;
+  customer: ListingCustomer;
 }
 
 export type Claim =
@@ -49,6 +49,8 @@ export interface AttemptOutcome {
 @Injectable()
 export class ResultsService {
   private readonly logger = new Logger(ResultsService.name);
+  /** The claim's SQL for the customer's listing, made on the first claim (see listingCustomerJson). */
+  private customerJson?: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -58,13 +60,13 @@ export class ResultsService {
   /** `settleMs`: how long after its deadline an earlier attempt's click may still be answered. */
   async claim(resultId: string, generation: number, settleMs: number): Promise<Claim> {
     const token = randomUUID();
+    this.customerJson ??= listingCustomerJson(this.db);
     const claimed = await this.db.transaction(async (m) => {
-      await lockOrderOfRow(m, resultId);
-      const [row]: Array<{ status: ResultStatus; generation: number; attempts: number; job_id: string; job_status: JobStatus; busy_until: Date | null }> = await m.query(
-        `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status,
+      const [row]: Array<{ status: ResultStatus; generation: number; attempts: number; job_id: string; job_status: JobStatus; customer_id: string; busy_until: Date | null }> = await m.query(
+        `SELECT r.status, r.generation, r.attempts, r.job_id, j.status AS job_status, j.customer_id,
                 CASE WHEN r.status = 'submitting' AND r.submit_deadline + $2 * interval '1 millisecond' > now()
                      THEN r.submit_deadline + $2 * interval '1 millisecond' END AS busy_until
-           FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 FOR UPDATE OF r`,
+           FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 ${LOCK_ORDER_THEN_ROW}`,
         [resultId, settleMs],
       );
       if (!row) return { skip: 'no such result row' };
@@ -72,33 +74,30 @@ export class ResultsService {
       const openness = rowOpenness(row.status, row.job_status);
       if (!openness.open) return { skip: openness.reason };
       if (row.busy_until) return { busyUntil: row.busy_until };
-      await m.query(
+      // What the attempt runs with comes back from the write that claims the row, under its lock:
+      // no newer attempt can have taken the row over in between.
+      const [[ran]]: [Array<{ directory: AttemptContext['directory'] | null; customer: ListingCustomer | null }>, number] = await m.query(
         // The attempt runs with the directory's current revision, and the row records which one;
         // except after an interrupted click, whose answer is the clicking revision's to verify.
         `UPDATE job_results r SET attempt_token = $2, attempts = attempts + 1, started_at = now(), updated_at = now(),
                 directory_revision = CASE WHEN r.status = 'submitting' AND r.directory_revision IS NOT NULL THEN r.directory_revision
                                           ELSE (SELECT d.revision FROM directories d WHERE d.id = r.directory_id) END
-          WHERE r.id = $1`,
-        [resultId, token],
+          WHERE r.id = $1
+          RETURNING (SELECT json_build_object('id', d.id, 'name', d.name, 'revision', v.revision, 'submitUrl', v.submit_url, 'adapter', v.adapter)
+                       FROM directories d JOIN directory_revisions v ON v.directory_id = d.id AND v.revision = r.directory_revision
+                      WHERE d.id = r.directory_id) AS directory,
+                    (SELECT ${this.customerJson} FROM customers c WHERE c.id = $3) AS customer`,
+        [resultId, token, row.customer_id],
       );
-      await markStarted(m, row.job_id);
-      return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting', orderStatus: row.job_status };
+      await markStarted(m, row.job_id, row.job_status);
+      return { jobId: row.job_id, attempt: row.attempts + 1, uncertain: row.status === 'submitting', orderStatus: row.job_status, ...ran };
     });
     if ('skip' in claimed) return { kind: 'skip', reason: claimed.skip as string };
     if ('busyUntil' in claimed) return { kind: 'busy', until: claimed.busyUntil as Date };
     this.live.publish({ jobId: claimed.jobId, resultId });
-
-    const [ctxRow]: Array<{ directory: AttemptContext['directory']; customer_id: string }> = await this.db.query(
-      `SELECT json_build_object('id', d.id, 'name', d.name, 'revision', v.revision, 'submitUrl', v.submit_url, 'adapter', v.adapter) AS directory,
-              j.customer_id
-         FROM job_results r JOIN directories d ON d.id = r.directory_id JOIN jobs j ON j.id = r.job_id
-         JOIN directory_revisions v ON v.directory_id = r.directory_id AND v.revision = r.directory_revision
-        WHERE r.id = $1 AND r.attempt_token = $2`,
-      [resultId, token],
-    );
-    if (!ctxRow) return { kind: 'skip', reason: 'a newer attempt took the row over' };
-    const customer = await this.db.getRepository(Customer).findOneByOrFail({ id: ctxRow.customer_id });
-    const ctx: AttemptContext = { resultId, jobId: claimed.jobId, token, attempt: claimed.attempt, directory: ctxRow.directory, customer };
+    const { directory, customer } = claimed;
+    if (!directory || !customer) return { kind: 'skip', reason: `the row's ${directory ? 'customer' : 'directory revision'} is missing` };
+    const ctx: AttemptContext = { resultId, jobId: claimed.jobId, token, attempt: claimed.attempt, directory, customer };
     return claimed.uncertain ? { kind: 'uncertain', ctx, orderStatus: claimed.orderStatus } : { kind: 'claimed', ctx };
   }
 
@@ -156,30 +155,32 @@ export class ResultsService {
    */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
     const jobId = await this.db.transaction(async (m) => {
-      await lockOrderOfRow(m, ctx.resultId);
-      const [rows]: [Array<{ job_id: string; was: ResultStatus }>, number] = await m.query(
-        `UPDATE job_results r SET status = $3, response_log = response_log || $4::jsonb,
-                screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
-                submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
-                finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
-                -- the attempt is over: nothing of it can still click or be answered
-                submit_deadline = NULL, reference = coalesce($9, reference)
-           FROM (SELECT id, status AS was FROM job_results WHERE id = $1 FOR UPDATE) old
-          WHERE r.id = old.id AND r.attempt_token = $2 AND r.status = ANY($10)
-          RETURNING r.job_id, old.was`,
-        [
-          ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
-          outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
-        ],
+      // Under both locks the row's status is what the write below moves it from.
+      const [row]: Array<{ job_id: string; was: ResultStatus }> = await m.query(
+        `SELECT r.job_id, r.status AS was FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 ${LOCK_ORDER_THEN_ROW}`,
+        [ctx.resultId],
       );
-      if (!rows.length) {
+      const { moved } = row
+        ? await moveRowAndCount(m, row.job_id, row.was, outcome.status, {
+            sql: `UPDATE job_results SET status = $3, response_log = response_log || $4::jsonb,
+                         screenshot_path = coalesce($5, screenshot_path), error_message = $6, duration_ms = $7,
+                         submitted_at = CASE WHEN $3 = 'submitted' THEN now() ELSE submitted_at END,
+                         finished_at = CASE WHEN $8 THEN now() ELSE NULL END, updated_at = now(),
+                         -- the attempt is over: nothing of it can still click or be answered
+                         submit_deadline = NULL, reference = coalesce($9, reference)
+                   WHERE id = $1 AND attempt_token = $2 AND status = ANY($10)
+                   RETURNING id`,
+            params: [
+              ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
+              outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
+            ],
+          })
+        : { moved: false };
+      if (!moved) {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped: a newer attempt owns the row, or the row may not move there from where it is`);
         return undefined;
       }
-      const [{ job_id: jobId, was }] = rows;
-      await countRows(m, jobId, was, outcome.status);
-      if (isFinal(outcome.status)) await completeIfDone(m, jobId);
-      return jobId;
+      return row.job_id;
     });
     if (jobId) this.live.publish({ jobId, resultId: ctx.resultId });
     return jobId !== undefined;
