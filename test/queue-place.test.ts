@@ -31,7 +31,7 @@ const order = async () => `waiting in this order: ${await prioritized()}; ${JSON
  * A worker taking one job at a time: the first attempt of a job named in `failing` throws at once,
  * any other job runs until the test releases it. Only `keeps` is given its place back on retry.
  */
-function startWorker(failing: string[], keeps: string): { started: string[]; dueAt: Map<string, number> } {
+function holdingWorker(failing: string[], keeps: string): { started: string[]; dueAt: Map<string, number> } {
   const started: string[] = [];
   const dueAt = new Map<string, number>();
   worker = new Worker(
@@ -56,7 +56,7 @@ it('a retry is due at the front of its priority, not behind the entries queued a
   await queue.add('kept', {}, retried);
   await queue.add('left', {}, retried);
   for (const name of ['b1', 'b2', 'b3']) await queue.add(name, {}, { priority: 2 });
-  const { started, dueAt } = startWorker(['kept', 'left'], 'kept');
+  const { started, dueAt } = holdingWorker(['kept', 'left'], 'kept');
 
   // Both first attempts failed and b1 holds the only slot: nobody moves the retries out of the
   // delayed set until b1 ends, and b1 ends only once both are due.
@@ -82,7 +82,7 @@ it('a look for a delay the entry no longer has leaves it where BullMQ put it', a
   const stale = await queue.add('stale', {}, { priority: 2, delay: 200 });
   toFrontWhenDue(queue, kept.id!, due);
   toFrontWhenDue(queue, stale.id!, due);
-  startWorker([], '');
+  holdingWorker([], '');
   await waitFor('hold to start', async () => releases.has('hold'), { timeoutMs: DEADLINE.event });
   await waitFor('both delays to pass', async () => Date.now() > due + 50, { timeoutMs: DEADLINE.event, intervalMs: 20 });
   releases.get('hold')!();
