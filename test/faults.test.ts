@@ -341,11 +341,16 @@ it('PostgreSQL frozen (SIGSTOP) mid-order: requests get 503, workers wait, and n
 it('pause, resume and cancel while submissions are in flight', async () => {
   await scenario('pause / resume / cancel mid-run', async () => {
     await ensureWorkers(2);
+    // Each order is acted on as soon as its first submission lands, while the rest of it is in
+    // flight or waiting. Not both at once: the queue runs the first order's entries before the
+    // second's, so by the time the second is under way the first may have finished (a 409).
+    const underWay = (id: string) => waitFor(`order ${id} under way`, async () => (await h.job(id)).submitted > 0, { timeoutMs: DEADLINE.firstSubmission, intervalMs: 50 });
     const paused = await h.order(site(), 460, 12);
-    const cancelled = await h.order(site(), 480, 12);
-    await waitFor('both orders under way', async () => (await h.job(paused)).submitted > 0 && (await h.job(cancelled)).submitted > 0, { timeoutMs: DEADLINE.firstSubmission });
+    await underWay(paused);
     expect((await h.request('POST', `/jobs/${paused}/pause`)).status).toBe(200);
     const atPause = (await h.job(paused)).submitted;
+    const cancelled = await h.order(site(), 480, 12);
+    await underWay(cancelled);
     expect((await h.request('POST', `/jobs/${cancelled}/cancel`)).status).toBe(200);
     // In-flight submissions finish (at most one per worker slot); nothing new starts on either order.
     await waitFor('no worker to hold a row of the paused order', async () => (await rowsInWorkers(paused)) === 0, {
