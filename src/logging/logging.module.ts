@@ -3,7 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { requestForLog } from './request-log';
+import { accessLineLevel, requestForLog } from './request-log';
 import { REDACT_PATHS, scrubSecrets } from './scrub';
 
 /** Nest's level names (LOG_LEVEL) as pino's. */
@@ -30,6 +30,10 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
               level: PINO_LEVELS[config.LOG_LEVEL],
               redact: REDACT_PATHS,
               serializers: { req: requestForLog },
+              // A failed request's access line is the one line about it when nothing threw
+              // (a 503 while the database watchdog already knows it is away): at `warn` or
+              // `error`, so an operator reading warnings and up sees every failed request.
+              customLogLevel: (_req, res, err) => accessLineLevel(res.statusCode, err),
               hooks: { streamWrite: scrubSecrets },
               // Health probes every few seconds would drown everything else.
               autoLogging: {

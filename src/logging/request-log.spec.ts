@@ -1,5 +1,5 @@
 import { LOG_LIMITS, REDACTED, TRUNCATED } from './logging.constants';
-import { logSafeHeaders, logSafeUrl, requestForLog } from './request-log';
+import { accessLineLevel, logSafeHeaders, logSafeUrl, requestForLog } from './request-log';
 
 const TOKEN = `eyJqIjoiYSJ9.${'S'.repeat(43)}`;
 
@@ -64,5 +64,14 @@ describe('requestForLog', () => {
   it('logs no parsed query or params: they would repeat the URL uncut and unredacted', () => {
     const logged = requestForLog({ id: 7, method: 'GET', url: `/x?token=${TOKEN}`, headers: {}, remoteAddress: '127.0.0.1', remotePort: 5 });
     expect(logged).toEqual({ id: 7, method: 'GET', url: `/x?token=${REDACTED}`, headers: {}, remoteAddress: '127.0.0.1', remotePort: 5 });
+  });
+});
+
+describe('accessLineLevel', () => {
+  it('warns for a 503, marks other 5xx and errors as errors, and leaves the rest at info', () => {
+    expect([200, 201, 304, 401, 404, 429].map((s) => accessLineLevel(s))).toEqual(Array(6).fill('info'));
+    expect(accessLineLevel(503)).toBe('warn');
+    expect([500, 502, 504].map((s) => accessLineLevel(s))).toEqual(['error', 'error', 'error']);
+    expect(accessLineLevel(200, new Error('socket hang up'))).toBe('error');
   });
 });

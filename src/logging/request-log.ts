@@ -99,3 +99,9 @@ function joinCapped(values: string[], max: number): string {
   }
   return out;
 }
+
+/** The level of a request's access line: 503 (the database or a store away) warns, other 5xx are errors. */
+export function accessLineLevel(status: number, err?: Error): 'info' | 'warn' | 'error' {
+  if (status === 503) return 'warn';
+  return status >= 500 || err ? 'error' : 'info';
+}
