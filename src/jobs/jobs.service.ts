@@ -90,26 +90,29 @@ export class JobsService {
   }
 
   private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
-    const [customer] =
-      reach.kind === 'account'
-        ? await m.query(`SELECT id FROM customers WHERE id = $1 AND account_id = $2`, [dto.customerId, reach.accountId])
-        : await m.query(`SELECT id FROM customers WHERE id = $1`, [dto.customerId]);
+    // The customer and the directories in one round trip: a package's first `packageSize` enabled
+    // directories, or which of the listed ones are enabled.
+    const [{ customer, directories }]: Array<{ customer: boolean; directories: string[] }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)) AS customer,
+              ARRAY(SELECT id FROM directories WHERE enabled AND ${dto.directoryIds ? 'id = ANY($3)' : 'true ORDER BY position, id LIMIT $3'}) AS directories`,
+      [dto.customerId, reach.kind === 'account' ? reach.accountId : null, dto.directoryIds ?? dto.packageSize],
+    );
     if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
     return openOrder(m, {
       customerId: dto.customerId,
       packageSize: dto.packageSize ?? null,
       priority: dto.priority ?? 3,
-      directoryIds: await this.chooseDirectories(m, dto),
+      directoryIds: this.chosen(dto, directories),
       awaitApproval: this.config.REQUIRE_APPROVAL,
       idempotencyKey: idempotencyKey ?? null,
     });
   }
 
-  private async chooseDirectories(m: EntityManager, dto: CreateJobDto): Promise<string[]> {
+  /** The order's directories, or a 422 naming what is missing: `found` is what the database has of them. */
+  private chosen(dto: CreateJobDto, found: string[]): string[] {
     if (dto.directoryIds) {
-      const rows: Array<{ id: string }> = await m.query(`SELECT id FROM directories WHERE enabled AND id = ANY($1)`, [dto.directoryIds]);
-      const found = new Set(rows.map((r) => r.id));
-      const unknown = dto.directoryIds.filter((id) => !found.has(id));
+      const enabled = new Set(found);
+      const unknown = dto.directoryIds.filter((id) => !enabled.has(id));
       if (unknown.length) {
         throw new ProblemException(422, `unknown or disabled directories: ${unknown.slice(0, 20).join(', ')}`, [
           { field: 'directoryIds', messages: [`${unknown.length} id(s) are not enabled directories; see GET /api/v1/directories`] },
@@ -118,13 +121,12 @@ export class JobsService {
       return dto.directoryIds;
     }
     const size = dto.packageSize as number;
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM directories WHERE enabled ORDER BY position, id LIMIT $1`, [size]);
-    if (rows.length < size) {
-      throw new ProblemException(422, `a ${size}-directory package needs ${size} enabled directories; only ${rows.length} exist`, [
-        { field: 'packageSize', messages: [`at most ${rows.length} directories are available`] },
+    if (found.length < size) {
+      throw new ProblemException(422, `a ${size}-directory package needs ${size} enabled directories; only ${found.length} exist`, [
+        { field: 'packageSize', messages: [`at most ${found.length} directories are available`] },
       ]);
     }
-    return rows.map((r) => r.id);
+    return found;
   }
 
   /** 404 alike for a missing job and another account's. */

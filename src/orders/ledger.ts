@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
+import { entityFromRow } from '../database/entity-from-row';
 import { Job } from './job.entity';
-import { enqueueOrder } from './outbox';
 import { ACTIVE_JOB_STATUSES, COUNTER_OF, type Counter, isFinal, JobStatus, ResultStatus } from './statuses';
 import { recordJobEvent } from './timeline';
 import { ALLOWED_FROM, counterDelta, planOrderMove, type OrderMove } from './transitions';
@@ -153,20 +153,18 @@ export interface NewOrder {
 /** Opens an order: its row, one result row per directory, the outbox entry that queues them, and the timeline's first entry. */
 export async function openOrder(m: EntityManager, order: NewOrder): Promise<Job> {
   const status: JobStatus = order.awaitApproval ? 'awaiting_approval' : 'queued';
-  const job = await m.save(
-    m.create(Job, {
-      type: 'directory_submission',
-      customerId: order.customerId,
-      packageSize: order.packageSize,
-      priority: order.priority,
-      status,
-      total: order.directoryIds.length,
-      idempotencyKey: order.idempotencyKey,
-      metadata: {},
-    }),
+  // One statement, one round trip: the order's row, then what hangs off it (the same rows
+  // enqueueOrder and recordJobEvent write). Foreign keys are checked at the statement's end,
+  // when the order's row is there.
+  const [row]: Array<Record<string, unknown>> = await m.query(
+    `WITH job AS (
+       INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata)
+       VALUES ('directory_submission', $1, $2, $3, $4, cardinality($5::text[]), $6, '{}') RETURNING *),
+     results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, unnest($5::text[]) FROM job),
+     outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $7),
+     timeline AS (INSERT INTO job_events (job_id, type, detail) SELECT job.id, 'created', jsonb_build_object('status', job.status, 'total', job.total) FROM job)
+     SELECT * FROM job`,
+    [order.customerId, order.packageSize, order.priority, status, order.directoryIds, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status)],
   );
-  await m.query(`INSERT INTO job_results (job_id, directory_id) SELECT $1, unnest($2::text[])`, [job.id, order.directoryIds]);
-  if ((ACTIVE_JOB_STATUSES as readonly string[]).includes(status)) await enqueueOrder(m, job.id);
-  await recordJobEvent(m, job.id, 'created', { status, total: job.total });
-  return m.findOneByOrFail(Job, { id: job.id });
+  return entityFromRow(m, Job, row);
 }

@@ -11,13 +11,18 @@ export async function enqueueOrder(m: EntityManager, jobId: string): Promise<voi
 }
 
 /**
- * Up to `limit` unsent entries, oldest first, locked for the caller's transaction. SKIP LOCKED:
- * every API replica may publish without two of them taking the same entry.
+ * Up to `limit` unsent entries, oldest first, taken and marked sent in one statement inside the
+ * caller's transaction: the caller publishes them before it commits, and if publishing fails (or
+ * the process dies first) the rollback leaves them unsent. SKIP LOCKED: every API replica may
+ * publish without two of them taking the same entry.
  */
 export function takeUnsent(m: EntityManager, limit: number): Promise<Array<{ id: string; job_id: string }>> {
-  return m.query(`SELECT id, job_id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
-}
-
-export async function markSent(m: EntityManager, ids: string[]): Promise<void> {
-  await m.query(`UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ids]);
+  return m.query(
+    `WITH taken AS (
+       UPDATE outbox SET sent_at = now(), attempts = attempts + 1
+        WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, job_id)
+     SELECT id, job_id FROM taken ORDER BY id`,
+    [limit],
+  );
 }
