@@ -112,12 +112,15 @@ describe('POST /jobs', () => {
     expect(await queued()).toEqual(rows.map((r) => submissionJobId(r.id, r.generation)));
   });
 
-  it('takes an explicit list of directories', async () => {
-    const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0003', 'sandbox-0007'] }).expect(201);
-    expect(res.body.progress.total).toBe(2);
+  it('takes an explicit list of directories, its rows in the order given (the queue\'s order)', async () => {
+    const given = ['sandbox-0007', 'sandbox-0003', 'sandbox-0005'];
+    const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: given }).expect(201);
+    expect(res.body.progress.total).toBe(3);
     expect(res.body.priority).toBe(3);
     const results = await http.get(`/api/v1/jobs/${res.body.id}/results`).expect(200);
-    expect(results.body.items.map((r: { directoryId: string }) => r.directoryId).sort()).toEqual(['sandbox-0003', 'sandbox-0007']);
+    expect(results.body.items.map((r: { directoryId: string }) => r.directoryId).sort()).toEqual([...given].sort());
+    const rows = await h.db.dataSource.query(`SELECT directory_id FROM job_results WHERE job_id = $1 ORDER BY id`, [res.body.id]);
+    expect(rows.map((r: { directory_id: string }) => r.directory_id)).toEqual(given);
   });
 
   it.each([

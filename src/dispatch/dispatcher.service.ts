@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { crashPoint } from '../common/crash-point';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { queueableRows, type QueueableRow } from '../orders/open-rows';
+import type { QueueableRow } from '../orders/open-rows';
 import { takeUnsent } from '../orders/outbox';
 import { ASSISTED_QUEUE, bullPriority, queueFor, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
 
@@ -78,13 +78,11 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     let sent = 0;
     for (;;) {
       const n = await this.db.transaction(async (m) => {
-        const entries = await takeUnsent(m, OUTBOX_BATCH);
-        if (entries.length) {
-          // One read and one addBulk per queue for the whole batch, not one of each per order.
-          await this.dispatch(await queueableRows(m, [...new Set(entries.map((e) => e.job_id))]));
-          crashPoint(this.config, 'relay.after-add');
-        }
-        return entries.length;
+        // One statement and one addBulk per queue for the whole batch, not one of each per order.
+        const { taken, rows } = await takeUnsent(m, OUTBOX_BATCH);
+        if (rows.length) await this.dispatch(rows);
+        if (taken) crashPoint(this.config, 'relay.after-add');
+        return taken;
       });
       sent += n;
       if (n < OUTBOX_BATCH) return sent;

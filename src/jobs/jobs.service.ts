@@ -90,43 +90,29 @@ export class JobsService {
   }
 
   private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
-    // The customer and the directories in one round trip: a package's first `packageSize` enabled
-    // directories, or which of the listed ones are enabled.
-    const [{ customer, directories }]: Array<{ customer: boolean; directories: string[] }> = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)) AS customer,
-              ARRAY(SELECT id FROM directories WHERE enabled AND ${dto.directoryIds ? 'id = ANY($3)' : 'true ORDER BY position, id LIMIT $3'}) AS directories`,
-      [dto.customerId, reach.kind === 'account' ? reach.accountId : null, dto.directoryIds ?? dto.packageSize],
-    );
-    if (!customer) throw new ProblemException(404, `customer ${dto.customerId} not found`);
-    return openOrder(m, {
+    const opened = await openOrder(m, {
       customerId: dto.customerId,
+      accountId: reach.kind === 'account' ? reach.accountId : null,
+      directoryIds: dto.directoryIds ?? null,
       packageSize: dto.packageSize ?? null,
       priority: dto.priority ?? 3,
-      directoryIds: this.chosen(dto, directories),
       awaitApproval: this.config.REQUIRE_APPROVAL,
       idempotencyKey: idempotencyKey ?? null,
     });
-  }
-
-  /** The order's directories, or a 422 naming what is missing: `found` is what the database has of them. */
-  private chosen(dto: CreateJobDto, found: string[]): string[] {
+    if ('job' in opened) return opened.job;
+    if (opened.missing === 'customer') throw new ProblemException(404, `customer ${dto.customerId} not found`);
     if (dto.directoryIds) {
-      const enabled = new Set(found);
+      const enabled = new Set(opened.enabled);
       const unknown = dto.directoryIds.filter((id) => !enabled.has(id));
-      if (unknown.length) {
-        throw new ProblemException(422, `unknown or disabled directories: ${unknown.slice(0, 20).join(', ')}`, [
-          { field: 'directoryIds', messages: [`${unknown.length} id(s) are not enabled directories; see GET /api/v1/directories`] },
-        ]);
-      }
-      return dto.directoryIds;
-    }
-    const size = dto.packageSize as number;
-    if (found.length < size) {
-      throw new ProblemException(422, `a ${size}-directory package needs ${size} enabled directories; only ${found.length} exist`, [
-        { field: 'packageSize', messages: [`at most ${found.length} directories are available`] },
+      throw new ProblemException(422, `unknown or disabled directories: ${unknown.slice(0, 20).join(', ')}`, [
+        { field: 'directoryIds', messages: [`${unknown.length} id(s) are not enabled directories; see GET /api/v1/directories`] },
       ]);
     }
-    return found;
+    const size = dto.packageSize as number;
+    const found = opened.enabled.length;
+    throw new ProblemException(422, `a ${size}-directory package needs ${size} enabled directories; only ${found} exist`, [
+      { field: 'packageSize', messages: [`at most ${found} directories are available`] },
+    ]);
   }
 
   /** 404 alike for a missing job and another account's. */

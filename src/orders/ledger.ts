@@ -142,29 +142,53 @@ export async function markStarted(m: EntityManager, jobId: string, status: JobSt
 
 export interface NewOrder {
   customerId: string;
+  /** The account the customer must belong to; null for a caller who reaches every account. */
+  accountId: string | null;
+  /** The order's directories: these, in this order (unique ids), or else the first `packageSize` enabled ones. */
+  directoryIds: string[] | null;
   packageSize: number | null;
   priority: number;
-  directoryIds: string[];
   /** Staff approve each order before it runs. */
   awaitApproval: boolean;
   idempotencyKey: string | null;
 }
 
-/** Opens an order: its row, one result row per directory, the outbox entry that queues them, and the timeline's first entry. */
-export async function openOrder(m: EntityManager, order: NewOrder): Promise<Job> {
+/** An opened order, or why none was: no such customer (for the caller), or directories missing. */
+export type OpenedOrder = { job: Job } | { missing: 'customer' } | { missing: 'directories'; enabled: string[] };
+
+/**
+ * Opens an order: its row, one result row per directory, the outbox entry that queues them, and
+ * the timeline's first entry (the rows enqueueOrder and recordJobEvent would write). One statement,
+ * one round trip: it checks the customer and chooses the directories as it writes, and writes
+ * nothing when either is missing. Foreign keys are checked at the statement's end, when the
+ * order's row is there.
+ */
+export async function openOrder(m: EntityManager, order: NewOrder): Promise<OpenedOrder> {
   const status: JobStatus = order.awaitApproval ? 'awaiting_approval' : 'queued';
-  // One statement, one round trip: the order's row, then what hangs off it (the same rows
-  // enqueueOrder and recordJobEvent write). Foreign keys are checked at the statement's end,
-  // when the order's row is there.
-  const [row]: Array<Record<string, unknown>> = await m.query(
-    `WITH job AS (
+  const byId = order.directoryIds !== null;
+  const [row]: Array<Record<string, unknown> & { customer: boolean; chosen: string[]; complete: boolean }> = await m.query(
+    `WITH customer AS (SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)),
+     chosen AS (${
+       byId
+         ? `SELECT d.id, u.n FROM unnest($3::text[]) WITH ORDINALITY AS u(id, n) JOIN directories d ON d.id = u.id AND d.enabled`
+         : `SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM directories WHERE enabled ORDER BY position, id LIMIT $3`
+     }),
+     complete AS (SELECT count(*) = ${byId ? 'cardinality($3::text[])' : '$3'} AS ok, count(*)::int AS n FROM chosen),
+     job AS (
        INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata)
-       VALUES ('directory_submission', $1, $2, $3, $4, cardinality($5::text[]), $6, '{}') RETURNING *),
-     results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, unnest($5::text[]) FROM job),
-     outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $7),
+       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}' FROM customer, complete WHERE complete.ok
+       RETURNING *),
+     results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, chosen.id FROM job, chosen ORDER BY chosen.n),
+     outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $8),
      timeline AS (INSERT INTO job_events (job_id, type, detail) SELECT job.id, 'created', jsonb_build_object('status', job.status, 'total', job.total) FROM job)
-     SELECT * FROM job`,
-    [order.customerId, order.packageSize, order.priority, status, order.directoryIds, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status)],
+     SELECT EXISTS (SELECT 1 FROM customer) AS customer, ARRAY(SELECT id FROM chosen ORDER BY n) AS chosen, complete.ok AS complete, job.*
+       FROM complete LEFT JOIN job ON true`,
+    [
+      order.customerId, order.accountId, order.directoryIds ?? order.packageSize,
+      order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status),
+    ],
   );
-  return entityFromRow(m, Job, row);
+  if (!row.customer) return { missing: 'customer' };
+  if (!row.complete) return { missing: 'directories', enabled: row.chosen };
+  return { job: entityFromRow(m, Job, row) };
 }

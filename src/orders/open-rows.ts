@@ -29,20 +29,6 @@ export interface QueueableRow {
 export const QUEUEABLE_COLUMNS = `r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId", j.priority,
        coalesce((d.adapter->>'assisted')::boolean, false) AS assisted`;
 
-/**
- * The rows of these orders that still need an attempt and are not in a worker's hands, order by
- * order as given (the outbox's order, which is the queue's at equal priority), each order's by id.
- */
-export function queueableRows(m: EntityManager, jobIds: string[]): Promise<QueueableRow[]> {
-  return m.query(
-    `SELECT ${QUEUEABLE_COLUMNS}
-       FROM job_results r JOIN jobs j ON j.id = r.job_id JOIN directories d ON d.id = r.directory_id
-      WHERE r.job_id = ANY($1::uuid[]) AND ${waitingRowSql()}
-      ORDER BY array_position($1::uuid[], r.job_id), r.id`,
-    [jobIds],
-  );
-}
-
 /** Rows of an order waiting for an attempt, with the generation their queue entries carry (to withdraw or move them). */
 export function waitingRows(m: EntityManager, jobId: string): Promise<Array<{ resultId: string; generation: number }>> {
   return m.query(`SELECT id::text AS "resultId", generation FROM job_results WHERE job_id = $1 AND status IN (${list(WAITING_ROW_STATUSES)})`, [jobId]);

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { QUEUEABLE_COLUMNS, type QueueableRow, waitingRowSql } from './open-rows';
 
 /**
  * The outbox: what must reach Redis is written here in the same transaction as the change that
@@ -11,18 +12,31 @@ export async function enqueueOrder(m: EntityManager, jobId: string): Promise<voi
 }
 
 /**
- * Up to `limit` unsent entries, oldest first, taken and marked sent in one statement inside the
- * caller's transaction: the caller publishes them before it commits, and if publishing fails (or
- * the process dies first) the rollback leaves them unsent. SKIP LOCKED: every API replica may
- * publish without two of them taking the same entry.
+ * Up to `limit` unsent entries, oldest first, taken and marked sent inside the caller's
+ * transaction, with the rows of their orders to put on the queue, in one statement (one round trip
+ * per batch). The caller publishes the rows before it commits: if publishing fails (or the process
+ * dies first), the rollback leaves the entries unsent. SKIP LOCKED: every API replica may publish
+ * without two of them taking the same entry. The rows come order by order in the outbox's order
+ * (the queue's at equal priority), each order's by id; `taken` counts entries, rows or none.
  */
-export function takeUnsent(m: EntityManager, limit: number): Promise<Array<{ id: string; job_id: string }>> {
-  return m.query(
+export async function takeUnsent(m: EntityManager, limit: number): Promise<{ taken: number; rows: QueueableRow[] }> {
+  const found: Array<QueueableRow & { taken: number }> = await m.query(
     `WITH taken AS (
        UPDATE outbox SET sent_at = now(), attempts = attempts + 1
         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, job_id)
-     SELECT id, job_id FROM taken ORDER BY id`,
+       RETURNING id, job_id),
+     orders AS (SELECT job_id, min(id) AS first FROM taken GROUP BY job_id)
+     SELECT (SELECT count(*) FROM taken)::int AS taken, q.*
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (
+         SELECT ${QUEUEABLE_COLUMNS}, o.first, r.id AS row_id
+           FROM orders o JOIN job_results r ON r.job_id = o.job_id JOIN jobs j ON j.id = r.job_id JOIN directories d ON d.id = r.directory_id
+          WHERE ${waitingRowSql()}) AS q ON true
+      ORDER BY q.first, q.row_id`,
     [limit],
   );
+  const rows = found
+    .filter((f) => f.resultId !== null)
+    .map(({ resultId, generation, jobId, directoryId, priority, assisted }) => ({ resultId, generation, jobId, directoryId, priority, assisted }));
+  return { taken: found[0]?.taken ?? 0, rows };
 }
