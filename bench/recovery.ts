@@ -12,10 +12,12 @@ import { REPEAT, startBenchStack } from './support';
 
 /**
  * Recovery: two HTTP-submitter workers share an order; one is SIGKILLed in the middle of it. How
- * long until the submissions it held are taken up again by the other (BullMQ's stalled-job check:
- * the dead worker's locks expire after QUEUE_LOCK_MS, and the survivor's check, every QUEUE_LOCK_MS,
- * finds them), and until the order completed. REPEAT kills, each on an order of its own; a new
- * worker replaces the killed one afterwards, as a supervisor would. Settings:
+ * long until the submissions it held are taken up again by the other, and until the order
+ * completed. BullMQ's stalled-job check moves an entry when it finds it unlocked after an earlier
+ * check marked it; the dead worker's locks expire after QUEUE_LOCK_MS, and one check per
+ * QUEUE_LOCK_MS runs fleet-wide, so a check the victim ran just before it died makes the
+ * survivor's next one a no-op: one to three intervals in all. REPEAT kills, each on an order of
+ * its own; a new worker replaces the killed one afterwards, as a supervisor would. Settings:
  * BENCH_RECOVERY_CONCURRENCY (4 per worker), BENCH_RECOVERY_SIZE (200 directories).
  */
 const CONCURRENCY = Number(process.env.BENCH_RECOVERY_CONCURRENCY ?? 4);
@@ -77,7 +79,7 @@ export async function recoverySection(sandboxUrl: string): Promise<Figure[]> {
   const lockMs = loadConfig().QUEUE_LOCK_MS;
   const how = `2 workers × ${CONCURRENCY}, one SIGKILLed a quarter into a ${SIZE}-directory order; ${takenUp.length} kills, ${held} entries held; QUEUE_LOCK_MS ${lockMs} (lock and stalled-check interval)`;
   return [
-    { id: 'recovery.taken-up', section: 'recovery', measure: "SIGKILLed worker's submissions taken up again", unit: 's', samples: takenUp, better: 'lower', note: `kill → the last of them started again on the survivor: between one and two QUEUE_LOCK_MS, by where the survivor's stalled check stood at the kill; ${how}` },
+    { id: 'recovery.taken-up', section: 'recovery', measure: "SIGKILLed worker's submissions taken up again", unit: 's', samples: takenUp, better: 'lower', note: `kill → the last of them started again on the survivor: one to three QUEUE_LOCK_MS, by where the stalled checks stood at the kill (a check the victim ran last holds the survivor's off for one interval); ${how}` },
     { id: 'recovery.completed', section: 'recovery', measure: 'SIGKILL → its order completed', unit: 's', samples: completed, better: 'lower', note: 'the held rows verified at the directory where they may have clicked' },
   ];
 }

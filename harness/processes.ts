@@ -43,7 +43,7 @@ export type Entry = 'main' | 'worker' | 'remote-worker/main' | 'sandbox/main' | 
 export function startProcess(entry: Entry, env: Record<string, string | undefined>, opts: ProcessOptions = {}): Proc {
   const root = opts.root ?? ROOT;
   const file = entry.startsWith('bench/') ? join(root, 'dist', `${entry}.js`) : join(root, 'dist', 'src', `${entry}.js`);
-  // Node 24 refuses --cpu-prof in NODE_OPTIONS: a profile of the started processes (the API, the
+  // Node refuses --cpu-prof in NODE_OPTIONS: a profile of the started processes (the API, the
   // workers) is asked for here instead, one .cpuprofile per process as it exits.
   const profile = process.env.BOLTLINE_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BOLTLINE_CPU_PROF_DIR}`] : [];
   const child = spawn(opts.node ?? process.execPath, [...profile, file, ...(opts.args ?? [])], {

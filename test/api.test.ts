@@ -138,8 +138,23 @@ describe('POST /jobs', () => {
     expect((await h.db.dataSource.query('SELECT count(*)::int AS n FROM jobs'))[0].n).toBe(before);
   });
 
+  it('answers the new order as reading it back does, its package rows in the directories\' order', async () => {
+    const created = await http.post('/api/v1/jobs').send({ customerId, packageSize: 50 }).expect(201);
+    const read = await http.get(`/api/v1/jobs/${created.body.id}`).expect(200);
+    expect(created.body).toEqual(read.body);
+    const rows = await h.db.dataSource.query(
+      `SELECT d.position FROM job_results r JOIN directories d ON d.id = r.directory_id WHERE r.job_id = $1 ORDER BY r.id`,
+      [created.body.id],
+    );
+    const positions = rows.map((r: { position: number }) => r.position);
+    expect(positions).toHaveLength(50);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
   it('answers 404 for an unknown customer and 422 for unknown directories', async () => {
     await http.post('/api/v1/jobs').send({ customerId: '9d5b2f9e-7c5e-4a7b-9c1e-000000000000', packageSize: 50 }).expect(404);
+    // The customer first, when both are wrong.
+    await http.post('/api/v1/jobs').send({ customerId: '9d5b2f9e-7c5e-4a7b-9c1e-000000000000', directoryIds: ['nowhere'] }).expect(404);
     const res = await http.post('/api/v1/jobs').send({ customerId, directoryIds: ['sandbox-0001', 'nowhere'] }).expect(422);
     expect(res.body.detail).toMatch(/nowhere/);
   });

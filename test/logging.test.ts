@@ -130,7 +130,12 @@ describe('credentials in URLs', () => {
     try {
       await dba.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await dba.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
-      await waitFor('the watchdog to notice', async () => (/requests get 503 until it does/.test(api.output()) ? true : undefined), { timeoutMs: DEADLINE.event });
+      // The watchdog's last word is that PostgreSQL is away (a slow probe may have said so, and
+      // taken it back, before: only the latest of its lines counts).
+      await waitFor('the watchdog to notice', async () => {
+        const out = api.output();
+        return out.lastIndexOf('requests get 503 until it does') > out.lastIndexOf('PostgreSQL answers again') ? true : undefined;
+      }, { timeoutMs: DEADLINE.event });
       const refused = await fetch(`${base}${events}${encodeURIComponent(token)}`);
       expect(refused.status).toBe(503);
       await refused.arrayBuffer();

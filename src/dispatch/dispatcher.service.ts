@@ -17,10 +17,13 @@ const OUTBOX_BATCH = 20;
  * PostgreSQL → BullMQ: the one place that writes submission entries to the queue.
  *
  * It relays the transactional outbox: whatever must reach Redis is first committed to `outbox`
- * together with the change that needs it (src/orders/outbox.ts); the dispatcher publishes it and
- * only then marks it sent. A crash in between publishes twice, which deterministic BullMQ ids
+ * together with the change that needs it (src/orders/outbox.ts); the dispatcher takes a batch and
+ * marks it sent in a transaction, publishes it, and only then commits. A failure or crash before
+ * the commit leaves the batch unsent and publishes it again later, which deterministic BullMQ ids
  * make harmless: adding a row that is already queued is a no-op in Redis, so callers may
- * dispatch as often as they like.
+ * dispatch as often as they like. Every writer of the outbox in this process pokes the
+ * dispatcher after its commit; the OUTBOX_POLL_MS timer is the backstop for the rest (another
+ * replica's batch rolled back, a process that died between its commit and its poke).
  */
 @Injectable()
 export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -55,7 +55,7 @@ export class JobsService {
         const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
         if (replay) return replay;
       }
-      const job = jobView(await this.insert(m, dto, reach, idempotencyKey));
+      const job = jobView(await this.open(m, dto, reach, idempotencyKey));
       // Last, after the order's rows are written: the account's lock is held until the commit, and
       // the account's other requests wait for it only for the count, not for each other's inserts.
       if (reach.kind === 'account') await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, { opening: job.id });
@@ -89,7 +89,8 @@ export class JobsService {
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  private async insert(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
+  /** Opens the order, or answers 404 (the customer) or 422 (the directories) having written nothing. */
+  private async open(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
     const opened = await openOrder(m, {
       customerId: dto.customerId,
       accountId: reach.kind === 'account' ? reach.accountId : null,

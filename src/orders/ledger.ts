@@ -166,7 +166,8 @@ export type OpenedOrder = { job: Job } | { missing: 'customer' } | { missing: 'd
 export async function openOrder(m: EntityManager, order: NewOrder): Promise<OpenedOrder> {
   const status: JobStatus = order.awaitApproval ? 'awaiting_approval' : 'queued';
   const byId = order.directoryIds !== null;
-  const [row]: Array<Record<string, unknown> & { customer: boolean; chosen: string[]; complete: boolean }> = await m.query(
+  // The flags come after job.* and are named so that no column of jobs can take their place.
+  const [row]: Array<Record<string, unknown> & { opened_customer_found: boolean; opened_complete: boolean; opened_enabled: string[] | null }> = await m.query(
     `WITH customer AS (SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)),
      chosen AS (${
        byId
@@ -181,14 +182,16 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
      results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, chosen.id FROM job, chosen ORDER BY chosen.n),
      outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $8),
      timeline AS (INSERT INTO job_events (job_id, type, detail) SELECT job.id, 'created', jsonb_build_object('status', job.status, 'total', job.total) FROM job)
-     SELECT EXISTS (SELECT 1 FROM customer) AS customer, ARRAY(SELECT id FROM chosen ORDER BY n) AS chosen, complete.ok AS complete, job.*
+     SELECT job.*, EXISTS (SELECT 1 FROM customer) AS opened_customer_found, complete.ok AS opened_complete,
+            CASE WHEN NOT complete.ok THEN ARRAY(SELECT id FROM chosen ORDER BY n) END AS opened_enabled
        FROM complete LEFT JOIN job ON true`,
     [
+      // $3: the ids (text[]) or the package's size, whichever chooses the directories above.
       order.customerId, order.accountId, order.directoryIds ?? order.packageSize,
       order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status),
     ],
   );
-  if (!row.customer) return { missing: 'customer' };
-  if (!row.complete) return { missing: 'directories', enabled: row.chosen };
+  if (!row.opened_customer_found) return { missing: 'customer' };
+  if (!row.opened_complete) return { missing: 'directories', enabled: row.opened_enabled ?? [] };
   return { job: entityFromRow(m, Job, row) };
 }

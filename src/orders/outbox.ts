@@ -26,9 +26,11 @@ export async function takeUnsent(m: EntityManager, limit: number): Promise<{ tak
         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id, job_id),
      orders AS (SELECT job_id, min(id) AS first FROM taken GROUP BY job_id)
+     -- One row at least (the one-row (SELECT 1)): the count of entries taken comes back even when
+     -- their orders have no row to queue (paused, cancelled, finished).
      SELECT (SELECT count(*) FROM taken)::int AS taken, q.*
        FROM (SELECT 1) AS one
-       LEFT JOIN LATERAL (
+       LEFT JOIN (
          SELECT ${QUEUEABLE_COLUMNS}, o.first, r.id AS row_id
            FROM orders o JOIN job_results r ON r.job_id = o.job_id JOIN jobs j ON j.id = r.job_id JOIN directories d ON d.id = r.directory_id
           WHERE ${waitingRowSql()}) AS q ON true
