@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { descendants } from '../harness/processes';
-import { loadConfig } from '../src/config/config.schema';
+import { createTestDatabase } from '../harness/database';
+import { loadConfig, parseConfig } from '../src/config/config.schema';
+import { CataloguePolicy } from '../src/egress/catalogue-policy.service';
+import { EgressProxy } from '../src/egress/egress-proxy.service';
 import { checkBrowser } from '../src/engine/browser-check';
 import { stepTimeoutMs } from '../src/engine/timeouts';
 import { runAdapter } from '../src/engine/form-runner';
 import { launchOptions } from '../src/engine/launch';
-import { sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
+import { importSandboxCatalogue, sandboxCatalogue, type SandboxDirectory } from '../src/sandbox/catalogue';
 import { type Figure, median } from './report';
 import { benchCustomer, machineBusySeconds, peakOf, pssMiB, REPEAT, startBenchStack, wellBehavedDirectories } from './support';
 
@@ -18,7 +21,7 @@ import { benchCustomer, machineBusySeconds, peakOf, pssMiB, REPEAT, startBenchSt
  * worker processes × concurrency), BENCH_RAW_PAGES ("2,4,8").
  */
 const FORMS = Number(process.env.BENCH_FORMS ?? 40);
-const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x2,1x4,1x8,2x2,2x4').split(',').map((c): [number, number] => {
+const CONFIGS = (process.env.BENCH_BROWSER_CONFIGS ?? '1x2,1x4,1x8,2x2,2x4').split(',').filter((c) => c.trim()).map((c): [number, number] => {
   const m = /^(\d+)x(\d+)$/.exec(c.trim());
   if (!m || !Number(m[1]) || !Number(m[2])) throw new Error(`BENCH_BROWSER_CONFIGS: "${c}" is not <workers>x<concurrency>, e.g. 2x2`);
   return [Number(m[1]), Number(m[2])];
@@ -34,8 +37,11 @@ interface RawRun {
   pssMiB: number;
 }
 
-/** Fills `forms` with `slots` parallel loops; each loop either keeps one page or opens a context per form. */
-async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number, fresh: boolean): Promise<RawRun> {
+/**
+ * Fills `forms` with `slots` parallel loops; each loop either keeps one page or opens a context per
+ * form, behind `egress` (the workers' proxy, a lease per context as a worker takes) when given.
+ */
+async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number, fresh: boolean, egress?: EgressProxy): Promise<RawRun> {
   const values = benchCustomer();
   const queue = [...forms];
   const gate = { open: async () => Date.now() + 60_000 };
@@ -54,17 +60,33 @@ async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number
         await fill(page, d);
         continue;
       }
-      const context = await browser.newContext();
+      const lease = await egress?.lease();
+      const context = await browser.newContext(lease ? { proxy: lease.proxy } : {});
       try {
         await fill(await context.newPage(), d);
       } finally {
         await context.close();
+        lease?.end();
       }
     }
   }));
   await shared?.close();
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, cpuSeconds: machineBusySeconds() - cpu0, pssMiB: peak.stop() };
+}
+
+/** The workers' egress proxy in this process, its policy read from a scratch database holding the sandbox's catalogue. */
+async function withEgressProxy<T>(sandboxUrl: string, use: (egress: EgressProxy) => Promise<T>): Promise<T> {
+  const db = await createTestDatabase('bench');
+  const egress = new EgressProxy(new CataloguePolicy(db.dataSource, parseConfig({ ...process.env, EGRESS_PRIVATE_ORIGINS: sandboxUrl })));
+  try {
+    await importSandboxCatalogue(db.dataSource.manager, sandboxUrl);
+    await egress.onModuleInit();
+    return await use(egress);
+  } finally {
+    await egress.onApplicationShutdown();
+    await db.drop();
+  }
 }
 
 /** PSS of the Chromium processes under `root` (the raw loops' browsers are this process's children; the sandbox is not Chromium). */
@@ -87,13 +109,13 @@ export async function browserSection(sandboxUrl: string): Promise<Figure[]> {
   // The raw loops: the engine's form runner on Playwright, nothing else (no proxy, no queue, no database).
   const plan = await checkBrowser(loadConfig());
   // Stock Playwright: the workers' executable and sandbox mode, none of their flags, no proxy.
-  const launchRaw = (workersFlags: boolean) => chromium.launch(launchOptions(workersFlags ? plan : { ...plan, disabledFeatures: undefined }, { egress: false }));
-  const raw = async (slots: number, fresh: boolean, workersFlags = false) => {
+  const launchRaw = (workersFlags: boolean, egress: boolean) => chromium.launch(launchOptions(workersFlags ? plan : { ...plan, disabledFeatures: undefined }, { egress }));
+  const raw = async (slots: number, fresh: boolean, workersFlags = false, egress?: EgressProxy) => {
     const runs: RawRun[] = [];
     for (let i = 0; i < REPEAT; i++) {
-      const browser = await launchRaw(workersFlags);
+      const browser = await launchRaw(workersFlags, !!egress);
       try {
-        runs.push(await rawRun(browser, forms, slots, fresh));
+        runs.push(await rawRun(browser, forms, slots, fresh, egress));
       } finally {
         await browser.close();
       }
@@ -111,6 +133,9 @@ export async function browserSection(sandboxUrl: string): Promise<Figure[]> {
   const freshFlagged = RAW_PAGES.length && plan.disabledFeatures ? await raw(FRESH_SLOTS, true, true) : [];
   if (freshFlagged.length) {
     figures.push(...browserFigures(`raw-fresh-flags-${FRESH_SLOTS}`, `raw Playwright with the workers' flags, a fresh context per form, ${FRESH_SLOTS} at a time`, freshFlagged, forms.length, FRESH_SLOTS, `raw-reused-${FRESH_SLOTS}`));
+    // The same behind the workers' egress proxy, held against it: what the proxy costs per form.
+    const proxied = await withEgressProxy(sandboxUrl, (egress) => raw(FRESH_SLOTS, true, true, egress));
+    figures.push(...browserFigures(`raw-fresh-flags-egress-${FRESH_SLOTS}`, `the same behind the workers' egress proxy (in this process, a lease per context)`, proxied, forms.length, FRESH_SLOTS, `raw-fresh-flags-${FRESH_SLOTS}`));
   }
 
   // Boltline: one order of the same forms, approved, until it completed.

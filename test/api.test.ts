@@ -92,11 +92,12 @@ describe('POST /jobs', () => {
     });
   });
 
-  it('relays several orders in one pass in the outbox\'s order, each order\'s rows in order', async () => {
+  it('relays several orders in one pass in the outbox\'s order, each order\'s rows in order, over several addBulk chunks', async () => {
     const placed: string[] = [];
-    for (let i = 0; i < 3; i++) placed.push((await http.post('/api/v1/jobs').send({ customerId, packageSize: 50, priority: 1 }).expect(201)).body.id);
+    for (let i = 0; i < 3; i++) placed.push((await http.post('/api/v1/jobs').send({ customerId, packageSize: 500, priority: 1 }).expect(201)).body.id);
     const queued = async () => (await h.queue.queue.getPrioritized()).filter((j) => placed.includes(j.data.jobId)).map((j) => j.id);
-    await waitFor('the relay to queue the three orders', async () => (await queued()).length === 150);
+    await waitFor('the relay to queue the three orders', async () => (await queued()).length === 1500);
+    // 1,500 entries: the relay adds them 500 at a time, all in flight at once.
     // Taken off the queue, then asked for again in the reverse order, all three in one commit: the
     // relay's next pass sees them together.
     for (const id of await queued()) await h.queue.queue.remove(id!);
@@ -108,7 +109,7 @@ describe('POST /jobs', () => {
       `SELECT id::text, generation FROM job_results WHERE job_id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], job_id), job_results.id`,
       [reversed],
     );
-    await waitFor('the relay to queue them again', async () => (await queued()).length === 150, { describe: async () => `${(await queued()).length} queued` });
+    await waitFor('the relay to queue them again', async () => (await queued()).length === 1500, { describe: async () => `${(await queued()).length} queued` });
     expect(await queued()).toEqual(rows.map((r) => submissionJobId(r.id, r.generation)));
   });
 

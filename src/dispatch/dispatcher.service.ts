@@ -10,8 +10,16 @@ import type { QueueableRow } from '../orders/open-rows';
 import { takeUnsent } from '../orders/outbox';
 import { ASSISTED_QUEUE, bullPriority, queueFor, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
 
+/** A promise marked as handled at once (it is awaited later, after other work has yielded). */
+const handled = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined);
+  return p;
+};
+
 /** Outbox entries published per transaction. */
 const OUTBOX_BATCH = 20;
+/** Queue entries per addBulk (one Redis pipeline). */
+const ADD_CHUNK = 500;
 
 /**
  * PostgreSQL → BullMQ: the one place that writes submission entries to the queue.
@@ -97,15 +105,23 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async add(queue: Queue<SubmitListingPayload>, rows: QueueableRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) {
-      await queue.addBulk(
-        rows.slice(i, i + 500).map((r) => ({
-          name: SUBMIT_LISTING,
-          data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId },
-          opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation) },
-        })),
+    // Chunks in flight together: Redis runs one while the next is built. Each chunk's commands
+    // are written to the queue's one connection before the next is built (the yield between
+    // them), so Redis adds them in the rows' order and the queue's order holds.
+    const adding: Array<Promise<unknown>> = [];
+    for (let i = 0; i < rows.length; i += ADD_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      adding.push(
+        handled(queue.addBulk(
+          rows.slice(i, i + ADD_CHUNK).map((r) => ({
+            name: SUBMIT_LISTING,
+            data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId },
+            opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation) },
+          })),
+        )),
       );
     }
+    await Promise.all(adding);
   }
 
   /** Moves queued entries of these rows to another priority; entries not in Redis are left to the reconciler. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem.filter';
-import { entityFromRow } from '../database/entity-from-row';
+import { entityFromRow } from '../common/entity-from-row';
 import { Job } from './job.entity';
 import { ACTIVE_JOB_STATUSES, COUNTER_OF, type Counter, isFinal, JobStatus, ResultStatus } from './statuses';
 import { recordJobEvent } from './timeline';
