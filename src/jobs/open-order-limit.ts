@@ -16,13 +16,14 @@ const OPEN_ORDERS_RETRY_AFTER_S = 60;
  * writes are then rolled back.
  */
 export async function holdOpenOrderLimit(m: EntityManager, accountId: string, limit: number, opts: { opening?: string } = {}): Promise<void> {
-  await m.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
+  // One round trip: the function locks the account's row, then counts with a snapshot taken after
+  // the lock (migrations/1764100000000-open-orders-count.ts says why it cannot be one statement).
   // `opening`: the order the caller's transaction has just written, which is not counted against itself.
-  const [{ open }]: Array<{ open: number }> = await m.query(
-    `SELECT count(*)::int AS open FROM jobs j JOIN customers c ON c.id = j.customer_id
-      WHERE c.account_id = $1 AND j.status = ANY($2) AND j.id IS DISTINCT FROM $3`,
-    [accountId, OPEN_JOB_STATUSES, opts.opening ?? null],
-  );
+  const [{ open }]: Array<{ open: number }> = await m.query(`SELECT lock_account_count_open_orders($1, $2, $3) AS open`, [
+    accountId,
+    opts.opening ?? null,
+    OPEN_JOB_STATUSES,
+  ]);
   if (open >= limit) {
     throw new ProblemException(
       'open-orders-limit',
