@@ -61,11 +61,14 @@ async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number
         continue;
       }
       const lease = await egress?.lease();
-      const context = await browser.newContext(lease ? { proxy: lease.proxy } : {});
       try {
-        await fill(await context.newPage(), d);
+        const context = await browser.newContext(lease ? { proxy: lease.proxy } : {});
+        try {
+          await fill(await context.newPage(), d);
+        } finally {
+          await context.close();
+        }
       } finally {
-        await context.close();
         lease?.end();
       }
     }
@@ -78,13 +81,14 @@ async function rawRun(browser: Browser, forms: SandboxDirectory[], slots: number
 /** The workers' egress proxy in this process, its policy read from a scratch database holding the sandbox's catalogue. */
 async function withEgressProxy<T>(sandboxUrl: string, use: (egress: EgressProxy) => Promise<T>): Promise<T> {
   const db = await createTestDatabase('bench');
-  const egress = new EgressProxy(new CataloguePolicy(db.dataSource, parseConfig({ ...process.env, EGRESS_PRIVATE_ORIGINS: sandboxUrl })));
+  let egress: EgressProxy | undefined;
   try {
+    egress = new EgressProxy(new CataloguePolicy(db.dataSource, parseConfig({ ...process.env, EGRESS_PRIVATE_ORIGINS: sandboxUrl })));
     await importSandboxCatalogue(db.dataSource.manager, sandboxUrl);
     await egress.onModuleInit();
     return await use(egress);
   } finally {
-    await egress.onApplicationShutdown();
+    await egress?.onApplicationShutdown();
     await db.drop();
   }
 }
@@ -106,7 +110,8 @@ export async function browserSection(sandboxUrl: string): Promise<Figure[]> {
   const figures: Figure[] = [];
   const note = `${forms.length} well-behaved sandbox forms, all five layouts`;
 
-  // The raw loops: the engine's form runner on Playwright, nothing else (no proxy, no queue, no database).
+  // The raw loops: the engine's form runner on Playwright, nothing else (no queue, no database; no
+  // proxy but in the one loop that measures the egress proxy's cost).
   const plan = await checkBrowser(loadConfig());
   // Stock Playwright: the workers' executable and sandbox mode, none of their flags, no proxy.
   const launchRaw = (workersFlags: boolean, egress: boolean) => chromium.launch(launchOptions(workersFlags ? plan : { ...plan, disabledFeatures: undefined }, { egress }));

@@ -11,15 +11,21 @@ export class OpenOrdersCount1764100000000 implements MigrationInterface {
   name = 'OpenOrdersCount1764100000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Parameters are prefixed so that no column added later can make a name ambiguous. The fresh
+    // snapshot per statement is READ COMMITTED's: under REPEATABLE READ the count would see what
+    // the transaction began with, so the function refuses to run there.
     await q.query(`
-      CREATE FUNCTION lock_account_count_open_orders(account uuid, opening uuid, open_statuses text[]) RETURNS integer
+      CREATE FUNCTION lock_account_count_open_orders(p_account uuid, p_opening uuid, p_open_statuses text[]) RETURNS integer
       LANGUAGE plpgsql VOLATILE AS $$
       DECLARE
         open integer;
       BEGIN
-        PERFORM 1 FROM accounts WHERE id = account FOR NO KEY UPDATE;
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+          RAISE EXCEPTION 'lock_account_count_open_orders needs READ COMMITTED, not %', current_setting('transaction_isolation');
+        END IF;
+        PERFORM 1 FROM accounts WHERE id = p_account FOR NO KEY UPDATE;
         SELECT count(*)::int INTO open FROM jobs j JOIN customers c ON c.id = j.customer_id
-         WHERE c.account_id = account AND j.status = ANY(open_statuses) AND j.id IS DISTINCT FROM opening;
+         WHERE c.account_id = p_account AND j.status = ANY(p_open_statuses) AND j.id IS DISTINCT FROM p_opening;
         RETURN open;
       END
       $$`);

@@ -99,3 +99,12 @@ it('counts a retry that reopens a finished order: refused at the limit, let thro
   expect((await call(wayne.key).post(`/api/v1/jobs/${finished}/retry`).expect(200)).body).toMatchObject({ status: 'queued' });
   expect(await openOrders(wayne.customerId)).toBe(LIMIT);
 });
+
+it('counts only under READ COMMITTED: elsewhere its count after the lock would not see the lock holder\'s order', async () => {
+  const stark = await account('limited-stark');
+  const [{ account_id: accountId }] = await h.db.dataSource.query(`SELECT account_id FROM customers WHERE id = $1`, [stark.customerId]);
+  const count = (isolation: 'READ COMMITTED' | 'REPEATABLE READ') =>
+    h.db.dataSource.transaction(isolation, (m) => m.query(`SELECT lock_account_count_open_orders($1, NULL, ARRAY['queued']) AS open`, [accountId]));
+  await expect(count('READ COMMITTED')).resolves.toEqual([{ open: 0 }]);
+  await expect(count('REPEATABLE READ')).rejects.toThrow(/needs READ COMMITTED, not repeatable read/);
+});

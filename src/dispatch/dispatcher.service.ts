@@ -10,7 +10,10 @@ import type { QueueableRow } from '../orders/open-rows';
 import { takeUnsent } from '../orders/outbox';
 import { ASSISTED_QUEUE, bullPriority, queueFor, SUBMISSION_QUEUE, SUBMIT_LISTING, SubmitListingPayload, submissionJobId, submissionJobOptions } from '../queue/queue.constants';
 
-/** A promise marked as handled at once (it is awaited later, after other work has yielded). */
+/**
+ * A promise marked as handled at once: it is awaited only after later work has yielded, and a
+ * rejection with no handler by then would end the process.
+ */
 const handled = <T>(p: Promise<T>): Promise<T> => {
   p.catch(() => undefined);
   return p;
@@ -105,9 +108,12 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async add(queue: Queue<SubmitListingPayload>, rows: QueueableRow[]): Promise<void> {
-    // Chunks in flight together: Redis runs one while the next is built. Each chunk's commands
-    // are written to the queue's one connection before the next is built (the yield between
-    // them), so Redis adds them in the rows' order and the queue's order holds.
+    // Chunks in flight together: Redis runs one while the next is built (the yield between
+    // them). Each is written to the queue's one connection in turn (every addBulk resumes after
+    // the same connection promise, first come first served), so Redis adds them in the rows'
+    // order. One exception: a connection that drops mid-pass fails the chunk it was answering,
+    // while later chunks not yet answered are sent again on reconnect; the pass rolls back and
+    // the failed chunk's entries are published again behind them (at most one chunk out of place).
     const adding: Array<Promise<unknown>> = [];
     for (let i = 0; i < rows.length; i += ADD_CHUNK) {
       if (i > 0) await new Promise((r) => setImmediate(r));
@@ -121,7 +127,9 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
         )),
       );
     }
-    await Promise.all(adding);
+    // Every chunk settled before the pass ends (and the transaction with it); then the first failure.
+    const failed = (await Promise.allSettled(adding)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Moves queued entries of these rows to another priority; entries not in Redis are left to the reconciler. */
