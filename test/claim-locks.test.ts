@@ -73,51 +73,48 @@ it('hands the attempt its directory revision and its customer’s listing, and s
   expect(claimed).toEqual({ attempts: 1, attempt_token: claim.ctx.token, directory_revision: revision.revision });
 });
 
-it("takes the order's lock before the row's, as every writer of an order does", async () => {
-  const row = await newRow();
+/** The locks another session holds while a claim waits: a result row's, an order's. */
+const ROW_LOCK = `SELECT 1 FROM job_results WHERE id = $1 FOR UPDATE`;
+const ORDER_LOCK = `SELECT 1 FROM jobs WHERE id = $1 FOR NO KEY UPDATE`;
+
+/**
+ * Claims `row` while another session holds a lock (`lock`, on `lockedId`): once the claim waits
+ * for it, `meanwhile` runs in that session, which then commits. Resolves to the claim's answer.
+ */
+async function claimWhileLocked(row: { id: string; generation: number }, lock: string, lockedId: string, meanwhile: (holder: QueryRunner) => Promise<unknown>) {
   const holder = await session();
   try {
-    await holder.query(`SELECT 1 FROM job_results WHERE id = $1 FOR UPDATE`, [row.id]);
+    await holder.query(lock, [lockedId]);
     const claiming = results.claim(row.id, row.generation, 0);
     await someoneWaitsForALock();
-    // The claim waits for the row while holding the order: a writer that locks the order first
-    // (pause, cancel, a finish) waits for the claim rather than deadlocking with it.
-    await expect(db.dataSource.query(`SELECT 1 FROM jobs WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [row.jobId])).rejects.toMatchObject({ code: '55P03' });
+    await meanwhile(holder);
     await holder.commitTransaction();
-    expect((await claiming).kind).toBe('claimed');
+    return await claiming;
   } finally {
     await holder.release();
   }
+}
+
+it("takes the order's lock before the row's, as every writer of an order does", async () => {
+  const row = await newRow();
+  const claim = await claimWhileLocked(row, ROW_LOCK, row.id, () =>
+    // The claim waits for the row while holding the order: a writer that locks the order first
+    // (pause, cancel, a finish) waits for the claim rather than deadlocking with it.
+    expect(db.dataSource.query(`SELECT 1 FROM jobs WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [row.jobId])).rejects.toMatchObject({ code: '55P03' }),
+  );
+  expect(claim.kind).toBe('claimed');
 });
 
 it('a claim that waited for the order sees what the holder committed: a paused order is not attempted', async () => {
   const row = await newRow();
-  const holder = await session();
-  try {
-    await holder.query(`SELECT 1 FROM jobs WHERE id = $1 FOR NO KEY UPDATE`, [row.jobId]);
-    const claiming = results.claim(row.id, row.generation, 0);
-    await someoneWaitsForALock();
-    await holder.query(`UPDATE jobs SET status = 'paused' WHERE id = $1`, [row.jobId]);
-    await holder.commitTransaction();
-    expect(await claiming).toEqual({ kind: 'skip', reason: 'order is paused' });
-    const [untouched] = await db.dataSource.query(`SELECT attempts, attempt_token FROM job_results WHERE id = $1`, [row.id]);
-    expect(untouched).toEqual({ attempts: 0, attempt_token: null });
-  } finally {
-    await holder.release();
-  }
+  const claim = await claimWhileLocked(row, ORDER_LOCK, row.jobId, (holder) => holder.query(`UPDATE jobs SET status = 'paused' WHERE id = $1`, [row.jobId]));
+  expect(claim).toEqual({ kind: 'skip', reason: 'order is paused' });
+  const [untouched] = await db.dataSource.query(`SELECT attempts, attempt_token FROM job_results WHERE id = $1`, [row.id]);
+  expect(untouched).toEqual({ attempts: 0, attempt_token: null });
 });
 
 it('a claim that waited for the row sees what the holder committed: a row another attempt finished is skipped', async () => {
   const row = await newRow();
-  const holder = await session();
-  try {
-    await holder.query(`SELECT 1 FROM job_results WHERE id = $1 FOR UPDATE`, [row.id]);
-    const claiming = results.claim(row.id, row.generation, 0);
-    await someoneWaitsForALock();
-    await holder.query(`UPDATE job_results SET status = 'failed' WHERE id = $1`, [row.id]);
-    await holder.commitTransaction();
-    expect(await claiming).toEqual({ kind: 'skip', reason: 'already failed' });
-  } finally {
-    await holder.release();
-  }
+  const claim = await claimWhileLocked(row, ROW_LOCK, row.id, (holder) => holder.query(`UPDATE job_results SET status = 'failed' WHERE id = $1`, [row.id]));
+  expect(claim).toEqual({ kind: 'skip', reason: 'already failed' });
 });
