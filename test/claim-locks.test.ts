@@ -35,9 +35,9 @@ afterAll(async () => {
 
 /** A queued one-directory order; its row's id and generation. */
 async function newRow(): Promise<{ jobId: string; id: string; generation: number }> {
-  const opened = await db.dataSource.transaction((m) =>
-    openOrder(m, { customerId, accountId: null, packageSize: null, priority: 2, directoryIds: ['sandbox-0001'], awaitApproval: false, idempotencyKey: null }),
-  );
+  const opened = await openOrder(db.dataSource.manager, {
+    customerId, accountId: null, packageSize: null, priority: 2, directoryIds: ['sandbox-0001'], awaitApproval: false, idempotencyKey: null, openLimit: null,
+  });
   if (!('job' in opened)) throw new Error(`no order opened: ${JSON.stringify(opened)}`);
   const { job } = opened;
   const [row] = await db.dataSource.query(`SELECT id::text, generation FROM job_results WHERE job_id = $1`, [job.id]);

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApiKey } from '../src/auth/api-keys.service';
+import { waitFor } from '../harness/wait';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 
 /**
@@ -67,6 +68,30 @@ it('holds under concurrent creation: of 12 requests at once, exactly the limit a
   const statuses = responses.map((r) => r.status).sort();
   expect(statuses).toEqual([...Array(LIMIT).fill(201), ...Array(12 - LIMIT).fill(429)]);
   expect(await openOrders(hooli.customerId)).toBe(LIMIT);
+});
+
+it('holds when every request began before the others committed: each counts what was committed once it held the account', async () => {
+  // A statement's own snapshot is taken when it starts. Holding the account's row makes every
+  // request start its statement and wait, so a count on that snapshot would let all of them in.
+  const cyberdyne = await account('limited-cyberdyne');
+  const [{ account_id: accountId }] = await h.db.dataSource.query(`SELECT account_id FROM customers WHERE id = $1`, [cyberdyne.customerId]);
+  const holder = h.db.dataSource.createQueryRunner();
+  await holder.startTransaction();
+  const requests = 8; // within the API's pool of connections, so all of them reach PostgreSQL
+  try {
+    await holder.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
+    const responses = Promise.all(Array.from({ length: requests }, () => order(cyberdyne.key, cyberdyne.customerId).then((r) => r.status)));
+    await waitFor(`${requests} requests waiting for the account's lock`, async () => {
+      const [{ waiting }] = await h.db.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return waiting >= requests;
+    }, { timeoutMs: 60_000 });
+    await holder.commitTransaction();
+    expect((await responses).sort()).toEqual([...Array(LIMIT).fill(201), ...Array(requests - LIMIT).fill(429)]);
+  } finally {
+    if (holder.isTransactionActive) await holder.rollbackTransaction();
+    await holder.release();
+  }
+  expect(await openOrders(cyberdyne.customerId)).toBe(LIMIT);
 });
 
 it('still answers a replay of an order made before the limit was reached', async () => {

@@ -19,7 +19,8 @@ import { requestHash } from './idempotency';
 import { Job } from '../orders/job.entity';
 import { JobView, jobView } from '../orders/job-view';
 import { openOrder } from '../orders/ledger';
-import { holdOpenOrderLimit } from './open-order-limit';
+import { openOrdersLimitProblem } from './open-order-limit';
+import { OPEN_JOB_STATUSES } from '../orders/statuses';
 
 @Injectable()
 export class JobsService {
@@ -31,10 +32,11 @@ export class JobsService {
   ) {}
 
   /**
-   * Creates an order and its planned per-directory results in one transaction, with the outbox
-   * entry that will put them on the queue. Answers once PostgreSQL has committed, Redis or not.
+   * Creates an order and its planned per-directory results, with the outbox entry that will put
+   * them on the queue, in one statement (openOrder): atomic by itself, so a plain request needs no
+   * transaction around it. Answers once PostgreSQL has committed, Redis or not.
    *
-   * With an Idempotency-Key the transaction first takes an advisory lock on the key: a concurrent
+   * With an Idempotency-Key a transaction first takes an advisory lock on the key: a concurrent
    * request with the same key gets 409 at once instead of queueing behind it; a later one finds the
    * stored response and gets it back unchanged (or 422 when its body differs). Keys are scoped
    * per API key: two clients that happen to pick the same key do not meet.
@@ -49,28 +51,28 @@ export class JobsService {
       ]);
     }
     const reach = reachOf(caller);
-    const hash = requestHash(dto);
-    const result = await this.db.transaction(async (m) => {
-      if (idempotencyKey) {
-        const replay = await this.lockKey(m, caller.keyId, idempotencyKey, hash);
-        if (replay) return replay;
-      }
-      const job = jobView(await this.open(m, dto, reach, idempotencyKey));
-      // Last, after the order's rows are written: the account's lock is held until the commit, and
-      // the account's other requests wait for it only for the count, not for each other's inserts.
-      if (reach.kind === 'account') await holdOpenOrderLimit(m, reach.accountId, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, { opening: job.id });
-      if (idempotencyKey) {
-        await m.query(
-          `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
-          [caller.keyId, idempotencyKey, hash, job.id, JSON.stringify(job)],
-        );
-      }
-      return { status: 201, body: job, replayed: false };
-    });
+    const result = idempotencyKey
+      ? await this.createOnce(dto, reach, caller.keyId, idempotencyKey)
+      : { status: 201, body: jobView(await this.open(this.db.manager, dto, reach)), replayed: false };
     crashPoint(this.config, 'api.after-commit');
     if (!result.replayed && result.body.status === 'queued') this.dispatcher.poke();
     if (!result.replayed) this.live.publish({ jobId: result.body.id });
     return result;
+  }
+
+  /** The order and its Idempotency-Key's stored response in one transaction, or the response stored before. */
+  private createOnce(dto: CreateJobDto, reach: Reach, scope: string, key: string) {
+    const hash = requestHash(dto);
+    return this.db.transaction(async (m) => {
+      const replay = await this.lockKey(m, scope, key, hash);
+      if (replay) return replay;
+      const job = jobView(await this.open(m, dto, reach, key));
+      await m.query(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
+        [scope, key, hash, job.id, JSON.stringify(job)],
+      );
+      return { status: 201, body: job, replayed: false };
+    });
   }
 
   /** Holds the key for this transaction; returns the stored response if the key was used before. */
@@ -89,7 +91,7 @@ export class JobsService {
     return { status: row.response_status, body: row.response_body, replayed: true };
   }
 
-  /** Opens the order, or answers 404 (the customer) or 422 (the directories) having written nothing. */
+  /** Opens the order, or answers 404 (the customer), 422 (the directories) or 429 (the open-order limit) having written nothing. */
   private async open(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
     const opened = await openOrder(m, {
       customerId: dto.customerId,
@@ -99,8 +101,10 @@ export class JobsService {
       priority: dto.priority ?? 3,
       awaitApproval: this.config.REQUIRE_APPROVAL,
       idempotencyKey: idempotencyKey ?? null,
+      openLimit: reach.kind === 'account' ? { accountId: reach.accountId, max: this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, statuses: OPEN_JOB_STATUSES } : null,
     });
     if ('job' in opened) return opened.job;
+    if ('refused' in opened) throw openOrdersLimitProblem(opened.open, this.config.MAX_OPEN_ORDERS_PER_ACCOUNT);
     if (opened.missing === 'customer') throw new ProblemException(404, `customer ${dto.customerId} not found`);
     if (dto.directoryIds) {
       const enabled = new Set(opened.enabled);

@@ -151,23 +151,39 @@ export interface NewOrder {
   /** Staff approve each order before it runs. */
   awaitApproval: boolean;
   idempotencyKey: string | null;
+  /**
+   * The account whose open orders (`statuses`) may number at most `max`, counting whoever made
+   * them; null for a caller the limit does not hold back.
+   */
+  openLimit: { accountId: string; max: number; statuses: readonly string[] } | null;
 }
 
-/** An opened order, or why none was: no such customer (for the caller), or directories missing. */
-export type OpenedOrder = { job: Job } | { missing: 'customer' } | { missing: 'directories'; enabled: string[] };
+/**
+ * An opened order, or why none was: no such customer (for the caller), directories missing, or
+ * the account already has as many open orders as it may (`open` of them).
+ */
+export type OpenedOrder = { job: Job } | { missing: 'customer' } | { missing: 'directories'; enabled: string[] } | { refused: 'open-orders'; open: number };
 
 /**
  * Opens an order: its row, one result row per directory, the outbox entry that queues them, and
  * the timeline's first entry (the rows enqueueOrder and recordJobEvent would write). One statement,
- * one round trip: it checks the customer and chooses the directories as it writes, and writes
- * nothing when either is missing. Foreign keys are checked at the statement's end, when the
- * order's row is there.
+ * one round trip, atomic without a transaction of its own: it checks the customer, chooses the
+ * directories and holds the open-order limit as it writes, and writes nothing when one of them
+ * says no. Foreign keys are checked at the statement's end, when the order's row is there.
+ *
+ * The limit: lock_account_count_open_orders (migrations/1764100000000-open-orders-count.ts) locks
+ * the account's row until the transaction ends and then counts with a snapshot of its own, taken
+ * after the lock, so concurrent orders of one account are counted one after another, each seeing
+ * the ones committed before it.
  */
 export async function openOrder(m: EntityManager, order: NewOrder): Promise<OpenedOrder> {
   const status: JobStatus = order.awaitApproval ? 'awaiting_approval' : 'queued';
   const byId = order.directoryIds !== null;
+  const limit = order.openLimit;
   // The flags come after job.* and are named so that no column of jobs can take their place.
-  const [row]: Array<Record<string, unknown> & { opened_customer_found: boolean; opened_complete: boolean; opened_enabled: string[] | null }> = await m.query(
+  const [row]: Array<
+    Record<string, unknown> & { opened_customer_found: boolean; opened_complete: boolean; opened_enabled: string[] | null; opened_open_orders: number | null }
+  > = await m.query(
     `WITH customer AS (SELECT id FROM customers WHERE id = $1 AND ($2::uuid IS NULL OR account_id = $2)),
      chosen AS (${
        byId
@@ -175,23 +191,28 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
          : `SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM directories WHERE enabled ORDER BY position, id LIMIT $3`
      }),
      complete AS (SELECT count(*) = ${byId ? 'cardinality($3::text[])' : '$3'} AS ok, count(*)::int AS n FROM chosen),
+     open_orders AS (SELECT ${limit ? 'lock_account_count_open_orders($9, NULL, $10)' : 'NULL::int'} AS n),
      job AS (
        INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata)
-       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}' FROM customer, complete WHERE complete.ok
+       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}' FROM customer, complete, open_orders
+        WHERE complete.ok${limit ? ' AND open_orders.n < $11' : ''}
        RETURNING *),
      results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, chosen.id FROM job, chosen ORDER BY chosen.n),
      outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $8),
      timeline AS (INSERT INTO job_events (job_id, type, detail) SELECT job.id, 'created', jsonb_build_object('status', job.status, 'total', job.total) FROM job)
      SELECT job.*, EXISTS (SELECT 1 FROM customer) AS opened_customer_found, complete.ok AS opened_complete,
-            CASE WHEN NOT complete.ok THEN ARRAY(SELECT id FROM chosen ORDER BY n) END AS opened_enabled
-       FROM complete LEFT JOIN job ON true`,
+            CASE WHEN NOT complete.ok THEN ARRAY(SELECT id FROM chosen ORDER BY n) END AS opened_enabled,
+            open_orders.n AS opened_open_orders
+       FROM complete CROSS JOIN open_orders LEFT JOIN job ON true`,
     [
       // $3: the ids (text[]) or the package's size, whichever chooses the directories above.
       order.customerId, order.accountId, order.directoryIds ?? order.packageSize,
       order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status),
+      ...(limit ? [limit.accountId, limit.statuses, limit.max] : []),
     ],
   );
   if (!row.opened_customer_found) return { missing: 'customer' };
   if (!row.opened_complete) return { missing: 'directories', enabled: row.opened_enabled ?? [] };
+  if (limit && Number(row.opened_open_orders) >= limit.max) return { refused: 'open-orders', open: Number(row.opened_open_orders) };
   return { job: entityFromRow(m, Job, row) };
 }
