@@ -84,9 +84,9 @@ const START_DEADLINE_MS = 60_000;
 
 export async function startApi(env: Record<string, string | undefined>, port: number, opts: ProcessOptions = {}): Promise<Proc> {
   const api = startProcess('main', { ...env, PORT: String(port) }, opts);
-  await killIfNot(api, waitFor('the API to answer /api/v1/health', async () => {
+  await killIfNot(api, waitFor('the API to answer /api/v1/health/ready', async () => {
     if (api.child.exitCode !== null) throw new Error(`API exited: ${api.output()}`);
-    return fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.ok, () => false);
+    return fetch(`http://127.0.0.1:${port}/api/v1/health/ready`).then((r) => r.ok, () => false);
   }, { timeoutMs: START_DEADLINE_MS, describe: async () => api.output().slice(-2000) }));
   return api;
 }

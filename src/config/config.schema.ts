@@ -56,6 +56,16 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** Write the JSON log lines to this file instead of stdout. */
   LOG_FILE: z.string().optional(),
+  /**
+   * A worker's health server (GET /health/live and /health/ready, on HOST): its port. Unset, a
+   * worker serves none; 0, a free port it logs.
+   */
+  WORKER_HEALTH_PORT: int(0, 65535).optional(),
+  /**
+   * A worker with a free slot that takes none of the entries waiting in the queue for this long
+   * reports itself not ready (its intake is wedged).
+   */
+  WORKER_STALL_MS: int(1000, 3_600_000).default(60_000),
   /** Submissions in flight per worker process; by default two per CPU it may use (cores.ts says why). */
   WORKER_CONCURRENCY: int(1, 64).default(defaultConcurrency),
   /** Unset: the engine's browser check looks for a distribution Chromium (src/engine/browser-check.ts). */

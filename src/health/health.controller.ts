@@ -1,33 +1,46 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
-import { SUBMISSION_QUEUE } from '../queue/queue.constants';
-import { HealthResponse } from './health.response';
+import { HealthChecks } from './health-checks';
+import { LegacyHealthResponse, LiveResponse, ReadyResponse } from './health.response';
 
-/** Readiness: 200 when PostgreSQL and Redis both answer, 503 naming the one that does not. */
+/**
+ * Liveness (the process answers: restart it when it does not) and readiness (it can serve: route
+ * requests to it only then). No key needed, so probes need no secret.
+ */
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
-  ) {}
+  constructor(private readonly checks: HealthChecks) {}
 
+  @Get('live')
+  @ApiOperation({ summary: 'The process answers; it checks nothing else' })
+  @ApiOkResponse({ type: LiveResponse })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'PostgreSQL and Redis answer; else 503 whose detail names each check: "postgres is up, redis is down (…)"' })
+  @ApiOkResponse({ type: ReadyResponse })
+  ready() {
+    return this.readiness();
+  }
+
+  /** The readiness check under its first address and in its first shape, kept for monitors set up before /health/ready. */
   @Get()
-  @ApiOkResponse({ type: HealthResponse })
-  async check() {
-    const [postgres, redis] = await Promise.all([
-      this.db.query('SELECT 1').then(() => 'up', () => 'down'),
-      // Any round trip will do; producers fail fast when Redis is away.
-      this.queue.getJobCountByTypes('wait').then(() => 'up', () => 'down'),
-    ]);
-    if (postgres !== 'up' || redis !== 'up') throw new ProblemException(503, `postgres is ${postgres}, redis is ${redis}`);
-    return { status: 'ok', postgres, redis };
+  @ApiOperation({ summary: 'As /health/ready, in the shape it had before: `{ status, postgres, redis }`', deprecated: true })
+  @ApiOkResponse({ type: LegacyHealthResponse })
+  async legacy() {
+    await this.readiness();
+    return { status: 'ok', postgres: 'up', redis: 'up' };
+  }
+
+  private async readiness() {
+    const readiness = await this.checks.readiness();
+    if (!readiness.ready) throw new ProblemException(503, readiness.detail);
+    return readiness.result;
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { HealthChecksModule } from './health-checks.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+/** The API's liveness and readiness routes. */
+@Module({ imports: [HealthChecksModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -7,6 +7,9 @@ import { accessLineLevel, requestForLog } from './request-log';
 import { REDACT_PATHS, scrubSecrets } from './scrub';
 
 /** Nest's level names (LOG_LEVEL) as pino's. */
+/** The addresses probes ask every few seconds (exactly: with a query string a request is logged). */
+const HEALTH_PROBES = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready']);
+
 const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
 
 /**
@@ -38,7 +41,7 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
               // Health probes every few seconds would drown everything else.
               autoLogging: {
                 ignore: (req) => {
-                  if (req.url === '/api/v1/health' || logged.has(req)) return true;
+                  if (HEALTH_PROBES.has(req.url ?? '') || logged.has(req)) return true;
                   logged.add(req);
                   return false;
                 },

@@ -12,6 +12,7 @@ import { ResultsService } from '../results/results.service';
 import { type AttemptInfo, attemptInfoOf } from './attempt-errors';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
+import { IntakeWatch } from './intake-watch';
 
 const config = loadConfig();
 
@@ -31,6 +32,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   constructor(
     private readonly submissions: SubmissionService,
     private readonly fleet: WorkerFleet,
+    private readonly intake: IntakeWatch,
     private readonly health: BrowserHealth,
     private readonly turns: DirectoryTurns,
     private readonly results: ResultsService,
@@ -43,6 +45,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   onModuleInit(): void {
     this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
+    this.intake.attach(() => this.worker);
     // A worker whose browser keeps failing takes no more work from here on (src/worker.ts then exits).
     void this.health.fatal.then(() => this.worker.pause(true)).catch(() => undefined);
   }
@@ -51,9 +54,11 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     const info = attemptInfoOf(job);
     const { resultId, jobId, directoryId } = job.data;
     this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
+    this.intake.taken();
     try {
       return await this.attempt(job, info, token);
     } finally {
+      this.intake.done();
       this.fleet.end(resultId);
     }
   }

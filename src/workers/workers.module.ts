@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { checkSecretsKey } from '../directories/secrets-key';
 import { EgressModule } from '../egress/egress.module';
+import { HealthChecksModule } from '../health/health-checks.module';
 import { BrowserHealth } from './browser-health';
 import { checkBrowser } from '../engine/browser-check';
 import { ChromiumService } from './browser/chromium.service';
@@ -13,6 +14,8 @@ import { PlaywrightSubmitter } from './browser/playwright-submitter';
 import { SubmissionProcessor } from './submission.processor';
 import { SubmissionsModule } from './submissions.module';
 import { WorkerFleet } from './worker-fleet';
+import { IntakeWatch } from './intake-watch';
+import { WorkerHealthServer } from './worker-health';
 
 /**
  * The worker's browser, checked before anything else of this module exists: Nest resolves this
@@ -48,7 +51,7 @@ const secretsKeyChecked = {
 
 /** The consumer side. Only the worker entrypoint imports it, so only workers take jobs. */
 @Module({
-  imports: [SubmissionsModule, EgressModule],
+  imports: [SubmissionsModule, EgressModule, HealthChecksModule],
   providers: [
     browserPlan,
     secretsKeyChecked,
@@ -57,6 +60,8 @@ const secretsKeyChecked = {
     { provide: LISTING_SUBMITTER, useClass: PlaywrightSubmitter },
     SubmissionProcessor,
     WorkerFleet,
+    IntakeWatch,
+    WorkerHealthServer,
   ],
 })
 export class WorkersModule {}

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { problemBody } from '../common/problem-types';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { HealthChecks } from '../health/health-checks';
+import { IntakeWatch } from './intake-watch';
+
+/**
+ * A worker's health, over HTTP on WORKER_HEALTH_PORT (a worker serves nothing else): `/health/live`
+ * (the process answers) and `/health/ready` (PostgreSQL and Redis answer, and it takes work: see
+ * {@link IntakeWatch}), as the API answers them. A change of readiness is logged once, at `warn`
+ * when it turns red. Stays up while the worker drains on shutdown, saying "not ready".
+ */
+@Injectable()
+export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WorkerHealth');
+  private server?: Server;
+  private lastReady = true;
+
+  constructor(
+    private readonly checks: HealthChecks,
+    private readonly intake: IntakeWatch,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const port = this.config.WORKER_HEALTH_PORT;
+    if (port === undefined) return;
+    this.intake.start();
+    const server = createServer((req, res) => void this.answer(req, res).catch((err: unknown) => this.fail(res, err)));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, this.config.HOST, resolve));
+    this.server = server;
+    const { address, port: bound } = server.address() as AddressInfo;
+    this.logger.log(`health at http://${address.includes(':') ? `[${address}]` : address}:${bound}/health/{live,ready}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.intake.stop();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://worker').pathname;
+    if (path !== '/health/live' && path !== '/health/ready') return send(res, 404, problemBody(undefined, `no ${path} here: a worker serves /health/live and /health/ready`, undefined, 404));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, problemBody(undefined, `${req.method} is not served here; use GET`, undefined, 405), { allow: 'GET, HEAD' });
+    if (path === '/health/live') return send(res, 200, { status: 'ok' });
+    const readiness = await this.checks.readiness([() => this.checks.verdict('intake', this.intake.stalled())]);
+    if (readiness.ready !== this.lastReady) {
+      if (readiness.ready) this.logger.log('ready again');
+      else this.logger.warn(`not ready: ${readiness.detail}`);
+      this.lastReady = readiness.ready;
+    }
+    if (readiness.ready) send(res, 200, readiness.result);
+    else send(res, 503, problemBody('unavailable', readiness.detail));
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    this.logger.error(err instanceof Error ? err.stack : String(err));
+    if (!res.headersSent) send(res, 500, problemBody('internal', 'the health check failed; see the worker log'));
+  }
+}
+
+function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  const type = status >= 400 ? 'application/problem+json' : 'application/json';
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
+}
