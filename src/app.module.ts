@@ -8,6 +8,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule, DatabaseWatchdogModule } from './database/database.module';
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
+import { MetricsApiModule, MetricsModule } from './metrics/metrics.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LeasesModule } from './leases/leases.module';
 import { LoggingModule } from './logging/logging.module';
@@ -17,6 +18,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: REST, staff tools, the PostgreSQL → Redis relay, and leases to remote workers (it runs no submission itself). */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule],
 })
 export class AppModule {}

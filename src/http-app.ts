@@ -23,6 +23,8 @@ import { API_PREFIX } from './common/api-path';
 import { logoBody } from './customers/customer-logo';
 import { screenshotBody } from './leases/screenshot-body';
 import { WORKER_API_PATH } from './leases/protocol';
+import { Metrics } from './metrics/metrics';
+import { httpMetrics } from './metrics/metrics-access';
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
 function trustProxy(value: string): number | boolean | string {
@@ -42,6 +44,8 @@ export async function createHttpApp(): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   const config = app.get<AppConfig>(APP_CONFIG);
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  // First, so that a request's time includes everything Boltline does with it.
+  app.use(httpMetrics(app.get(Metrics)));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -71,7 +75,7 @@ export async function createHttpApp(): Promise<INestApplication> {
   // The dashboard's stylesheet and script are public (they hold nothing); its pages are not.
   app.use('/dashboard/assets', express.static(ASSETS_DIR, { maxAge: '1h', fallthrough: false }));
   app.use('/dashboard', sessions.session, sessions.requireStaff({ redirect: true }), sessions.adminsToAct, sessions.requireCsrf, sessions.errors);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}', PROBLEMS_PATH, `${PROBLEMS_PATH}/{*path}`] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['staff/{*path}', 'dashboard', 'dashboard/{*path}', PROBLEMS_PATH, `${PROBLEMS_PATH}/{*path}`, 'metrics'] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   const doc = new DocumentBuilder()

@@ -5,9 +5,10 @@ import { DatabaseModule } from './database/database.module';
 import { QueueModule } from './queue/queue.module';
 import { LiveModule } from './live/live.module';
 import { WorkersModule } from './workers/workers.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** The worker process: the same config, database and queue modules, plus the processors. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, QueueModule.forRole('worker'), LiveModule, WorkersModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, DatabaseModule, QueueModule.forRole('worker'), LiveModule, WorkersModule],
 })
 export class WorkerModule {}

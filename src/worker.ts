@@ -4,10 +4,11 @@ import { closeOnSignals } from './common/shutdown';
 import { Logger } from 'nestjs-pino';
 import { loadConfig } from './config/config.schema';
 import { WorkerModule } from './worker.module';
+import { WorkerHttpServer } from './workers/worker-http';
 import { BrowserHealth } from './workers/browser-health';
 import { BROWSER_PLAN, BrowserPlan, describePlan } from './engine/launch';
 
-/** A worker process: no HTTP server, only BullMQ consumers. Run as many as you like. */
+/** A worker process: BullMQ consumers, and an HTTP port for probes and metrics only (WORKER_HTTP_PORT). Run as many as you like. */
 async function bootstrap(): Promise<void> {
   loadConfig(); // fails fast, naming every bad variable
   // abortOnError off: a failed start-up check (no Chromium, say) ends in the catch below, which
@@ -21,8 +22,9 @@ async function bootstrap(): Promise<void> {
     await app.close().catch(() => undefined);
     process.exit(1);
   });
-  // Printed whatever LOG_LEVEL says: supervisors and tests wait for this line.
-  console.log(`worker ${process.pid} started; ${describePlan(app.get<BrowserPlan>(BROWSER_PLAN))}`);
+  // Printed whatever LOG_LEVEL says: supervisors and tests wait for this line (and read the port).
+  const http = app.get(WorkerHttpServer).url;
+  console.log(`worker ${process.pid} started; ${describePlan(app.get<BrowserPlan>(BROWSER_PLAN))}${http ? `; health and metrics at ${http}` : ''}`);
 }
 
 bootstrap().catch((err: unknown) => {

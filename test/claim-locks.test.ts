@@ -5,6 +5,7 @@ import { dataSourceOptions } from '../src/database/data-source';
 import { JobResult } from '../src/orders/job-result.entity';
 import { openOrder } from '../src/orders/ledger';
 import { ResultsService } from '../src/results/results.service';
+import { Metrics } from '../src/metrics/metrics';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { createTestDatabase, TestDatabase } from '../harness/database';
 import { waitFor } from '../harness/wait';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   customerId = (await db.dataSource.getRepository(Customer).save(db.dataSource.getRepository(Customer).create(CUSTOMER))).id;
   pool = new DataSource(dataSourceOptions(db.url, 'app', [JobResult, Customer]));
   await pool.initialize();
-  results = new ResultsService(pool, { publish: () => undefined } as never);
+  results = new ResultsService(pool, { publish: () => undefined } as never, new Metrics());
 });
 afterAll(async () => {
   await pool?.destroy();

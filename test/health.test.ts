@@ -13,6 +13,7 @@ import { waitFor } from '../harness/wait';
 import { SUBMISSION_QUEUE, SUBMIT_LISTING } from '../src/queue/queue.constants';
 import { ApiHarness, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
+import { parseScrape, samples, total } from './support/prometheus';
 
 /**
  * Liveness and readiness of the API and of a worker, against stores the test takes away: a
@@ -92,11 +93,12 @@ describe('the API', () => {
   });
 });
 
-describe('a worker, on WORKER_HEALTH_PORT', () => {
+describe('a worker, on WORKER_HTTP_PORT', () => {
   let proxy: RedisProxy;
   let worker: Proc;
   let base: string;
   const workerLog = join(artifacts, 'worker.log');
+  const METRICS_TOKEN = 'metrics-token-for-the-health-test';
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`);
     return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { detail?: string; details?: object } };
@@ -114,9 +116,10 @@ describe('a worker, on WORKER_HEALTH_PORT', () => {
       QUEUE_PREFIX: process.env.QUEUE_PREFIX as string,
       ARTIFACT_DIR: artifacts,
       WORKER_CONCURRENCY: '1',
-      WORKER_HEALTH_PORT: String(port),
+      WORKER_HTTP_PORT: String(port),
       WORKER_STALL_MS: '2000',
       SHUTDOWN_GRACE_MS: '1000',
+      METRICS_TOKEN,
       LOG_FILE: workerLog,
       LOG_LEVEL: 'log',
     });
@@ -130,7 +133,17 @@ describe('a worker, on WORKER_HEALTH_PORT', () => {
     expect(await get('/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
     const ready = await until('the worker ready', () => get('/health/ready'), 200, DEADLINE.event);
     expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' }, intake: { status: 'up' } });
-    expect(await get('/metrics')).toMatchObject({ status: 404, type: 'application/problem+json' });
+    expect(await get('/nothing')).toMatchObject({ status: 404, type: 'application/problem+json' });
+  });
+
+  it('serves its metrics with METRICS_TOKEN only', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
+    const all = parseScrape(await res.text());
+    expect(samples(all, 'boltline_worker_slots').map((s) => [s.labels.state, s.value])).toEqual([['busy', 0], ['free', 1]]);
+    expect(total(all, 'boltline_browser_contexts_open')).toBe(0);
+    expect(samples(all, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
   });
 
   it('is not ready while Redis is down, and ready again once it is back', async () => {

@@ -10,6 +10,7 @@ import { JobActionsService } from '../src/jobs/job-actions.service';
 import { LivePublisher } from '../src/live/live-publisher';
 import { JobResult } from '../src/orders/job-result.entity';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../src/results/results.service';
+import { Metrics } from '../src/metrics/metrics';
 import { ReviewService } from '../src/jobs/review.service';
 import { createTestDatabase } from '../harness/database';
 import { waitFor } from '../harness/wait';
@@ -54,7 +55,7 @@ async function worker(): Promise<ResultsService> {
   const pool = new DataSource(dataSourceOptions(h.db.url, 'app', [JobResult, Customer]));
   await pool.initialize();
   pools.push(pool);
-  return new ResultsService(pool, h.app.get(LivePublisher));
+  return new ResultsService(pool, h.app.get(LivePublisher), h.app.get(Metrics));
 }
 
 /** The order's open rows, oldest first, with the generation a queue entry for them carries. */

@@ -9,7 +9,8 @@ import { PROJECT_ROOT } from '../harness/root';
 import { CUSTOMER } from './support/api-app';
 import { apiClient } from './support/http';
 import { descendants, isAlive } from '../harness/processes';
-import { Stack } from './support/stack';
+import { Stack, workerUrl } from './support/stack';
+import { parseScrape, total } from './support/prometheus';
 import { waitFor } from '../harness/wait';
 import { DEADLINE, orderDeadline } from './support/deadlines';
 
@@ -115,6 +116,22 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
   const received = receivedBySlug(website);
   expect([...received.keys()].sort()).toEqual(positions(1, 20));
   for (const outcomes of received.values()) expect(outcomes).toEqual(['accepted']);
+
+  // The worker's metrics tell the same story: one submitted attempt per directory, attempts before
+  // it for the flaky ones, and a duration for each attempt.
+  const worker = parseScrape(await (await fetch(`${workerUrl(stack.worker)}/metrics`)).text());
+  for (const r of items) {
+    expect([r.directoryId, total(worker, 'boltline_submission_attempts_total', { directory: r.directoryId, outcome: 'submitted' })]).toEqual([r.directoryId, 1]);
+  }
+  for (const r of flaky) {
+    const before = total(worker, 'boltline_submission_attempts_total', { directory: r.directoryId }) - 1;
+    expect([r.directoryId, before >= 1]).toEqual([r.directoryId, true]);
+  }
+  expect(total(worker, 'boltline_submission_duration_seconds_count')).toBe(total(worker, 'boltline_submission_attempts_total'));
+  expect(total(worker, 'boltline_worker_slots', { state: 'busy' })).toBe(0);
+  const api = parseScrape(await (await fetch(`${stack.origin}/metrics`)).text());
+  expect(total(api, 'boltline_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/jobs', status: '201' })).toBeGreaterThanOrEqual(1);
+  expect(total(api, 'boltline_outbox_oldest_unsent_seconds')).toBe(0);
 });
 
 it('finishes an order after a worker is SIGKILLed mid-run, submitting no directory twice', async () => {

@@ -60,7 +60,9 @@ export const configSchema = z.object({
    * A worker's health server (GET /health/live and /health/ready, on HOST): its port. Unset, a
    * worker serves none; 0, a free port it logs.
    */
-  WORKER_HEALTH_PORT: int(0, 65535).optional(),
+  WORKER_HTTP_PORT: int(0, 65535).optional(),
+  /** When set, GET /metrics (API and workers) answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters (openssl rand -hex 16)').optional(),
   /**
    * A worker with a free slot that takes none of the entries waiting in the queue for this long
    * reports itself not ready (its intake is wedged).

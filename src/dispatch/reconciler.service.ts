@@ -8,6 +8,7 @@ import { AppConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, SUBMISSION_QUEUE, SubmitListingPayload, submissionJobId } from '../queue/queue.constants';
 import { openRowSql, QUEUEABLE_COLUMNS, QueueableRow } from '../orders/open-rows';
 import { Dispatcher } from './dispatcher.service';
+import { Metrics } from '../metrics/metrics';
 
 /**
  * PostgreSQL says what must happen; Redis may have forgotten it (a flush, a restart without
@@ -26,6 +27,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     @InjectQueue(ASSISTED_QUEUE) private readonly assisted: Queue<SubmitListingPayload>,
     private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -75,6 +77,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const orphans = entries.filter((e) => e.id && !wanted.has(e.id));
     await Promise.all(orphans.map((e) => queue.remove(e.id as string).catch(() => 0)));
     if (orphans.length) this.logger.log(`removed ${orphans.length} queue entr${orphans.length === 1 ? 'y' : 'ies'} with no open row`);
+    this.metrics.repairs.inc({ kind: 'orphan' }, orphans.length);
     return orphans.length;
   }
 
@@ -128,6 +131,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const rows = missing.filter((r) => r.generation > 0);
     await this.dispatcher.dispatch(rows);
     if (rows.length) this.logger.log(`re-enqueued ${rows.length} submission(s) missing from Redis`);
+    this.metrics.repairs.inc({ kind: 'requeued' }, rows.length);
     return rows.length;
   }
 }

@@ -8,6 +8,7 @@ import { redisOptionsFromUrl } from '../queue/redis-options';
 import { copyEntry, delayEntry, verdictOf } from '../workers/queue-verdict';
 import { keepPlaceOnRetry, toFront } from '../workers/queue-place';
 import type { ResultsService } from '../results/results.service';
+import { Metrics } from '../metrics/metrics';
 
 export type Entry = Job<SubmitListingPayload>;
 
@@ -29,6 +30,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
     @InjectQueue(SUBMISSION_QUEUE) fleetQueue: Queue<SubmitListingPayload>,
     @InjectQueue(ASSISTED_QUEUE) assistedQueue: Queue<SubmitListingPayload>,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     this.queues = { [SUBMISSION_QUEUE]: fleetQueue, [ASSISTED_QUEUE]: assistedQueue };
     const fetcher = (name: SubmissionQueueName) => {
@@ -99,7 +101,7 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
       await keepPlaceOnRetry(this.queueOf(entry), entry);
       return;
     }
-    await delayEntry(this.queueOf(entry), entry, token, verdict, results);
+    await delayEntry(this.queueOf(entry), entry, token, verdict, { results, metrics: this.metrics });
   }
 
   private queueOf(entry: Entry): Queue<SubmitListingPayload> {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { type ListingCustomer, listingCustomerJson } from '../customers/listing-values';
 import { Directory } from '../directories/directory.entity';
 import { LivePublisher } from '../live/live-publisher';
+import { Metrics } from '../metrics/metrics';
 import type { ResponseLogEntry } from '../common/response-log';
 import { LOCK_ORDER_THEN_ROW, markStarted, moveRowAndCount } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
@@ -55,6 +56,7 @@ export class ResultsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly live: LivePublisher,
+    private readonly metrics: Metrics,
   ) {}
 
   /** `settleMs`: how long after its deadline an earlier attempt's click may still be answered. */
@@ -154,10 +156,10 @@ export class ResultsService {
    * attempt owns the row.
    */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
-    const jobId = await this.db.transaction(async (m) => {
+    const finished = await this.db.transaction(async (m) => {
       // Under both locks the row's status is what the write below moves it from.
-      const [row]: Array<{ job_id: string; was: ResultStatus }> = await m.query(
-        `SELECT r.job_id, r.status AS was FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 ${LOCK_ORDER_THEN_ROW}`,
+      const [row]: Array<{ job_id: string; directory_id: string; was: ResultStatus }> = await m.query(
+        `SELECT r.job_id, r.directory_id, r.status AS was FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1 ${LOCK_ORDER_THEN_ROW}`,
         [ctx.resultId],
       );
       const { moved } = row
@@ -180,9 +182,12 @@ export class ResultsService {
         this.logger.warn(`result ${ctx.resultId}: outcome ${outcome.status} dropped: a newer attempt owns the row, or the row may not move there from where it is`);
         return undefined;
       }
-      return row.job_id;
+      return row;
     });
-    if (jobId) this.live.publish({ jobId, resultId: ctx.resultId });
-    return jobId !== undefined;
+    if (!finished) return false;
+    this.live.publish({ jobId: finished.job_id, resultId: ctx.resultId });
+    this.metrics.attempts.inc({ directory: finished.directory_id, outcome: outcome.status });
+    this.metrics.attemptDuration.observe({ outcome: outcome.status }, outcome.durationMs / 1000);
+    return true;
   }
 }

@@ -21,7 +21,8 @@ export class IntakeWatch {
   /** When the entries now waiting were first seen takeable, with no take since. */
   private waitingSince?: number;
   private timer?: NodeJS.Timeout;
-  private inFlight = 0;
+  /** Submissions in flight in this worker. */
+  inFlight = 0;
 
   constructor(
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from '../common/pg-errors';
 import { BrowserFailed } from '../engine/listing-submitter';
 import type { Job, Queue } from 'bullmq';
+import type { Metrics } from '../metrics/metrics';
 import type { ResultsService } from '../results/results.service';
 import type { SubmitListingPayload } from '../queue/queue.constants';
 import { DirectoryPaused, RetryLater, WaitUntil } from './attempt-errors';
@@ -21,8 +22,11 @@ const BROWSER_RETRY_MS = 2000;
  * attempt spent, BullMQ retries with backoff (or not, for an UnrecoverableError).
  * Nothing waits in a worker's slot: a slot held while nothing happens is a form not filled.
  */
+/** Why an entry goes back to wait without using up an attempt (counted in boltline_submission_requeues_total). */
+export type RequeueReason = 'directory_paused' | 'verify_later' | 'browser_failed' | 'retry_after' | 'database_unavailable';
+
 export type Verdict =
-  | { kind: 'delay'; until: number; keepPlace?: boolean; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
+  | { kind: 'delay'; reason: RequeueReason; until: number; keepPlace?: boolean; data?: Partial<SubmitListingPayload>; note?: { event: string; detail: string }; warn?: string }
   | { kind: 'fail'; err: Error };
 
 export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
@@ -32,6 +36,7 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
     const first = !data.waitedForResume;
     return {
       kind: 'delay',
+      reason: 'directory_paused',
       until: Date.now() + PAUSED_RECHECK_MS,
       data: first ? { waitedForResume: true } : undefined,
       note: first ? { event: 'waiting: the directory is paused until staff resume it', detail: err.message } : undefined,
@@ -39,24 +44,32 @@ export function verdictOf(err: unknown, data: SubmitListingPayload): Verdict {
   }
   // An earlier attempt may still be answered: look again then, from the queue, not from a slot.
   // Bounded by the click lease plus one step timeout.
-  if (err instanceof WaitUntil) return { kind: 'delay', until: err.until.getTime() + 100, keepPlace: true };
+  if (err instanceof WaitUntil) return { kind: 'delay', reason: 'verify_later', until: err.until.getTime() + 100, keepPlace: true };
   // The worker's browser failed (the service gave the row its attempt back): again later,
   // without spending an attempt, counted on the entry so that it is bounded.
   if (err instanceof BrowserFailed) {
-    return { kind: 'delay', until: Date.now() + BROWSER_RETRY_MS, keepPlace: true, data: { browserFailures: (data.browserFailures ?? 0) + 1 }, warn: `${err.message}; queued again, not counted as an attempt` };
+    return { kind: 'delay', reason: 'browser_failed', until: Date.now() + BROWSER_RETRY_MS, keepPlace: true, data: { browserFailures: (data.browserFailures ?? 0) + 1 }, warn: `${err.message}; queued again, not counted as an attempt` };
   }
   // The directory said when to come back (Retry-After): the entry waits until then, uncounted.
-  if (err instanceof RetryLater) return { kind: 'delay', until: err.until.getTime(), keepPlace: true, data: { retryAfters: (data.retryAfters ?? 0) + 1 }, warn: err.message };
+  if (err instanceof RetryLater) return { kind: 'delay', reason: 'retry_after', until: err.until.getTime(), keepPlace: true, data: { retryAfters: (data.retryAfters ?? 0) + 1 }, warn: err.message };
   // Not the submission's fault either: come back later without spending an attempt.
-  if (isDatabaseUnavailable(err)) return { kind: 'delay', until: Date.now() + DATABASE_RETRY_MS, keepPlace: true };
+  if (isDatabaseUnavailable(err)) return { kind: 'delay', reason: 'database_unavailable', until: Date.now() + DATABASE_RETRY_MS, keepPlace: true };
   return { kind: 'fail', err: err instanceof Error ? err : new Error(String(err)) };
 }
 
 /**
  * Sends an entry of `queue` back as a `delay` verdict says: its note on the row, its data merged,
- * and the entry delayed until then, uncounted. The same for the processor and the lease API.
+ * and the entry delayed until then, uncounted (but counted in the metrics, by its reason). The same
+ * for the processor and the lease API.
  */
-export async function delayEntry(queue: Queue<SubmitListingPayload>, entry: Job<SubmitListingPayload>, token: string | undefined, verdict: Extract<Verdict, { kind: 'delay' }>, results: Pick<ResultsService, 'note'>): Promise<void> {
+export async function delayEntry(
+  queue: Queue<SubmitListingPayload>,
+  entry: Job<SubmitListingPayload>,
+  token: string | undefined,
+  verdict: Extract<Verdict, { kind: 'delay' }>,
+  { results, metrics }: { results: Pick<ResultsService, 'note'>; metrics: Pick<Metrics, 'requeues'> },
+): Promise<void> {
+  metrics.requeues.inc({ reason: verdict.reason });
   if (verdict.note) await results.note(entry.data.resultId, entry.data.jobId, verdict.note.event, verdict.note.detail);
   const frontAt = verdict.keepPlace ? verdict.until : undefined;
   if (verdict.data || frontAt !== entry.data.frontAt) await entry.updateData({ ...entry.data, ...verdict.data, frontAt });

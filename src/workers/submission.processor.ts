@@ -13,6 +13,7 @@ import { type AttemptInfo, attemptInfoOf } from './attempt-errors';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 import { IntakeWatch } from './intake-watch';
+import { Metrics } from '../metrics/metrics';
 
 const config = loadConfig();
 
@@ -33,6 +34,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     private readonly submissions: SubmissionService,
     private readonly fleet: WorkerFleet,
     private readonly intake: IntakeWatch,
+    private readonly metrics: Metrics,
     private readonly health: BrowserHealth,
     private readonly turns: DirectoryTurns,
     private readonly results: ResultsService,
@@ -85,7 +87,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
       const verdict = verdictOf(err, job.data);
       if (verdict.kind === 'fail') throw verdict.err;
       if (verdict.warn) this.logger.warn(`${job.id}: ${verdict.warn}`);
-      await delayEntry(this.queue, job, token, verdict, this.results);
+      await delayEntry(this.queue, job, token, verdict, { results: this.results, metrics: this.metrics });
       throw new DelayedError();
     }
   }

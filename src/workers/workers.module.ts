@@ -15,7 +15,8 @@ import { SubmissionProcessor } from './submission.processor';
 import { SubmissionsModule } from './submissions.module';
 import { WorkerFleet } from './worker-fleet';
 import { IntakeWatch } from './intake-watch';
-import { WorkerHealthServer } from './worker-health';
+import { WorkerHttpServer } from './worker-http';
+import { WorkerGauges } from './worker-gauges';
 
 /**
  * The worker's browser, checked before anything else of this module exists: Nest resolves this
@@ -61,7 +62,8 @@ const secretsKeyChecked = {
     SubmissionProcessor,
     WorkerFleet,
     IntakeWatch,
-    WorkerHealthServer,
+    WorkerHttpServer,
+    WorkerGauges,
   ],
 })
 export class WorkersModule {}

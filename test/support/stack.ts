@@ -83,6 +83,8 @@ export class Stack {
       WORKER_CONCURRENCY: '2',
       SUBMIT_BACKOFF_MS: '300',
       OUTBOX_POLL_MS: '200',
+      // Each worker's health and metrics on a free port, named on its start line (workerUrl).
+      WORKER_HTTP_PORT: '0',
       ...this.opts.env,
     };
     const key = this.opts.key ?? { name, scopes: ['jobs:read', 'jobs:write'], account: name };
@@ -115,4 +117,11 @@ export class Stack {
     await this.db?.drop();
     await this.sandbox?.close();
   }
+}
+
+/** Where a worker of a stack serves its health and metrics, read from its start line. */
+export function workerUrl(worker: Proc): string {
+  const m = /health and metrics at (http:\/\/\S+)/.exec(worker.output());
+  if (!m) throw new Error(`the worker's start line names no health and metrics address: ${worker.output().slice(0, 500)}`);
+  return m[1];
 }

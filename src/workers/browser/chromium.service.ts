@@ -38,6 +38,8 @@ export class ChromiumService implements OnApplicationShutdown {
   private readonly logger = new Logger(ChromiumService.name);
   private current?: BrowserSlot;
   private readonly retiring = new Set<BrowserSlot>();
+  /** Browser contexts open now (counted apart from the slots': a browser dropped as mute takes its slot's count with it). */
+  contextsOpen = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,7 +60,11 @@ export class ChromiumService implements OnApplicationShutdown {
     slot.open++;
     try {
       const context = await (await slot.browser).newContext({ acceptDownloads: false, serviceWorkers: 'block', proxy });
-      context.once('close', () => this.released(slot));
+      this.contextsOpen++;
+      context.once('close', () => {
+        this.contextsOpen--;
+        this.released(slot);
+      });
       return context;
     } catch (err) {
       this.released(slot);

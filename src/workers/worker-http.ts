@@ -5,16 +5,21 @@ import { problemBody } from '../common/problem-types';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { HealthChecks } from '../health/health-checks';
+import { Metrics } from '../metrics/metrics';
+import { mayScrape } from '../metrics/metrics-access';
 import { IntakeWatch } from './intake-watch';
 
+const SERVED = ['/health/live', '/health/ready', '/metrics'];
+
 /**
- * A worker's health, over HTTP on WORKER_HEALTH_PORT (a worker serves nothing else): `/health/live`
- * (the process answers) and `/health/ready` (PostgreSQL and Redis answer, and it takes work: see
- * {@link IntakeWatch}), as the API answers them. A change of readiness is logged once, at `warn`
- * when it turns red. Stays up while the worker drains on shutdown, saying "not ready".
+ * What a worker serves over HTTP, on WORKER_HTTP_PORT, and nothing else: `/health/live` (the
+ * process answers), `/health/ready` (PostgreSQL and Redis answer, and it takes work: see
+ * {@link IntakeWatch}), as the API answers them, and `/metrics` for Prometheus. A change of
+ * readiness is logged once, at `warn` when it turns red. Stays up while the worker drains on
+ * shutdown, saying "not ready".
  */
 @Injectable()
-export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WorkerHealth');
   private server?: Server;
   private lastReady = true;
@@ -22,18 +27,25 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly checks: HealthChecks,
     private readonly intake: IntakeWatch,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = this.config.WORKER_HEALTH_PORT;
+    const port = this.config.WORKER_HTTP_PORT;
     if (port === undefined) return;
     this.intake.start();
     const server = createServer((req, res) => void this.answer(req, res).catch((err: unknown) => this.fail(res, err)));
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, this.config.HOST, resolve));
     this.server = server;
-    const { address, port: bound } = server.address() as AddressInfo;
-    this.logger.log(`health at http://${address.includes(':') ? `[${address}]` : address}:${bound}/health/{live,ready}`);
+    this.logger.log(`serving ${SERVED.join(', ')} at ${this.url}`);
+  }
+
+  /** Where it listens (`http://host:port`), once it does; undefined without WORKER_HTTP_PORT. */
+  get url(): string | undefined {
+    const bound = this.server?.address() as AddressInfo | null | undefined;
+    if (!bound) return undefined;
+    return `http://${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -45,9 +57,10 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://worker').pathname;
-    if (path !== '/health/live' && path !== '/health/ready') return send(res, 404, problemBody(undefined, `no ${path} here: a worker serves /health/live and /health/ready`, undefined, 404));
+    if (!SERVED.includes(path)) return send(res, 404, problemBody(undefined, `no ${path} here: a worker serves ${SERVED.join(', ')}`, undefined, 404));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, problemBody(undefined, `${req.method} is not served here; use GET`, undefined, 405), { allow: 'GET, HEAD' });
     if (path === '/health/live') return send(res, 200, { status: 'ok' });
+    if (path === '/metrics') return this.scrape(req, res);
     const readiness = await this.checks.readiness([() => this.checks.verdict('intake', this.intake.stalled())]);
     if (readiness.ready !== this.lastReady) {
       if (readiness.ready) this.logger.log('ready again');
@@ -56,6 +69,14 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
     }
     if (readiness.ready) send(res, 200, readiness.result);
     else send(res, 503, problemBody('unavailable', readiness.detail));
+  }
+
+  private async scrape(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!mayScrape(req.headers.authorization, this.config.METRICS_TOKEN)) {
+      return send(res, 401, problemBody(undefined, 'send Authorization: Bearer <METRICS_TOKEN>', undefined, 401));
+    }
+    const text = await this.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
   }
 
   private fail(res: ServerResponse, err: unknown): void {
