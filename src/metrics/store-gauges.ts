@@ -7,7 +7,7 @@ import { ASSISTED_QUEUE, SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { Metrics } from './metrics';
 
 /** The BullMQ states a queue entry can be in (getJobCounts' names). */
-const QUEUE_STATES = ['wait', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+export const QUEUE_STATES = ['wait', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
 
 /**
  * The fleet's state as the stores hold it, read at scrape time by the API (any replica: every
