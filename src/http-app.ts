@@ -25,6 +25,7 @@ import { screenshotBody } from './leases/screenshot-body';
 import { WORKER_API_PATH } from './leases/protocol';
 import { Metrics } from './metrics/metrics';
 import { httpMetrics } from './metrics/metrics-access';
+import { assignRequestId } from './logging/request-id';
 
 /** `TRUST_PROXY` as Express takes it: a hop count, true/false, or addresses and names. */
 function trustProxy(value: string): number | boolean | string {
@@ -44,8 +45,10 @@ export async function createHttpApp(): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   const config = app.get<AppConfig>(APP_CONFIG);
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxy(config.TRUST_PROXY));
-  // First, so that a request's time includes everything Boltline does with it.
+  // First, so that a request's time includes everything Boltline does with it, and every
+  // answer, even one that turns the request away, says the request's id.
   app.use(httpMetrics(app.get(Metrics)));
+  app.use(assignRequestId);
   app.use(
     helmet({
       contentSecurityPolicy: {

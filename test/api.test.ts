@@ -84,7 +84,9 @@ describe('POST /jobs', () => {
     const job = await h.queue.queue.getJob(expected[0]);
     expect(job?.opts.priority).toBe(2);
     expect(job?.opts.attempts).toBe(4);
-    expect(job?.data).toEqual({ resultId: expect.any(String), generation: 1, jobId: res.body.id, directoryId: expect.stringMatching(/^sandbox-/) });
+    // The request's id (one the API made: the request sent none) goes with every entry, for the logs.
+    expect(res.body.requestId).toEqual(res.headers['x-request-id']);
+    expect(job?.data).toEqual({ resultId: expect.any(String), generation: 1, jobId: res.body.id, directoryId: expect.stringMatching(/^sandbox-/), requestId: res.body.requestId });
     // The relay marks its entry sent only after BullMQ took the jobs: it follows, it does not precede.
     await waitFor('the outbox entry to be marked sent', async () => {
       const [outbox] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');

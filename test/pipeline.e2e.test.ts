@@ -7,7 +7,7 @@ import { readCatalogue, writeCatalogue } from '../src/directories/catalogue-file
 import { SANDBOX_CATALOGUE_FILE } from '../src/sandbox/catalogue';
 import { PROJECT_ROOT } from '../harness/root';
 import { CUSTOMER } from './support/api-app';
-import { apiClient } from './support/http';
+import { apiClient, fetchRetrying } from './support/http';
 import { descendants, isAlive } from '../harness/processes';
 import { Stack, workerUrl } from './support/stack';
 import { parseScrape, total } from './support/prometheus';
@@ -82,7 +82,17 @@ function receivedBySlug(website: string) {
 
 it('submits a 20-directory order through real Chromium, once per directory', async () => {
   const website = 'https://twenty.example';
-  const job = await order(website, positions(1, 20));
+  // The client's request id: it follows the order into every worker log line about it.
+  const requestId = `e2e-twenty-${Date.now()}`;
+  const customer = await post('/customers', { ...CUSTOMER, businessName: `E2E ${website}`, website });
+  const created = await fetchRetrying(`${stack.base}/jobs`, {
+    method: 'POST',
+    headers: { ...stack.headers, 'x-request-id': requestId },
+    body: JSON.stringify({ customerId: customer.id, directoryIds: positions(1, 20) }),
+  });
+  expect([created.status, created.headers.get('x-request-id')]).toEqual([201, requestId]);
+  const job = await created.json();
+  expect(job.requestId).toBe(requestId);
   expect(job.progress).toEqual({ total: 20, submitted: 0, failed: 0, cancelled: 0, needsReview: 0, blocked: 0, pending: 20, percent: 0 });
 
   expect(job.outcome).toBeNull();
@@ -129,6 +139,15 @@ it('submits a 20-directory order through real Chromium, once per directory', asy
   }
   expect(total(worker, 'boltline_submission_duration_seconds_count')).toBe(total(worker, 'boltline_submission_attempts_total'));
   expect(total(worker, 'boltline_worker_slots', { state: 'busy' })).toBe(0);
+  // One request id, in the API's access line of the request and on every worker line about the order.
+  const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  expect(lines(stack.api.output()).filter((l) => l.req?.id === requestId && l.req?.url === '/api/v1/jobs')).toHaveLength(1);
+  const workerLines = lines(stack.worker.output()).filter((l) => l.orderId === job.id);
+  for (const r of items) {
+    const finished = workerLines.filter((l) => l.directoryId === r.directoryId && /^sandbox-\d+ attempt \d+: /.test(l.msg));
+    expect([r.directoryId, finished.length >= 1]).toEqual([r.directoryId, true]);
+  }
+  expect(workerLines.filter((l) => l.requestId !== requestId)).toEqual([]);
   const api = parseScrape(await (await fetch(`${stack.origin}/metrics`)).text());
   expect(total(api, 'boltline_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/jobs', status: '201' })).toBeGreaterThanOrEqual(1);
   expect(total(api, 'boltline_outbox_oldest_unsent_seconds')).toBe(0);

@@ -235,7 +235,7 @@ describe('what Redis holds', () => {
       return jobs.length ? jobs : undefined;
     });
     for (const e of entries) {
-      expect(Object.keys(e.data).sort()).toEqual(['directoryId', 'generation', 'jobId', 'resultId']);
+      expect(Object.keys(e.data).sort()).toEqual(['directoryId', 'generation', 'jobId', 'requestId', 'resultId']);
       for (const value of Object.values(CUSTOMER)) expect(JSON.stringify(e.data)).not.toContain(value);
     }
   });

@@ -81,7 +81,7 @@ export class NewOrderController {
     let customerId = existing;
     try {
       if (!customerId) customerId = (await this.customers.create(customerDto, EVERY_ACCOUNT)).id;
-      const { body: job } = await this.jobs.create({ ...jobDto, customerId }, caller, key);
+      const { body: job } = await this.jobs.create({ ...jobDto, customerId }, caller, { idempotencyKey: key, requestId: String(req.id) });
       await this.audit.record({ ...staffActor(req), action: 'job.create', jobId: job.id, detail: { customerId, total: job.progress.total, priority: job.priority } });
       await redirectWith(req, res, `/dashboard/orders/${job.id}`, 'notice', `Order created: ${job.progress.total} directories, priority ${job.priority}${job.status === 'awaiting_approval' ? ', awaiting approval' : ''}.`);
     } catch (err) {

@@ -121,7 +121,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
         handled(queue.addBulk(
           rows.slice(i, i + ADD_CHUNK).map((r) => ({
             name: SUBMIT_LISTING,
-            data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId },
+            data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId, ...(r.requestId ? { requestId: r.requestId } : {}) },
             opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation) },
           })),
         )),

@@ -49,7 +49,7 @@ export class JobsController {
         { field: 'Idempotency-Key', messages: ['use 1-255 visible ASCII characters, e.g. a UUID'] },
       ]);
     }
-    const { status, body, replayed } = await this.jobs.create(dto, caller, key);
+    const { status, body, replayed } = await this.jobs.create(dto, caller, { idempotencyKey: key, requestId: String(res.req.id) });
     res.status(status);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return body;

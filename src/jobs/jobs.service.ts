@@ -44,7 +44,11 @@ export class JobsService {
    * An account's key may not take its account past MAX_OPEN_ORDERS_PER_ACCOUNT open orders (429);
    * a replay is not a new order and is answered whatever the count.
    */
-  async create(dto: CreateJobDto, caller: Caller, idempotencyKey?: string): Promise<{ status: number; body: JobView; replayed: boolean }> {
+  async create(
+    dto: CreateJobDto,
+    caller: Caller,
+    { idempotencyKey, requestId }: { idempotencyKey?: string; requestId: string },
+  ): Promise<{ status: number; body: JobView; replayed: boolean }> {
     if (dto.packageSize !== undefined && dto.directoryIds !== undefined) {
       throw new ProblemException(400, 'send either packageSize or directoryIds, not both', [
         { field: 'packageSize', messages: ['packageSize and directoryIds are exclusive'] },
@@ -52,8 +56,8 @@ export class JobsService {
     }
     const reach = reachOf(caller);
     const result = idempotencyKey
-      ? await this.createOnce(dto, reach, caller.keyId, idempotencyKey)
-      : { status: 201, body: jobView(await this.open(this.db.manager, dto, reach)), replayed: false };
+      ? await this.createOnce(dto, reach, requestId, caller.keyId, idempotencyKey)
+      : { status: 201, body: jobView(await this.open(this.db.manager, dto, reach, requestId)), replayed: false };
     crashPoint(this.config, 'api.after-commit');
     if (!result.replayed && result.body.status === 'queued') this.dispatcher.poke();
     if (!result.replayed) this.live.publish({ jobId: result.body.id });
@@ -61,12 +65,12 @@ export class JobsService {
   }
 
   /** The order and its Idempotency-Key's stored response in one transaction, or the response stored before. */
-  private createOnce(dto: CreateJobDto, reach: Reach, scope: string, key: string) {
+  private createOnce(dto: CreateJobDto, reach: Reach, requestId: string, scope: string, key: string) {
     const hash = requestHash(dto);
     return this.db.transaction(async (m) => {
       const replay = await this.lockKey(m, scope, key, hash);
       if (replay) return replay;
-      const job = jobView(await this.open(m, dto, reach, key));
+      const job = jobView(await this.open(m, dto, reach, requestId, key));
       await m.query(
         `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response_status, response_body) VALUES ($1, $2, $3, $4, 201, $5)`,
         [scope, key, hash, job.id, JSON.stringify(job)],
@@ -92,7 +96,7 @@ export class JobsService {
   }
 
   /** Opens the order, or answers 404 (the customer), 422 (the directories) or 429 (the open-order limit) having written nothing. */
-  private async open(m: EntityManager, dto: CreateJobDto, reach: Reach, idempotencyKey?: string): Promise<Job> {
+  private async open(m: EntityManager, dto: CreateJobDto, reach: Reach, requestId: string, idempotencyKey?: string): Promise<Job> {
     const opened = await openOrder(m, {
       customerId: dto.customerId,
       accountId: reach.kind === 'account' ? reach.accountId : null,
@@ -101,6 +105,7 @@ export class JobsService {
       priority: dto.priority ?? 3,
       awaitApproval: this.config.REQUIRE_APPROVAL,
       idempotencyKey: idempotencyKey ?? null,
+      requestId,
       openLimit: reach.kind === 'account' ? { accountId: reach.accountId, max: this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, statuses: OPEN_JOB_STATUSES } : null,
     });
     if ('job' in opened) return opened.job;

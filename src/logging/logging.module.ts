@@ -4,12 +4,13 @@ import pino from 'pino';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { accessLineLevel, requestForLog } from './request-log';
+import { requestIdOf } from './request-id';
 import { REDACT_PATHS, scrubSecrets } from './scrub';
 
-/** Nest's level names (LOG_LEVEL) as pino's. */
 /** The addresses probes ask every few seconds (exactly: with a query string a request is logged). */
 const HEALTH_PROBES = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready']);
 
+/** Nest's level names (LOG_LEVEL) as pino's. */
 const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
 
 /**
@@ -33,6 +34,12 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
               level: PINO_LEVELS[config.LOG_LEVEL],
               redact: REDACT_PATHS,
               serializers: { req: requestForLog },
+              // assignRequestId (http-app.ts) gave the request its id first; anything else gets one here.
+              genReqId: (req, res) => {
+                req.id ??= requestIdOf(req.headers['x-request-id']);
+                if (!res.headersSent) res.setHeader('X-Request-Id', String(req.id));
+                return req.id;
+              },
               // A failed request's access line is the one line about it when nothing threw
               // (a 503 while the database watchdog already knows it is away): at `warn` or
               // `error`, so an operator reading warnings and up sees every failed request.

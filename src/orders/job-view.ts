@@ -14,6 +14,7 @@ export function jobView(job: Job) {
     attempts: job.attempts,
     error: job.error,
     metadata: job.metadata,
+    requestId: job.requestId,
     progress: {
       total: job.total,
       submitted: job.submitted,

@@ -25,6 +25,8 @@ export class Job {
   @Column({ type: 'text', nullable: true }) error: string | null;
   @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
   @Column({ type: 'jsonb' }) metadata: Record<string, unknown>;
+  /** The id of the request that opened the order (X-Request-Id); null for orders from before it was kept. */
+  @Column({ name: 'request_id', type: 'text', nullable: true }) requestId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;

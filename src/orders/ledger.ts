@@ -151,6 +151,8 @@ export interface NewOrder {
   /** Staff approve each order before it runs. */
   awaitApproval: boolean;
   idempotencyKey: string | null;
+  /** The id of the request that opens it (logs about the order carry it). */
+  requestId: string | null;
   /**
    * The account whose open orders (`statuses`) may number at most `max`, counting whoever made
    * them; null for a caller the limit does not hold back.
@@ -191,11 +193,11 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
          : `SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM directories WHERE enabled ORDER BY position, id LIMIT $3`
      }),
      complete AS (SELECT count(*) = ${byId ? 'cardinality($3::text[])' : '$3'} AS ok, count(*)::int AS n FROM chosen),
-     open_orders AS (SELECT ${limit ? 'lock_account_count_open_orders($9, NULL, $10)' : 'NULL::int'} AS n),
+     open_orders AS (SELECT ${limit ? 'lock_account_count_open_orders($10, NULL, $11)' : 'NULL::int'} AS n),
      job AS (
-       INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata)
-       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}' FROM customer, complete, open_orders
-        WHERE complete.ok${limit ? ' AND open_orders.n < $11' : ''}
+       INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata, request_id)
+       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}', $9 FROM customer, complete, open_orders
+        WHERE complete.ok${limit ? ' AND open_orders.n < $12' : ''}
        RETURNING *),
      results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, chosen.id FROM job, chosen ORDER BY chosen.n),
      outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $8),
@@ -207,7 +209,7 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
     [
       // $3: the ids (text[]) or the package's size, whichever chooses the directories above.
       order.customerId, order.accountId, order.directoryIds ?? order.packageSize,
-      order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status),
+      order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status), order.requestId,
       ...(limit ? [limit.accountId, limit.statuses, limit.max] : []),
     ],
   );

@@ -25,6 +25,8 @@ export interface SubmitListingPayload {
   generation: number;
   jobId: string;
   directoryId: string;
+  /** The id of the request that opened the order: every log line about this entry carries it. */
+  requestId?: string;
   /** Times the worker's browser failed under this entry, each not counted as an attempt (bounded). */
   browserFailures?: number;
   /** Set once the entry waited for its paused directory (its row's log says so once). */

@@ -14,6 +14,7 @@ import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 import { IntakeWatch } from './intake-watch';
 import { Metrics } from '../metrics/metrics';
+import { PinoLogger } from 'nestjs-pino';
 
 const config = loadConfig();
 
@@ -35,6 +36,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     private readonly fleet: WorkerFleet,
     private readonly intake: IntakeWatch,
     private readonly metrics: Metrics,
+    private readonly pino: PinoLogger,
     private readonly health: BrowserHealth,
     private readonly turns: DirectoryTurns,
     private readonly results: ResultsService,
@@ -58,11 +60,25 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
     this.fleet.start({ resultId, jobId, directoryId, attempt: info.attempt });
     this.intake.taken();
     try {
-      return await this.attempt(job, info, token);
+      return await this.aboutEntry(job, async () => {
+        const done = await this.attempt(job, info, token);
+        this.logger.log(`${directoryId} attempt ${info.attempt}: ${done}`);
+        return done;
+      });
     } finally {
       this.intake.done();
       this.fleet.end(resultId);
     }
+  }
+
+  /**
+   * Runs `fn` with every log line in it (ours, the services', the engine's) carrying the entry's
+   * order, row, directory and the id of the request that opened the order.
+   */
+  private aboutEntry<T>(job: Job<SubmitListingPayload> | undefined, fn: () => T): T {
+    if (!job) return fn();
+    const { requestId, jobId, resultId, directoryId } = job.data;
+    return this.pino.runInContext(fn, { bindings: { requestId, orderId: jobId, resultId, directoryId, entry: job.id } });
   }
 
   private async attempt(job: Job<SubmitListingPayload>, info: AttemptInfo, token?: string): Promise<string> {
@@ -99,7 +115,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<SubmitListingPayload> | undefined, err: Error): void {
-    this.logger.warn(`${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`);
+    this.aboutEntry(job, () => this.logger.warn(`${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`));
     void keepPlaceOnRetry(this.queue, job).catch(() => undefined);
   }
 

@@ -42,6 +42,12 @@ export class JobResponse implements JobView {
   @ApiProperty({ type: 'integer', description: 'How many times the order was run: 1, plus one per retry.' }) attempts: number;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The id of the request that opened the order (its X-Request-Id, or one the API made): every log line about the order's submissions carries it.",
+  })
+  requestId: string | null;
   @ApiProperty({ type: JobProgressResponse }) progress: JobProgressResponse;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: Date | null;
