@@ -15,9 +15,10 @@ import { LoggingModule } from './logging/logging.module';
 import { LiveFeedModule, LiveModule } from './live/live.module';
 import { ProblemsModule } from './problems/problems.module';
 import { QueueModule } from './queue/queue.module';
+import { RetentionModule } from './retention/retention.module';
 
 /** The API process: REST, staff tools, the PostgreSQL → Redis relay, and leases to remote workers (it runs no submission itself). */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule, RetentionModule],
 })
 export class AppModule {}

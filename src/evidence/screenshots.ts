@@ -5,7 +5,12 @@ import { sendProblem } from '../common/problem-types';
 
 /** Where an attempt's screenshot is kept: one file per directory and attempt under the order's folder. */
 export function screenshotPathOf(artifactDir: string, ctx: { jobId: string; attempt: number; directory: { id: string } }): string {
-  return join(artifactDir, ctx.jobId, `${ctx.directory.id}-attempt${ctx.attempt}.png`);
+  return join(evidenceFolderOf(artifactDir, ctx.jobId), `${ctx.directory.id}-attempt${ctx.attempt}.png`);
+}
+
+/** The folder of every screenshot of an order (removed with the order by retention). */
+export function evidenceFolderOf(artifactDir: string, jobId: string): string {
+  return join(artifactDir, jobId);
 }
 
 /**

@@ -57,6 +57,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly retained = new Counter({
+    name: 'boltline_retention_removed_total',
+    help: 'What retention deleted, by kind: orders, results, events, files, outbox, idempotency_keys, sessions, audit',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
