@@ -11,6 +11,7 @@ module.exports = [
   'test/demo.test.ts',
   'test/extension.test.ts',
   'test/faults.test.ts',
+  'test/fleet.test.ts',
   'test/health.test.ts',
   'test/leases.test.ts',
   'test/logging.test.ts',
