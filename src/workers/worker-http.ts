@@ -9,7 +9,7 @@ import { Metrics } from '../metrics/metrics';
 import { mayScrape } from '../metrics/metrics-access';
 import { IntakeWatch } from './intake-watch';
 
-const SERVED = ['/health/live', '/health/ready', '/metrics'];
+export const SERVED = ['/health/live', '/health/ready', '/metrics'];
 
 /**
  * What a worker serves over HTTP, on WORKER_HTTP_PORT, and nothing else: `/health/live` (the
