@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { redisOf } from '../queue/queue-redis';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, newRedisClient } from '../queue/redis-connection';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 
 /**
@@ -33,7 +32,7 @@ export class AccessNotices {
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.channel = accessChannel(config.QUEUE_PREFIX);
+    this.channel = accessChannel(keyPrefix(config));
   }
 
   async announce(notice: AccessNotice): Promise<void> {
@@ -47,11 +46,11 @@ export class AccessNotices {
 
 /** The same, from a command-line tool with no connection of its own yet. False when Redis did not answer. */
 export async function announceFromCli(config: AppConfig, notice: AccessNotice): Promise<boolean> {
-  const redis = new IORedis({ ...redisOptionsFromUrl(config.REDIS_URL, 'producer'), lazyConnect: true, retryStrategy: () => null });
+  const redis = newRedisClient(config, 'producer', { lazyConnect: true, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    await redis.publish(accessChannel(config.QUEUE_PREFIX), JSON.stringify(notice));
+    await redis.publish(accessChannel(keyPrefix(config)), JSON.stringify(notice));
     return true;
   } catch {
     return false;

@@ -2,10 +2,10 @@ import { ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShut
 import { ThrottlerGuard, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import Redis from 'ioredis';
+import { Cluster } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, newRedisClient, type RedisClient } from '../queue/redis-connection';
 import type { AuthenticatedRequest } from './caller';
 
 /**
@@ -16,16 +16,17 @@ import type { AuthenticatedRequest } from './caller';
 @Injectable()
 export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitStorage.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly store: ThrottlerStorageRedisService;
   /** Keys start with QUEUE_PREFIX, so deployments (and test files) sharing a Redis count apart. */
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.prefix = `${config.QUEUE_PREFIX}:rate`;
-    this.redis = new Redis(redisOptionsFromUrl(config.REDIS_URL, 'producer'));
+    this.prefix = `${keyPrefix(config)}:rate`;
+    this.redis = newRedisClient(config, 'producer');
     this.redis.on('error', () => undefined); // reported per request below
-    this.store = new ThrottlerStorageRedisService(this.redis);
+    // Its constructor takes either kind of client, as separate overloads.
+    this.store = this.redis instanceof Cluster ? new ThrottlerStorageRedisService(this.redis) : new ThrottlerStorageRedisService(this.redis);
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {

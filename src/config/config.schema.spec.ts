@@ -1,3 +1,4 @@
+import { keyPrefix } from '../queue/redis-connection';
 import { parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
@@ -18,6 +19,15 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PORT: 'eighty', REDIS_URL: 'http://x', WORKER_CONCURRENCY: '0' })).toThrow(
       /REDIS_URL: must be a URL starting with redis: or rediss:\/\/[\s\S]*PORT:[\s\S]*WORKER_CONCURRENCY/,
     );
+  });
+
+  it('reads a Redis Cluster as nodes, and keys it under a hash tag', () => {
+    expect(parseConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    const c = parseConfig({ REDIS_CLUSTER_NODES: 'redis-0.redis:6379, 10.0.0.7:7001,[::1]:7002', QUEUE_PREFIX: 'prod' });
+    expect(c.REDIS_CLUSTER_NODES).toEqual([{ host: 'redis-0.redis', port: 6379 }, { host: '10.0.0.7', port: 7001 }, { host: '::1', port: 7002 }]);
+    expect(keyPrefix(c)).toBe('{prod}');
+    expect(keyPrefix(parseConfig({ QUEUE_PREFIX: 'prod' }))).toBe('prod');
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: 'redis://a:6379,b' })).toThrow(/REDIS_CLUSTER_NODES: host:port, comma-separated; not redis:\/\/a:6379, b/);
   });
 
   it('refuses a weak admin credential', () => {

@@ -11,6 +11,7 @@ import { WorkerBeat } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { ASSISTED_QUEUE, SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { DirectoriesQuery } from './directories.query';
+import { keyPrefix } from '../queue/redis-connection';
 
 export interface MinuteBar {
   minute: Date;
@@ -94,7 +95,7 @@ export class OverviewQuery {
   /** The workers' heartbeats alone (Redis only): none while Redis does not answer. */
   beats(): Promise<WorkerBeat[]> {
     return redisOf(this.queue)
-      .then((redis) => readFleet(redis, this.config.QUEUE_PREFIX))
+      .then((redis) => readFleet(redis, keyPrefix(this.config)))
       .catch(() => []);
   }
 

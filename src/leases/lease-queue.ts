@@ -4,7 +4,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { ASSISTED_QUEUE, MAX_STALLED, SUBMISSION_QUEUE, type SubmissionQueueName, SubmitListingPayload } from '../queue/queue.constants';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { copyEntry, delayEntry, verdictOf } from '../workers/queue-verdict';
 import { keepPlaceOnRetry, toFront } from '../workers/queue-place';
 import type { ResultsService } from '../results/results.service';
@@ -35,8 +35,8 @@ export class LeaseQueue implements OnApplicationBootstrap, OnApplicationShutdown
     this.queues = { [SUBMISSION_QUEUE]: fleetQueue, [ASSISTED_QUEUE]: assistedQueue };
     const fetcher = (name: SubmissionQueueName) => {
       const worker = new Worker<SubmitListingPayload>(name, null, {
-        connection: redisOptionsFromUrl(config.REDIS_URL, 'worker'),
-        prefix: config.QUEUE_PREFIX,
+        connection: queueConnection(config, 'worker'),
+        prefix: keyPrefix(config),
         autorun: false,
         lockDuration: config.WORKER_LEASE_MS,
         // Only how often to look: an entry whose lock is still held is never taken back, so this

@@ -9,6 +9,7 @@ import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import type { Caller } from '../auth/caller';
 import { LeaseStore } from './lease-store';
 import { IDLE_POLL_MAX_MS, type WorkerIdentity } from './protocol';
+import { keyPrefix } from '../queue/redis-connection';
 
 /**
  * Remote workers in the staff dashboard's fleet view, beside the fleet's own: the API writes a
@@ -29,7 +30,7 @@ export class RemoteFleet {
     const { keyId } = caller;
     try {
       const id = `${worker.kind}-${keyId}-${worker.id}`;
-      const prefix = this.config.QUEUE_PREFIX;
+      const prefix = keyPrefix(this.config);
       const redis = await redisOf(this.queue);
       const [leases, before] = await Promise.all([this.store.openOf(keyId, worker.id), redis.get(fleetWorkerKey(prefix, id))]);
       const now = new Date().toISOString();

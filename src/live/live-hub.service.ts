@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import IORedis from 'ioredis';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/ids';
@@ -8,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Job } from '../orders/job.entity';
 import { JobView, jobView } from '../orders/job-view';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, newRedisClient, type RedisClient } from '../queue/redis-connection';
 import { liveChannel, LiveNotice } from './live.constants';
 
 /**
@@ -44,7 +43,7 @@ export class LiveHub implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Set<Listener>();
   /** Changed orders since the last flush, with their changed rows ('all': reread every row). */
   private dirty = new Map<string, Set<string> | 'all'>();
-  private subscriber?: IORedis;
+  private subscriber?: RedisClient;
   private timer?: NodeJS.Timeout;
   private flushing = false;
 
@@ -54,9 +53,9 @@ export class LiveHub implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const channel = liveChannel(this.config.QUEUE_PREFIX);
+    const channel = liveChannel(keyPrefix(this.config));
     // Its own connection: a subscribed connection can do nothing else. Retries forever.
-    this.subscriber = new IORedis(redisOptionsFromUrl(this.config.REDIS_URL, 'worker'));
+    this.subscriber = newRedisClient(this.config, 'worker');
     this.subscriber.on('error', (err) => this.logger.debug(`live channel: ${err.message}`));
     let connectedBefore = false;
     this.subscriber.on('ready', () => {

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config.schema';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { liveChannel, LiveNotice } from './live.constants';
+import { keyPrefix } from '../queue/redis-connection';
 
 /**
  * Announces changes to orders on Redis, after they are committed to PostgreSQL, so that every API
@@ -23,7 +24,7 @@ export class LivePublisher {
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.channel = liveChannel(config.QUEUE_PREFIX);
+    this.channel = liveChannel(keyPrefix(config));
   }
 
   publish(...notices: LiveNotice[]): void {

@@ -3,7 +3,6 @@ import { BeforeApplicationShutdown, CanActivate, ExecutionContext, Inject, Injec
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { Request, Response } from 'express';
-import IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { concat, filter, finalize, map, Observable, ReplaySubject, take, takeUntil } from 'rxjs';
 import { DataSource } from 'typeorm';
@@ -16,7 +15,7 @@ import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { redisOf } from '../queue/queue-redis';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, newRedisClient, type RedisClient } from '../queue/redis-connection';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { STREAM_SLOT_RENEW_MS, streamSlotsKey } from './live.constants';
 import { Bucket, StreamSlots } from './stream-slots';
@@ -64,7 +63,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(OpenStreams.name);
   private readonly streams = new Map<string, OpenStream>();
   private readonly slots: StreamSlots;
-  private subscriber?: IORedis;
+  private subscriber?: RedisClient;
   private timers: NodeJS.Timeout[] = [];
   /** Rechecks run one after another. */
   private checking: Promise<void> = Promise.resolve();
@@ -80,7 +79,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     // Its own connection: a subscribed connection can do nothing else. Retries forever.
-    this.subscriber = new IORedis(redisOptionsFromUrl(this.config.REDIS_URL, 'worker'));
+    this.subscriber = newRedisClient(this.config, 'worker');
     this.subscriber.on('error', (err) => this.logger.debug(`access channel: ${err.message}`));
     let connectedBefore = false;
     this.subscriber.on('ready', () => {
@@ -96,7 +95,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
         // not ours to read
       }
     });
-    void this.subscriber.subscribe(accessChannel(this.config.QUEUE_PREFIX)).catch((err: unknown) => this.logger.warn(`access channel not subscribed: ${(err as Error).message}`));
+    void this.subscriber.subscribe(accessChannel(keyPrefix(this.config))).catch((err: unknown) => this.logger.warn(`access channel not subscribed: ${(err as Error).message}`));
     this.timers = [
       setInterval(() => this.recheckSoon({}), this.config.STREAM_RECHECK_MS),
       setInterval(() => void this.renewSlots(), STREAM_SLOT_RENEW_MS),
@@ -177,7 +176,7 @@ export class OpenStreams implements OnModuleInit, BeforeApplicationShutdown {
 
   private bucketsOf(holder: StreamHolder): Bucket[] {
     if (holder.kind !== 'key') return []; // staff streams: one per dashboard tab, not capped
-    const prefix = this.config.QUEUE_PREFIX;
+    const prefix = keyPrefix(this.config);
     return [
       { key: streamSlotsKey(prefix, `key:${holder.keyId}`), cap: this.config.MAX_STREAMS_PER_KEY },
       { key: streamSlotsKey(prefix, `address:${holder.address}`), cap: this.config.MAX_STREAMS_PER_ADDRESS },

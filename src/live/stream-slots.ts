@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection';
 import { STREAM_SLOT_LEASE_MS } from './live.constants';
 
 /**
@@ -42,7 +42,7 @@ export interface Bucket {
  * out (STREAM_SLOT_LEASE_MS).
  */
 export class StreamSlots {
-  constructor(private readonly redis: () => Promise<IORedis>) {}
+  constructor(private readonly redis: () => Promise<RedisClient>) {}
 
   /** Takes a slot in every bucket; answers the first bucket that is full instead (nothing taken). */
   async take(streamId: string, buckets: Bucket[]): Promise<Bucket | undefined> {

@@ -1,15 +1,23 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { QUEUE_NAMES } from './queue.constants';
 import { RedisFitness } from './redis-fitness';
-import { redisOptionsFromUrl } from './redis-options';
+import { closeClusterClients, keyPrefix, queueConnection } from './redis-connection';
 
 /**
  * Registers the queues (producer side) in every process. Only the workers module adds
  * `@Processor`s, so the API process can enqueue but never consumes.
  */
+/** Closes the Redis Cluster clients BullMQ was given (it never closes a client it did not make). */
+@Injectable()
+class ClusterClientsClosed implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return closeClusterClients();
+  }
+}
+
 @Module({})
 export class QueueModule {
   static forRole(role: 'producer' | 'worker'): DynamicModule {
@@ -20,13 +28,13 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
-            connection: redisOptionsFromUrl(config.REDIS_URL, role),
-            prefix: config.QUEUE_PREFIX,
+            connection: queueConnection(config, role),
+            prefix: keyPrefix(config),
           }),
         }),
         ...QUEUE_NAMES.map((name) => BullModule.registerQueue({ name })),
       ],
-      providers: [RedisFitness],
+      providers: [RedisFitness, ClusterClientsClosed],
       exports: [BullModule],
     };
   }

@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { redisOf } from './queue-redis';
 import { SUBMISSION_QUEUE } from './queue.constants';
 
 /** The `name:value` lines of a Redis INFO section. */
@@ -43,8 +44,13 @@ export class RedisFitness implements OnApplicationBootstrap {
   constructor(@InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // BullMQ types its client narrowly; with a connection made from options it is an ioredis client.
-    const client = (await this.queue.client) as unknown as Redis;
+    const client = await redisOf(this.queue);
+    // On a cluster, every master holds queue keys (one deployment's on one of them): each is judged.
+    const servers: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const server of servers) await this.judge(server);
+  }
+
+  private async judge(client: Redis): Promise<void> {
     const [memory, persistence] = await Promise.all([client.info('memory'), client.info('persistence')]);
     // CONFIG is often disabled on managed Redis; then RDB settings are simply unknown.
     const save = await client

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Metrics } from '../metrics/metrics';
 import { MAINTENANCE_QUEUE } from '../queue/queue.constants';
-import { redisOptionsFromUrl } from '../queue/redis-options';
+import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { prune, type Removed } from './prune';
 
 /** The job scheduler's id: one per fleet, whatever the number of API replicas that upsert it. */
@@ -31,11 +31,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
-    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: redisOptionsFromUrl(config.REDIS_URL, 'producer'), prefix: config.QUEUE_PREFIX });
+    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
     this.queue.on('error', (err) => this.logger.debug(`maintenance queue: ${err.message}`));
     this.worker = new Worker(MAINTENANCE_QUEUE, () => this.runNow(), {
-      connection: redisOptionsFromUrl(config.REDIS_URL, 'worker'),
-      prefix: config.QUEUE_PREFIX,
+      connection: queueConnection(config, 'worker'),
+      prefix: keyPrefix(config),
       concurrency: 1,
       autorun: false,
     });

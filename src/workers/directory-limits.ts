@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type IORedis from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection';
 import type { DirectoryLimits } from '../directories/definition/adapter.schema';
 
 /** How soon the first in line asks again while a directory's slots are all taken. */
@@ -119,7 +119,7 @@ export function placeInLine(priority: number, queuedAtMs: number): string {
  */
 export class DirectoryLimiter {
   constructor(
-    private readonly redis: () => Promise<IORedis>,
+    private readonly redis: () => Promise<RedisClient>,
     private readonly prefix: string,
     /** A holder's lease; renewed while the holder runs, so only a dead holder's runs out. */
     readonly holdMs: number,

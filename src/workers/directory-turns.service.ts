@@ -10,6 +10,7 @@ import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { DirectoryPaused } from './attempt-errors';
 import { describeLimits, DirectoryLimiter, placeInLine, Turn } from './directory-limits';
+import { keyPrefix } from '../queue/redis-connection';
 
 export interface DirectoryState {
   limits: DirectoryLimits | undefined;
@@ -40,7 +41,7 @@ export class DirectoryTurns {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // A remote worker's lease holds its turn between heartbeats: the hold outlasts a lease too.
-    this.limiter = new DirectoryLimiter(() => redisOf(queue), config.QUEUE_PREFIX, Math.max(config.SUBMIT_TIMEOUT_MS, config.WORKER_LEASE_MS) + HOLD_MARGIN_MS);
+    this.limiter = new DirectoryLimiter(() => redisOf(queue), keyPrefix(config), Math.max(config.SUBMIT_TIMEOUT_MS, config.WORKER_LEASE_MS) + HOLD_MARGIN_MS);
   }
 
   /**

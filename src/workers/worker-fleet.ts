@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config.schema';
 import { FORGET_AFTER_MS, fleetIndexKey, fleetWorkerKey, HEARTBEAT_MS, WorkerBeat, WorkerSlot } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
+import { keyPrefix } from '../queue/redis-connection';
 
 /**
  * This worker process's heartbeat in Redis: who it is and what each of its slots is doing, for the
@@ -54,7 +55,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
       beatAt: new Date().toISOString(),
       slots: [...this.slots.values()],
     };
-    const prefix = this.config.QUEUE_PREFIX;
+    const prefix = keyPrefix(this.config);
     this.beating = redisOf(this.queue)
       .then((redis) =>
         redis
@@ -72,7 +73,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;
-    const prefix = this.config.QUEUE_PREFIX;
+    const prefix = keyPrefix(this.config);
     const redis = await redisOf(this.queue);
     await Promise.race([
       redis.multi().del(fleetWorkerKey(prefix, this.id)).zrem(fleetIndexKey(prefix), this.id).exec(),

@@ -17,6 +17,7 @@ module.exports = [
   'test/logging.test.ts',
   'test/pipeline.e2e.test.ts',
   'test/politeness.test.ts',
+  'test/redis-cluster.test.ts',
   'test/redis-fitness.test.ts',
   'test/remote-worker.test.ts',
   'test/sandbox-layouts.test.ts',
