@@ -9,6 +9,7 @@ import { DatabaseModule, DatabaseWatchdogModule } from './database/database.modu
 import { DirectoriesModule } from './directories/directories.module';
 import { HealthModule } from './health/health.module';
 import { MetricsApiModule, MetricsModule } from './metrics/metrics.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LeasesModule } from './leases/leases.module';
 import { LoggingModule } from './logging/logging.module';
@@ -19,6 +20,6 @@ import { RetentionModule } from './retention/retention.module';
 
 /** The API process: REST, staff tools, the PostgreSQL → Redis relay, and leases to remote workers (it runs no submission itself). */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule, RetentionModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, EvidenceModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule, RetentionModule],
 })
 export class AppModule {}

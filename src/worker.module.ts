@@ -6,9 +6,10 @@ import { QueueModule } from './queue/queue.module';
 import { LiveModule } from './live/live.module';
 import { WorkersModule } from './workers/workers.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { EvidenceModule } from './evidence/evidence.module';
 
 /** The worker process: the same config, database and queue modules, plus the processors. */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, DatabaseModule, QueueModule.forRole('worker'), LiveModule, WorkersModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, EvidenceModule, DatabaseModule, QueueModule.forRole('worker'), LiveModule, WorkersModule],
 })
 export class WorkerModule {}

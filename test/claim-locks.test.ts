@@ -6,6 +6,8 @@ import { JobResult } from '../src/orders/job-result.entity';
 import { openOrder } from '../src/orders/ledger';
 import { ResultsService } from '../src/results/results.service';
 import { Metrics } from '../src/metrics/metrics';
+import { LocalEvidence } from '../src/evidence/local-evidence';
+import { tmpdir } from 'node:os';
 import { importSandboxCatalogue } from '../src/sandbox/catalogue';
 import { createTestDatabase, TestDatabase } from '../harness/database';
 import { waitFor } from '../harness/wait';
@@ -27,7 +29,7 @@ beforeAll(async () => {
   customerId = (await db.dataSource.getRepository(Customer).save(db.dataSource.getRepository(Customer).create(CUSTOMER))).id;
   pool = new DataSource(dataSourceOptions(db.url, 'app', [JobResult, Customer]));
   await pool.initialize();
-  results = new ResultsService(pool, { publish: () => undefined } as never, new Metrics());
+  results = new ResultsService(pool, { publish: () => undefined } as never, new Metrics(), new LocalEvidence(tmpdir()));
 });
 afterAll(async () => {
   await pool?.destroy();

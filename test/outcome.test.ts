@@ -11,6 +11,7 @@ import { LivePublisher } from '../src/live/live-publisher';
 import { JobResult } from '../src/orders/job-result.entity';
 import { AttemptContext, AttemptOutcome, ResultsService } from '../src/results/results.service';
 import { Metrics } from '../src/metrics/metrics';
+import { EVIDENCE_STORE } from '../src/evidence/evidence-store';
 import { ReviewService } from '../src/jobs/review.service';
 import { createTestDatabase } from '../harness/database';
 import { waitFor } from '../harness/wait';
@@ -55,7 +56,7 @@ async function worker(): Promise<ResultsService> {
   const pool = new DataSource(dataSourceOptions(h.db.url, 'app', [JobResult, Customer]));
   await pool.initialize();
   pools.push(pool);
-  return new ResultsService(pool, h.app.get(LivePublisher), h.app.get(Metrics));
+  return new ResultsService(pool, h.app.get(LivePublisher), h.app.get(Metrics), h.app.get(EVIDENCE_STORE));
 }
 
 /** The order's open rows, oldest first, with the generation a queue entry for them carries. */

@@ -30,6 +30,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ REDIS_CLUSTER_NODES: 'redis://a:6379,b' })).toThrow(/REDIS_CLUSTER_NODES: host:port, comma-separated; not redis:\/\/a:6379, b/);
   });
 
+  it('wants a bucket for screenshots in S3', () => {
+    expect(parseConfig({}).EVIDENCE_STORE).toBe('local');
+    expect(() => parseConfig({ EVIDENCE_STORE: 's3' })).toThrow(/EVIDENCE_S3_BUCKET: required with EVIDENCE_STORE=s3/);
+    expect(parseConfig({ EVIDENCE_STORE: 's3', EVIDENCE_S3_BUCKET: 'shots' })).toMatchObject({ EVIDENCE_S3_BUCKET: 'shots', EVIDENCE_S3_REGION: 'us-east-1', EVIDENCE_S3_PATH_STYLE: false });
+  });
+
   it('refuses a weak admin credential', () => {
     expect(() => parseConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
   });

@@ -102,6 +102,17 @@ export const configSchema = z.object({
    */
   BROWSER_FAILURES_BEFORE_EXIT: int(1, 100).default(3),
   ARTIFACT_DIR: z.string().min(1).default('artifacts'),
+  /**
+   * Where screenshots are kept: `local` (under ARTIFACT_DIR, which the API and the workers then
+   * share), or `s3` (an S3-compatible bucket; ARTIFACT_DIR is then only a worker's scratch space).
+   */
+  EVIDENCE_STORE: z.enum(['local', 's3']).default('local'),
+  EVIDENCE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
+  /** An S3-compatible service's address (MinIO, R2, …); unset, AWS's own for EVIDENCE_S3_REGION. */
+  EVIDENCE_S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  EVIDENCE_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Buckets addressed as endpoint/bucket rather than bucket.endpoint (most S3-compatible services want it). */
+  EVIDENCE_S3_PATH_STYLE: bool.default(false),
   /** A worker replaces its Chromium after this many submissions. */
   BROWSER_RECYCLE_AFTER: int(1, 100_000).default(200),
   /** Attempts per directory submission (first try included). */
@@ -215,6 +226,9 @@ export const configSchema = z.object({
  */
 const checkedSchema = configSchema
   .superRefine((c, ctx) => {
+    if (c.EVIDENCE_STORE === 's3' && !c.EVIDENCE_S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['EVIDENCE_S3_BUCKET'], message: 'required with EVIDENCE_STORE=s3: the bucket screenshots go to' });
+    }
     if (c.NODE_ENV === 'production' && c.EGRESS_PRIVATE_ORIGINS?.length) {
       ctx.addIssue({
         code: 'custom',

@@ -7,9 +7,8 @@ import { StaffRequest } from '../auth/staff-sessions';
 import { isRowId } from '../common/ids';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
-import { screenshotFile, sendScreenshot } from '../evidence/screenshots';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/config.schema';
+import { sendEvidence } from '../evidence/screenshots';
+import { EVIDENCE_STORE, type EvidenceStore } from '../evidence/evidence-store';
 import { JobActionsService } from '../jobs/job-actions.service';
 import { ALLOWED_FROM, ORDER_ACTIONS, type OrderAction } from '../orders/transitions';
 import { JOB_STATUSES } from '../orders/statuses';
@@ -36,7 +35,7 @@ export class OrdersController {
     private readonly actions: JobActionsService,
     private readonly audit: AuditService,
     private readonly views: Views,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
   ) {}
 
   @Get('orders')
@@ -124,11 +123,12 @@ export class OrdersController {
     }
   }
 
-  /** A row's screenshot, only from under ARTIFACT_DIR, whatever the row says. */
+  /** A row's screenshot, only from the evidence store, whatever the row says. */
   @Get('results/:id/screenshot')
   async screenshot(@Res() res: Response, @Param('id') id: string) {
-    const file = await screenshotFile(this.config.ARTIFACT_DIR, await this.detail.screenshotPath(id));
-    if (!file) throw new ProblemException(404, `result ${id} has no screenshot`);
-    sendScreenshot(res, file, `result ${id}`);
+    const stored = await this.detail.screenshotPath(id);
+    const evidence = stored ? await this.evidence.open(stored) : undefined;
+    if (!evidence) throw new ProblemException(404, `result ${id} has no screenshot`);
+    sendEvidence(res.req, res, evidence);
   }
 }

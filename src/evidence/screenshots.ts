@@ -1,4 +1,6 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import type { Evidence } from './evidence-store';
 import { realpath } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { sendProblem } from '../common/problem-types';
@@ -40,4 +42,22 @@ export function sendScreenshot(res: Response, file: string, what: string): void 
       sendProblem(res, 'not-found', `the screenshot of ${what} is no longer on disk`);
     }
   });
+}
+
+/**
+ * Sends a screenshot from the evidence store as image/png, as {@link sendScreenshot} does a file:
+ * `no-cache` with its ETag, so rechecking costs a 304.
+ */
+export function sendEvidence(req: Request, res: Response, evidence: Evidence): void {
+  res.setHeader('Content-Type', 'image/png');
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (evidence.etag) res.setHeader('ETag', evidence.etag);
+  if (evidence.etag && req.headers['if-none-match'] === evidence.etag) {
+    evidence.body.destroy();
+    res.status(304).end();
+    return;
+  }
+  if (evidence.size !== undefined) res.setHeader('Content-Length', String(evidence.size));
+  pipeline(evidence.body, res).catch(() => res.destroy());
 }

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { ApiKeyProblems, ApiProblems } from '../common/api-docs';
 import { ProblemException } from '../common/problem.filter';
 import { UuidPipe } from '../common/uuid.pipe';
-import { sendScreenshot } from '../evidence/screenshots';
+import { sendEvidence } from '../evidence/screenshots';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobPage, JobResponse, JobResultList } from './dto/job.response';
 import { ListJobsDto } from './dto/list-jobs.dto';
@@ -81,7 +81,7 @@ export class JobsController {
   @ApiOkResponse({ description: 'The screenshot, as image/png.', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(404)
   async screenshot(@Param('id', jobId) id: string, @Param('directory') directory: string, @CallerReach() reach: Reach, @Res() res: Response) {
-    sendScreenshot(res, await this.jobs.screenshot(id, directory, reach), `directory ${directory} of job ${id}`);
+    sendEvidence(res.req, res, await this.jobs.screenshot(id, directory, reach));
   }
 
   @Post(':id/:action')

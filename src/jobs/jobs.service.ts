@@ -12,7 +12,7 @@ import { LivePublisher } from '../live/live-publisher';
 import { Caller, type Reach, reachOf } from '../auth/caller';
 import { JobResult } from '../orders/job-result.entity';
 import { resultView } from '../orders/result-view';
-import { screenshotFile } from '../evidence/screenshots';
+import { EVIDENCE_STORE, type Evidence, type EvidenceStore } from '../evidence/evidence-store';
 import { CreateJobDto } from './dto/create-job.dto';
 import { ListJobsDto } from './dto/list-jobs.dto';
 import { requestHash } from './idempotency';
@@ -29,6 +29,7 @@ export class JobsService {
     private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly live: LivePublisher,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
   ) {}
 
   /**
@@ -167,14 +168,14 @@ export class JobsService {
    * The screenshot file of one directory of an order, seen as its results are (another account's
    * order is a 404, like a missing one), and only from under ARTIFACT_DIR.
    */
-  async screenshot(id: string, directoryId: string, reach: Reach): Promise<string> {
+  async screenshot(id: string, directoryId: string, reach: Reach): Promise<Evidence> {
     await this.get(id, reach);
     const none = new ProblemException(404, `directory ${directoryId} of job ${id} has no screenshot`);
     if (!isDirectoryId(directoryId)) throw none;
     const row = await this.db.getRepository(JobResult).findOne({ select: { screenshotPath: true }, where: { jobId: id, directoryId } });
-    const file = await screenshotFile(this.config.ARTIFACT_DIR, row?.screenshotPath);
-    if (!file) throw none;
-    return file;
+    const evidence = row?.screenshotPath ? await this.evidence.open(row.screenshotPath) : undefined;
+    if (!evidence) throw none;
+    return evidence;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -6,6 +6,7 @@ import { type ListingCustomer, listingCustomerJson } from '../customers/listing-
 import { Directory } from '../directories/directory.entity';
 import { LivePublisher } from '../live/live-publisher';
 import { Metrics } from '../metrics/metrics';
+import { EVIDENCE_STORE, type EvidenceStore } from '../evidence/evidence-store';
 import type { ResponseLogEntry } from '../common/response-log';
 import { LOCK_ORDER_THEN_ROW, markStarted, moveRowAndCount } from '../orders/ledger';
 import { ACTIVE_JOB_STATUSES, isFinal, JobStatus, ResultStatus, UNFINISHED_ROW_STATUSES, WAITING_ROW_STATUSES } from '../orders/statuses';
@@ -57,6 +58,7 @@ export class ResultsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly live: LivePublisher,
     private readonly metrics: Metrics,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
   ) {}
 
   /** `settleMs`: how long after its deadline an earlier attempt's click may still be answered. */
@@ -156,6 +158,7 @@ export class ResultsService {
    * attempt owns the row.
    */
   async finish(ctx: Pick<AttemptContext, 'resultId' | 'token'>, outcome: AttemptOutcome): Promise<boolean> {
+    const screenshot = await this.kept(ctx.resultId, outcome.screenshotPath);
     const finished = await this.db.transaction(async (m) => {
       // Under both locks the row's status is what the write below moves it from.
       const [row]: Array<{ job_id: string; directory_id: string; was: ResultStatus }> = await m.query(
@@ -173,7 +176,7 @@ export class ResultsService {
                    WHERE id = $1 AND attempt_token = $2 AND status = ANY($10)
                    RETURNING id`,
             params: [
-              ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), outcome.screenshotPath ?? null, outcome.error ?? null,
+              ctx.resultId, ctx.token, outcome.status, JSON.stringify(outcome.log), screenshot ?? null, outcome.error ?? null,
               outcome.durationMs, isFinal(outcome.status), outcome.reference ?? null, attemptMayMove(outcome.status),
             ],
           })
@@ -189,5 +192,19 @@ export class ResultsService {
     this.metrics.attempts.inc({ directory: finished.directory_id, outcome: outcome.status });
     this.metrics.attemptDuration.observe({ outcome: outcome.status }, outcome.durationMs / 1000);
     return true;
+  }
+
+  /**
+   * The attempt's screenshot, handed to the evidence store (an upload, for S3): what the row
+   * records. A store that fails costs the screenshot, never the outcome.
+   */
+  private async kept(resultId: string, file: string | undefined): Promise<string | undefined> {
+    if (!file) return undefined;
+    try {
+      return await this.evidence.keep(file);
+    } catch (err) {
+      this.logger.warn(`result ${resultId}: screenshot not kept (${(err as Error).message}); the outcome is recorded without it`);
+      return undefined;
+    }
   }
 }

@@ -1,7 +1,6 @@
-import { readdir, rm } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.schema';
-import { evidenceFolderOf } from '../evidence/screenshots';
+import type { EvidenceStore } from '../evidence/evidence-store';
 import { OPEN_JOB_STATUSES } from '../orders/statuses';
 
 /** Rows one statement deletes at most: each batch is a short transaction, so no writer waits long. */
@@ -19,7 +18,7 @@ export interface Removed {
   audit: number;
 }
 
-type Settings = Pick<AppConfig, 'RETENTION_ORDER_DAYS' | 'RETENTION_AUDIT_DAYS' | 'RETENTION_OUTBOX_DAYS' | 'IDEMPOTENCY_KEY_DAYS' | 'ARTIFACT_DIR'>;
+type Settings = Pick<AppConfig, 'RETENTION_ORDER_DAYS' | 'RETENTION_AUDIT_DAYS' | 'RETENTION_OUTBOX_DAYS' | 'IDEMPOTENCY_KEY_DAYS'>;
 
 /**
  * Deletes what is past its retention (each setting in days; 0 keeps that kind for ever), in
@@ -30,7 +29,7 @@ type Settings = Pick<AppConfig, 'RETENTION_ORDER_DAYS' | 'RETENTION_AUDIT_DAYS' 
  * an order, so this deadlocks with none of them. The audit log keeps its entries about deleted
  * orders until its own setting says.
  */
-export async function prune(db: DataSource, settings: Settings): Promise<Removed> {
+export async function prune(db: DataSource, evidence: EvidenceStore, settings: Settings): Promise<Removed> {
   const removed: Removed = { orders: 0, results: 0, events: 0, files: 0, outbox: 0, idempotency_keys: 0, sessions: 0, audit: 0 };
   if (settings.RETENTION_ORDER_DAYS > 0) {
     for (;;) {
@@ -47,8 +46,8 @@ export async function prune(db: DataSource, settings: Settings): Promise<Removed
       removed.orders += batch.ids.length;
       removed.results += batch.results;
       removed.events += batch.events;
-      // After the commit: a folder whose order is gone serves nothing (screenshots are served through their rows).
-      for (const id of batch.ids) removed.files += await removeFolder(evidenceFolderOf(settings.ARTIFACT_DIR, id));
+      // After the commit: a screenshot whose order is gone is served by nothing (they are served through their rows).
+      for (const id of batch.ids) removed.files += await evidence.removeOrder(id);
       if (batch.ids.length < BATCH) break;
     }
   }
@@ -77,11 +76,4 @@ async function inBatches(db: DataSource, table: string, key: string, condition: 
     total += n;
     if (n < BATCH) return total;
   }
-}
-
-/** Removes a folder and what is in it; how many files it held (0 when there was none). */
-async function removeFolder(folder: string): Promise<number> {
-  const files = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
-  await rm(folder, { recursive: true, force: true });
-  return files.filter((f) => f.isFile()).length;
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Metrics } from '../metrics/metrics';
+import { EVIDENCE_STORE, type EvidenceStore } from '../evidence/evidence-store';
 import { MAINTENANCE_QUEUE } from '../queue/queue.constants';
 import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { prune, type Removed } from './prune';
@@ -30,6 +31,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
   ) {
     this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
     this.queue.on('error', (err) => this.logger.debug(`maintenance queue: ${err.message}`));
@@ -56,7 +58,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   /** One run now, in this process; what it removed. */
   async runNow(): Promise<Removed> {
-    const removed = await prune(this.db, this.config);
+    const removed = await prune(this.db, this.evidence, this.config);
     const some = Object.entries(removed).filter(([, n]) => n > 0);
     for (const [kind, n] of some) this.metrics.retained.inc({ kind }, n);
     if (some.length) this.logger.log(`retention removed ${some.map(([kind, n]) => `${n} ${kind.replace('_', ' ')}`).join(', ')}`);
