@@ -16,10 +16,10 @@ import { LoggingModule } from './logging/logging.module';
 import { LiveFeedModule, LiveModule } from './live/live.module';
 import { ProblemsModule } from './problems/problems.module';
 import { QueueModule } from './queue/queue.module';
-import { RetentionModule } from './retention/retention.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 
 /** The API process: REST, staff tools, the PostgreSQL → Redis relay, and leases to remote workers (it runs no submission itself). */
 @Module({
-  imports: [ConfigModule, LoggingModule, MetricsModule, EvidenceModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule, RetentionModule],
+  imports: [ConfigModule, LoggingModule, MetricsModule, EvidenceModule, MetricsApiModule, DatabaseModule, DatabaseWatchdogModule, QueueModule.forRole('producer'), LiveModule, LiveFeedModule, AuditModule, AuditApiModule, AuthModule, CustomersModule, DirectoriesModule, JobsModule, LeasesModule, DashboardModule, HealthModule, ProblemsModule, MaintenanceModule],
 })
 export class AppModule {}

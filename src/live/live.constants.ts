@@ -20,6 +20,8 @@ export const STREAM_SLOT_LEASE_MS = 3 * STREAM_SLOT_RENEW_MS;
 export const fleetIndexKey = (prefix: string) => `${prefix}:fleet`;
 /** One worker process's last heartbeat, as {@link WorkerBeat} JSON. */
 export const fleetWorkerKey = (prefix: string, workerId: string) => `${prefix}:fleet:${workerId}`;
+/** Set (by `npm run boltline -- drain`) to ask one worker process to take no more work. */
+export const fleetDrainKey = (prefix: string, workerId: string) => `${prefix}:fleet:${workerId}:drain`;
 
 /** Workers write a heartbeat this often... */
 export const HEARTBEAT_MS = 2000;
@@ -48,6 +50,8 @@ export interface WorkerSlot {
 
 export interface WorkerBeat {
   id: string;
+  /** Asked to drain: it finishes what it holds and takes nothing more. */
+  draining?: boolean;
   /** Left out by the fleet's own workers; a worker that holds only an API key says what it is (see src/leases). */
   kind?: 'remote' | 'extension';
   version?: string;

@@ -10,8 +10,6 @@ export const SUBMISSION_QUEUE = 'submissions';
  */
 export const ASSISTED_QUEUE = 'assisted';
 export const QUEUE_NAMES = [SUBMISSION_QUEUE, ASSISTED_QUEUE] as const;
-/** The fleet's own chores (retention), run by the API processes: no submission ever goes here. */
-export const MAINTENANCE_QUEUE = 'maintenance';
 export type SubmissionQueueName = (typeof QUEUE_NAMES)[number];
 /** The queue a directory's submissions go to. */
 export const queueFor = (assisted: boolean): SubmissionQueueName => (assisted ? ASSISTED_QUEUE : SUBMISSION_QUEUE);

@@ -61,7 +61,7 @@ export class IntakeWatch {
     const worker = this.worker?.();
     if (!worker) return 'the consumer has not started';
     if (worker.closing) return 'shutting down';
-    if (worker.isPaused()) return 'paused: it takes no work (its browser kept failing, or it is stopping)';
+    if (worker.isPaused()) return 'paused: it takes no work (drained, or its browser kept failing)';
     if (!worker.isRunning()) return 'the consumer is not running';
     if (this.waitingSince !== undefined && now - this.waitingSince >= this.config.WORKER_STALL_MS) {
       const s = (ms: number) => `${Math.round(ms / 1000)} s`;

@@ -50,6 +50,8 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
   onModuleInit(): void {
     this.logger.log(`taking submissions, concurrency ${config.WORKER_CONCURRENCY}`);
     this.intake.attach(() => this.worker);
+    // Drained: BullMQ's pause waits for the submissions in flight; nothing new is taken.
+    this.fleet.whenAskedToDrain(() => this.worker.pause());
     // A worker whose browser keeps failing takes no more work from here on (src/worker.ts then exits).
     void this.health.fatal.then(() => this.worker.pause(true)).catch(() => undefined);
   }

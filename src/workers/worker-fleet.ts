@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { hostname } from 'node:os';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { FORGET_AFTER_MS, fleetIndexKey, fleetWorkerKey, HEARTBEAT_MS, WorkerBeat, WorkerSlot } from '../live/live.constants';
+import { FORGET_AFTER_MS, fleetDrainKey, fleetIndexKey, fleetWorkerKey, HEARTBEAT_MS, WorkerBeat, WorkerSlot } from '../live/live.constants';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { keyPrefix } from '../queue/redis-connection';
@@ -22,6 +22,8 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   readonly id = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
+  private draining = false;
+  private onDrain?: () => Promise<void>;
 
   constructor(
     @InjectQueue(SUBMISSION_QUEUE) private readonly queue: Queue,
@@ -31,6 +33,11 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.beat();
+  }
+
+  /** What draining does: the processor stops taking work (in-flight submissions finish). */
+  whenAskedToDrain(drain: () => Promise<void>): void {
+    this.onDrain = drain;
   }
 
   /** A slot took up a row; shown until {@link end}. */
@@ -54,6 +61,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
       startedAt: this.startedAt,
       beatAt: new Date().toISOString(),
       slots: [...this.slots.values()],
+      ...(this.draining ? { draining: true } : {}),
     };
     const prefix = keyPrefix(this.config);
     this.beating = redisOf(this.queue)
@@ -63,11 +71,22 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
           .set(fleetWorkerKey(prefix, this.id), JSON.stringify(beat), 'PX', FORGET_AFTER_MS)
           .zadd(fleetIndexKey(prefix), Date.now(), this.id)
           .zremrangebyscore(fleetIndexKey(prefix), 0, Date.now() - FORGET_AFTER_MS)
+          .exists(fleetDrainKey(prefix, this.id))
           .exec(),
       )
-      .then(() => undefined)
+      .then((replies) => {
+        if (replies?.[3]?.[1] && !this.draining) void this.drain();
+      })
       .catch((err: unknown) => this.logger.debug(`heartbeat not written: ${(err as Error).message}`))
       .finally(() => (this.beating = undefined));
+  }
+
+  /** Asked to drain (its key in Redis, seen with a heartbeat): once, logged, shown in the next beat. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    this.logger.warn('asked to drain: taking no more work; in-flight submissions finish');
+    await this.onDrain?.().catch((err: unknown) => this.logger.error(`drain failed: ${(err as Error).message}`));
+    this.logger.warn('drained: nothing in flight; stop this process when convenient');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -76,7 +95,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     const prefix = keyPrefix(this.config);
     const redis = await redisOf(this.queue);
     await Promise.race([
-      redis.multi().del(fleetWorkerKey(prefix, this.id)).zrem(fleetIndexKey(prefix), this.id).exec(),
+      redis.multi().del(fleetWorkerKey(prefix, this.id), fleetDrainKey(prefix, this.id)).zrem(fleetIndexKey(prefix), this.id).exec(),
       new Promise((r) => setTimeout(r, 1000).unref()),
     ]).catch(() => undefined);
   }

@@ -15,6 +15,7 @@ module.exports = [
   'test/health.test.ts',
   'test/leases.test.ts',
   'test/logging.test.ts',
+  'test/operator-cli.test.ts',
   'test/pipeline.e2e.test.ts',
   'test/politeness.test.ts',
   'test/redis-cluster.test.ts',

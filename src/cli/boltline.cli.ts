@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { loadConfig, type AppConfig } from '../config/config.schema';
+import { isGone, readFleet } from '../live/fleet';
+import { fleetDrainKey, fleetWorkerKey } from '../live/live.constants';
+import { type Chore, MAINTENANCE_QUEUE } from '../maintenance/maintenance.constants';
+import { closeClusterClients, keyPrefix, newRedisClient, queueConnection } from '../queue/redis-connection';
+
+const USAGE = `Usage: npm run boltline -- <command>
+  keys ...              API keys (npm run boltline -- keys, for its usage)
+  staff ...             staff accounts
+  directories ...       the directory catalogue
+  fleet                 the worker processes, from their heartbeats
+  drain <worker id>     asks one worker to finish what it holds and take nothing more
+  reconcile             compares PostgreSQL with the queue now and repairs the queue
+  retention             deletes now what is past its retention (docs/operations.md#retention)
+Reads the same settings as the API (DATABASE_URL, REDIS_URL, ...).`;
+
+/** The commands that were scripts of their own: the same files, run as they always were. */
+const DELEGATED: Record<string, string> = {
+  keys: 'auth/keys.cli.js',
+  staff: 'auth/staff.cli.js',
+  directories: 'authoring/directories.cli.js',
+};
+
+class UsageError extends Error {}
+
+/** How long a chore asked for may take before the command gives up waiting (it still runs). */
+const ASK_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The operator's one command: the existing key, staff and catalogue commands, and the fleet's
+ * chores on demand. Exits 2 on a usage error, 1 on a failure.
+ */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command && DELEGATED[command]) {
+    const run = spawnSync(process.execPath, [join(__dirname, '..', DELEGATED[command]), ...rest], { stdio: 'inherit' });
+    return run.status ?? 1;
+  }
+  const config = loadConfig();
+  const prefix = keyPrefix(config);
+  switch (command) {
+    case 'fleet': {
+      const redis = await connected(config);
+      try {
+        const beats = await readFleet(redis, prefix);
+        if (!beats.length) console.log('no worker has written a heartbeat in the last 15 minutes');
+        for (const b of beats.sort((x, y) => x.id.localeCompare(y.id))) {
+          const state = isGone(b) ? 'gone' : b.draining ? 'draining' : 'up';
+          console.log(`${b.id}  ${state}  ${b.kind ?? 'worker'}  ${b.slots.length}/${b.concurrency} busy  since ${b.startedAt}  last beat ${b.beatAt}`);
+        }
+      } finally {
+        redis.disconnect();
+      }
+      return 0;
+    }
+    case 'drain': {
+      const [id] = rest;
+      if (!id) throw new UsageError('drain needs the id of a worker (see: npm run boltline -- fleet)');
+      const redis = await connected(config);
+      try {
+        if (!(await redis.exists(fleetWorkerKey(prefix, id)))) throw new Error(`no worker ${id} in the fleet (see: npm run boltline -- fleet)`);
+        await redis.set(fleetDrainKey(prefix, id), new Date().toISOString());
+        console.log(`asked ${id} to drain: it takes no more work from its next heartbeat on (2 s) and finishes what it holds; \`fleet\` shows it draining`);
+      } finally {
+        redis.disconnect();
+      }
+      return 0;
+    }
+    case 'reconcile':
+    case 'retention': {
+      const report = await askTheFleet(config, command);
+      console.log(`${command}: ${Object.entries(report).map(([kind, n]) => `${n} ${kind.replace('_', ' ')}`).join(', ')}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'which command?');
+  }
+}
+
+/** A client that has connected (a producer's client sends nothing before it has). */
+async function connected(config: AppConfig) {
+  const redis = newRedisClient(config, 'producer', { lazyConnect: true });
+  redis.on('error', () => undefined); // the command's own error says it
+  await redis.connect();
+  return redis;
+}
+
+/**
+ * Puts a chore on the maintenance queue for an API replica to run now, and waits for its report:
+ * the chore runs where the API runs, with its settings (its database, its evidence store).
+ */
+async function askTheFleet(config: AppConfig, chore: Chore): Promise<Record<string, number>> {
+  const connection = { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) };
+  const queue = new Queue(MAINTENANCE_QUEUE, connection);
+  const events = new QueueEvents(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config) });
+  try {
+    await events.waitUntilReady();
+    const job = await queue.add(chore, {}, { removeOnComplete: 50, removeOnFail: 50 });
+    console.log(`asked the API replicas to run ${chore} (job ${job.id}); waiting for one to report`);
+    return await job.waitUntilFinished(events, ASK_TIMEOUT_MS).catch((err: Error) => {
+      throw new Error(/timed out/i.test(err.message) ? `no API replica ran ${chore} within ${ASK_TIMEOUT_MS / 1000} s: is one running on this QUEUE_PREFIX?` : `${chore} failed: ${err.message}`);
+    });
+  } finally {
+    await events.close();
+    await queue.close();
+    await closeClusterClients();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err instanceof UsageError ? `${err.message}\n\n${USAGE}` : err.message);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

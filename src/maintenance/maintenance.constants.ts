@@ -1,0 +1,9 @@
+/** The fleet's own chores, run by the API processes: no submission ever goes to this queue. */
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+/** What the maintenance queue's jobs can ask for (their names). */
+export const CHORES = ['retention', 'reconcile'] as const;
+export type Chore = (typeof CHORES)[number];
+
+/** The retention job scheduler's id: one per fleet, whatever the number of API replicas that set it. */
+export const RETENTION_SCHEDULER = 'retention';

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { DispatchModule } from '../dispatch/dispatch.module';
+import { RetentionModule } from '../retention/retention.module';
+import { MaintenanceService } from './maintenance.service';
+
+/** The maintenance queue's consumer and schedule, in the API processes. */
+@Module({ imports: [RetentionModule, DispatchModule], providers: [MaintenanceService] })
+export class MaintenanceModule {}

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Queue, Worker } from 'bullmq';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/config.schema';
+import { Reconciler } from '../dispatch/reconciler.service';
+import { keyPrefix, queueConnection } from '../queue/redis-connection';
+import { RetentionService } from '../retention/retention.service';
+import { type Chore, CHORES, MAINTENANCE_QUEUE, RETENTION_SCHEDULER } from './maintenance.constants';
+
+/** How soon an API that could not reach Redis at start tries again to set up the schedule. */
+const SCHEDULE_RETRY_MS = 60_000;
+
+/**
+ * The fleet's chores on the maintenance queue, taken by whichever API replica is free: retention
+ * every RETENTION_EVERY_MS (a BullMQ job scheduler makes one job per interval however many
+ * replicas set it, the first at once), and what an operator asks for now (`npm run boltline --
+ * retention` or `reconcile`). A job's result is its report, which the asking command prints.
+ */
+@Injectable()
+export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MaintenanceService.name);
+  private readonly queue: Queue;
+  private readonly worker: Worker;
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly retention: RetentionService,
+    private readonly reconciler: Reconciler,
+  ) {
+    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
+    this.queue.on('error', (err) => this.logger.debug(`maintenance queue: ${err.message}`));
+    this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.run(job), {
+      connection: queueConnection(config, 'worker'),
+      prefix: keyPrefix(config),
+      concurrency: 1,
+      autorun: false,
+    });
+    this.worker.on('error', (err) => this.logger.warn(`maintenance queue: ${err.message}`));
+    this.worker.on('failed', (job, err) => this.logger.error(`${job?.name ?? 'maintenance'} failed: ${err.message}`));
+  }
+
+  onApplicationBootstrap(): void {
+    void this.worker.run();
+    void this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.retry);
+    await this.worker.close();
+    await this.queue.close();
+  }
+
+  private async run(job: Job): Promise<object> {
+    const chore = job.name as Chore;
+    if (chore === 'retention') return this.retention.runNow();
+    if (chore === 'reconcile') return { requeued: await this.reconciler.reconcile(), removed: await this.reconciler.dropOrphans() };
+    throw new Error(`unknown chore ${job.name}: this replica knows ${CHORES.join(', ')}`);
+  }
+
+  /** Sets the schedule (again, with this process's interval: the last API to start wins). */
+  private async schedule(): Promise<void> {
+    try {
+      await this.queue.upsertJobScheduler(RETENTION_SCHEDULER, { every: this.config.RETENTION_EVERY_MS }, {
+        name: 'retention',
+        opts: { removeOnComplete: 50, removeOnFail: 50 },
+      });
+    } catch (err) {
+      this.logger.warn(`retention not scheduled yet (${(err as Error).message}); trying again in ${SCHEDULE_RETRY_MS / 1000} s`);
+      this.retry = setTimeout(() => void this.schedule(), SCHEDULE_RETRY_MS).unref();
+    }
+  }
+}

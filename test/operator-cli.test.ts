@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../harness/root';
+import { waitFor } from '../harness/wait';
+import { CUSTOMER } from './support/api-app';
+import { DEADLINE } from './support/deadlines';
+import { apiClient } from './support/http';
+import { Stack, workerUrl } from './support/stack';
+
+/**
+ * `npm run boltline -- …` against a running fleet (an API and a worker): the commands that were
+ * scripts of their own, the chores an API replica runs on request, and draining a worker.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await Stack.start({ name: 'operator', workers: 1, env: { REQUIRE_APPROVAL: 'true', RECONCILE_INTERVAL_MS: '3600000', RETENTION_ORDER_DAYS: '30' } });
+});
+afterAll(() => stack?.stop());
+
+const { post } = apiClient(() => stack);
+
+/** The command as an operator runs it, with the fleet's settings; its exit code and output. */
+async function boltline(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist/src/cli/boltline.cli.js'), ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+it('says how to use it, and runs the commands that were scripts of their own', async () => {
+  const none = await boltline();
+  expect(none.code).toBe(2);
+  expect(none.out).toMatch(/which command\?[\s\S]*Usage: npm run boltline -- <command>/);
+  expect((await boltline('nonsense')).out).toMatch(/unknown command nonsense/);
+  const keys = await boltline('keys', 'list');
+  expect(keys.code).toBe(0);
+  expect(keys.out).toContain('operator');
+});
+
+it('asks an API replica to run retention and reconcile now, and prints what each did', async () => {
+  const customer = await post('/customers', CUSTOMER);
+  const old = await post('/jobs', { customerId: customer.id, directoryIds: ['sandbox-0001'] });
+  await stack.db.dataSource.query(`UPDATE jobs SET status = 'completed', updated_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+  const retention = await boltline('retention');
+  expect(retention).toMatchObject({ code: 0, out: expect.stringMatching(/retention: 1 orders, 1 results, \d+ events, 0 files/) });
+
+  // An approved order whose queue entry Redis lost: reconcile puts it back.
+  const open = await post('/jobs', { customerId: customer.id, directoryIds: ['sandbox-0002'] });
+  await stack.db.dataSource.query(`UPDATE jobs SET status = 'queued' WHERE id = $1`, [open.id]);
+  // The reconciler leaves rows touched in the last seconds to the relay.
+  await stack.db.dataSource.query(`UPDATE job_results SET updated_at = now() - interval '1 minute' WHERE job_id = $1`, [open.id]);
+  const reconcile = await boltline('reconcile');
+  expect(reconcile).toMatchObject({ code: 0, out: expect.stringMatching(/reconcile: 1 requeued, 0 removed/) });
+});
+
+it('drains a worker: it says so, the fleet shows it draining, and it is no longer ready', async () => {
+  const fleet = await boltline('fleet');
+  expect(fleet).toMatchObject({ code: 0, out: expect.stringMatching(/ up  worker  \d\/\d busy/) });
+  const [id] = /^(\S+)\s+up\s+worker/m.exec(fleet.out)?.slice(1) ?? [];
+  expect(id).toBeTruthy();
+  expect((await boltline('drain', 'no-such-worker')).out).toMatch(/no worker no-such-worker in the fleet/);
+  expect(await boltline('drain', id)).toMatchObject({ code: 0, out: expect.stringContaining(`asked ${id} to drain`) });
+  await waitFor('the worker to drain', async () => /drained: nothing in flight/.test(stack.worker.output()), { timeoutMs: DEADLINE.event });
+  await waitFor('the fleet to show it draining', async () => new RegExp(`^${id}\\s+draining`, 'm').test((await boltline('fleet')).out), { timeoutMs: DEADLINE.event });
+  const ready = await fetch(`${workerUrl(stack.worker)}/health/ready`);
+  expect(ready.status).toBe(503);
+  expect((await ready.json()).detail).toMatch(/intake is down \(paused: it takes no work \(drained/);
+});
