@@ -10,6 +10,7 @@ import { ResultsService } from '../src/results/results.service';
 import { RetentionService } from '../src/retention/retention.service';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
 import { PNG_1X1 } from './support/images';
+import { afterFirstScheduledRun } from './support/maintenance';
 
 /**
  * Screenshots in S3-compatible object storage (EVIDENCE_STORE=s3), against a real S3 server
@@ -47,6 +48,7 @@ beforeAll(async () => {
   });
   http = request.agent(h.app.getHttpServer()).set('authorization', `Bearer ${h.adminKey}`);
   customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
+  await afterFirstScheduledRun(process.env.QUEUE_PREFIX as string);
 });
 afterAll(async () => {
   await h?.close();

@@ -6,6 +6,7 @@ import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 import { apiClient } from './support/http';
+import { afterFirstScheduledRun } from './support/maintenance';
 import { Stack, workerUrl } from './support/stack';
 
 /**
@@ -15,6 +16,7 @@ import { Stack, workerUrl } from './support/stack';
 let stack: Stack;
 beforeAll(async () => {
   stack = await Stack.start({ name: 'operator', workers: 1, env: { REQUIRE_APPROVAL: 'true', RECONCILE_INTERVAL_MS: '3600000', RETENTION_ORDER_DAYS: '30' } });
+  await afterFirstScheduledRun(stack.prefix);
 });
 afterAll(() => stack?.stop());
 

@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Job, Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import request from 'supertest';
 import { waitFor } from '../harness/wait';
-import { MAINTENANCE_QUEUE, RETENTION_SCHEDULER } from '../src/maintenance/maintenance.constants';
-import { redisOptionsFromUrl } from '../src/queue/redis-options';
+import { RETENTION_SCHEDULER } from '../src/maintenance/maintenance.constants';
 import { RetentionService } from '../src/retention/retention.service';
 import { ApiHarness, CUSTOMER, startApiInProcess } from './support/api-app';
-import { TEST_REDIS_URL } from './support/queue';
+import { afterFirstScheduledRun, maintenanceQueue } from './support/maintenance';
 import { parseScrape, total } from './support/prometheus';
 
 /**
@@ -38,8 +37,8 @@ beforeAll(async () => {
   customerId = (await http.post('/api/v1/customers').send(CUSTOMER).expect(201)).body.id;
   // The schedule's first run comes at once: it is over before the tests below age anything, so
   // the runs they make are the only ones that can find it.
-  maintenance = new Queue(MAINTENANCE_QUEUE, { connection: redisOptionsFromUrl(TEST_REDIS_URL, 'producer'), prefix: process.env.QUEUE_PREFIX });
-  firstRun = await waitFor('the first scheduled run to finish', async () => (await maintenance.getJobs(['completed']))[0], { timeoutMs: 30_000 });
+  maintenance = maintenanceQueue(process.env.QUEUE_PREFIX as string);
+  firstRun = await afterFirstScheduledRun(process.env.QUEUE_PREFIX as string);
 });
 afterAll(async () => {
   await maintenance?.close();

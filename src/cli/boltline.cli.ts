@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { loadConfig, type AppConfig } from '../config/config.schema';
 import { isGone, readFleet } from '../live/fleet';
-import { fleetDrainKey, fleetWorkerKey } from '../live/live.constants';
+import { FORGET_AFTER_MS, fleetDrainKey } from '../live/live.constants';
 import { type Chore, MAINTENANCE_QUEUE } from '../maintenance/maintenance.constants';
 import { closeClusterClients, keyPrefix, newRedisClient, queueConnection } from '../queue/redis-connection';
 
@@ -61,8 +61,11 @@ async function main(argv: string[]): Promise<number> {
       if (!id) throw new UsageError('drain needs the id of a worker (see: npm run boltline -- fleet)');
       const redis = await connected(config);
       try {
-        if (!(await redis.exists(fleetWorkerKey(prefix, id)))) throw new Error(`no worker ${id} in the fleet (see: npm run boltline -- fleet)`);
-        await redis.set(fleetDrainKey(prefix, id), new Date().toISOString());
+        const beat = (await readFleet(redis, prefix)).find((b) => b.id === id);
+        if (!beat) throw new Error(`no worker ${id} in the fleet (see: npm run boltline -- fleet)`);
+        if (beat.kind) throw new Error(`${id} is a ${beat.kind} worker: it leases through the API and is stopped where it runs (or its key revoked)`);
+        // Kept as long as a heartbeat is: a worker that died before reading it leaves nothing behind.
+        await redis.set(fleetDrainKey(prefix, id), new Date().toISOString(), 'PX', FORGET_AFTER_MS);
         console.log(`asked ${id} to drain: it takes no more work from its next heartbeat on (2 s) and finishes what it holds; \`fleet\` shows it draining`);
       } finally {
         redis.disconnect();

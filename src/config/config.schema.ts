@@ -163,15 +163,16 @@ export const configSchema = z.object({
   OUTBOX_POLL_MS: int(50, 60_000).default(1000),
   /**
    * Retention (src/retention): finished orders (completed or cancelled) are deleted with their
-   * results, timeline and screenshots this many days after their last change; 0 keeps them.
+   * results, timeline and screenshots this many days after their last change. 0, the default,
+   * keeps them: deleting is for an operator to turn on.
    */
-  RETENTION_ORDER_DAYS: int(0, 36_500).default(90),
-  /** Audit log entries are deleted after this many days; 0 keeps them. Longer than the orders' by default. */
-  RETENTION_AUDIT_DAYS: int(0, 36_500).default(400),
+  RETENTION_ORDER_DAYS: int(0, 36_500).default(0),
+  /** Audit log entries are deleted after this many days; 0, the default, keeps them. */
+  RETENTION_AUDIT_DAYS: int(0, 36_500).default(0),
   /** Outbox entries the relay has sent are deleted after this many days; 0 keeps them. Unsent ones never are. */
   RETENTION_OUTBOX_DAYS: int(0, 36_500).default(7),
-  /** An Idempotency-Key is remembered this many days; a later request with it makes a new order. 0: for ever. */
-  IDEMPOTENCY_KEY_DAYS: int(0, 36_500).default(7),
+  /** An Idempotency-Key is remembered this many days; a later request with it makes a new order. 0, the default: for ever. */
+  IDEMPOTENCY_KEY_DAYS: int(0, 36_500).default(0),
   /** How often the fleet runs retention (one run per interval whatever the number of API replicas). */
   RETENTION_EVERY_MS: int(1000, 7 * 24 * 3_600_000).default(3_600_000),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),

@@ -20,8 +20,10 @@ export interface EvidenceStore {
   keep(file: string): Promise<string>;
   /** The screenshot a recorded reference names, when it is one of ours and still there. */
   open(stored: string): Promise<Evidence | undefined>;
-  /** Removes every screenshot of an order (retention); how many there were. */
+  /** Removes every screenshot of an order (retention); how many there were. Throws when it could not. */
   removeOrder(jobId: string): Promise<number>;
+  /** Lets go of connections (at shutdown). */
+  close?(): void;
 }
 
 export const EVIDENCE_STORE = Symbol('EVIDENCE_STORE');

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { EVIDENCE_STORE, type EvidenceStore } from './evidence-store';
@@ -26,4 +26,10 @@ import { S3Evidence } from './s3-evidence';
   ],
   exports: [EVIDENCE_STORE],
 })
-export class EvidenceModule {}
+export class EvidenceModule implements OnApplicationShutdown {
+  constructor(@Inject(EVIDENCE_STORE) private readonly store: EvidenceStore) {}
+
+  onApplicationShutdown(): void {
+    this.store.close?.();
+  }
+}

@@ -4,6 +4,10 @@ import type { Readable } from 'node:stream';
 import { relative, sep } from 'node:path';
 import type { Evidence, EvidenceStore } from './evidence-store';
 
+/** Bounds on one request to the store (the SDK tries twice). */
+const S3_CONNECT_TIMEOUT_MS = 3000;
+const S3_REQUEST_TIMEOUT_MS = 15_000;
+
 /** The only keys kept or served: <order id>/<file>.png, nothing that climbs or lists. */
 const KEY = /^[0-9a-f-]{36}\/[A-Za-z0-9._-]+\.png$/;
 
@@ -35,6 +39,9 @@ export class S3Evidence implements EvidenceStore {
       // Checksums only where S3 requires them: S3-compatible services differ in the rest.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A store that hangs must not hold a worker's slot (an upload comes before the outcome is recorded).
+      requestHandler: { connectionTimeout: S3_CONNECT_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS },
+      maxAttempts: 2,
     });
     this.scheme = `s3://${settings.bucket}/`;
   }
@@ -63,12 +70,23 @@ export class S3Evidence implements EvidenceStore {
 
   async removeOrder(jobId: string): Promise<number> {
     let removed = 0;
-    for (;;) {
-      const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: `${jobId}/` }));
+    let token: string | undefined;
+    do {
+      const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: `${jobId}/`, ContinuationToken: token }));
       const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
-      if (!keys.length) return removed;
-      await this.s3.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys, Quiet: true } }));
-      removed += keys.length;
-    }
+      if (keys.length) {
+        // DeleteObjects answers 200 whatever it could not delete (no permission, say): those are in Errors.
+        const deleted = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys, Quiet: true } }));
+        const failed = deleted.Errors ?? [];
+        if (failed.length) throw new Error(`${failed.length} object(s) not deleted: ${failed[0].Code ?? ''} ${failed[0].Message ?? ''}`.trim());
+        removed += keys.length;
+      }
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
+    return removed;
+  }
+
+  close(): void {
+    this.s3.destroy();
   }
 }

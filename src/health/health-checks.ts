@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { withTimeout } from '../common/timeout';
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 
@@ -62,17 +63,11 @@ export class HealthChecks {
   /** Up when `probe` answers within {@link HEALTH_CHECK_TIMEOUT_MS}; down saying why not. */
   private async timed<Key extends string>(key: Key, probe: () => Promise<unknown>) {
     const check = this.indicator.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`)), HEALTH_CHECK_TIMEOUT_MS);
-      });
-      await Promise.race([probe(), late]);
+      await withTimeout(probe(), HEALTH_CHECK_TIMEOUT_MS, key);
       return check.up();
     } catch (err) {
       return check.down({ message: (err as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

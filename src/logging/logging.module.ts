@@ -7,8 +7,8 @@ import { accessLineLevel, requestForLog } from './request-log';
 import { requestIdOf } from './request-id';
 import { REDACT_PATHS, scrubSecrets } from './scrub';
 
-/** The addresses probes ask every few seconds (exactly: with a query string a request is logged). */
-const HEALTH_PROBES = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready']);
+/** The addresses probes and scrapers ask every few seconds (exactly: with a query string a request is logged). */
+const PROBES = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready', '/metrics']);
 
 /** Nest's level names (LOG_LEVEL) as pino's. */
 const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
@@ -45,10 +45,10 @@ const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info',
               // `error`, so an operator reading warnings and up sees every failed request.
               customLogLevel: (_req, res, err) => accessLineLevel(res.statusCode, err),
               hooks: { streamWrite: scrubSecrets },
-              // Health probes every few seconds would drown everything else.
+              // Health probes and scrapes every few seconds would drown everything else.
               autoLogging: {
                 ignore: (req) => {
-                  if (HEALTH_PROBES.has(req.url ?? '') || logged.has(req)) return true;
+                  if (PROBES.has(req.url ?? '') || logged.has(req)) return true;
                   logged.add(req);
                   return false;
                 },

@@ -1,18 +1,27 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig } from '../config/config.schema';
 import type { Metrics } from './metrics';
 
 /**
- * Whether a scrape may read the metrics: always when METRICS_TOKEN is unset (keep /metrics off
- * the public network then), else only with `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's
- * `authorization` setting of a scrape job).
+ * Whether a scrape may read the metrics: with METRICS_TOKEN set, only with `Authorization: Bearer
+ * <METRICS_TOKEN>` (Prometheus's `authorization` setting of a scrape job); without it, anyone in
+ * development and test (keep /metrics off the public network), and no one with
+ * NODE_ENV=production ('off': a production process does not show its insides unasked).
  */
-export function mayScrape(authorization: string | undefined, token: string | undefined): boolean {
-  if (!token) return true;
+export function scrapeAccess(authorization: string | undefined, config: Pick<AppConfig, 'METRICS_TOKEN' | 'NODE_ENV'>): 'ok' | 'unauthorized' | 'off' {
+  const token = config.METRICS_TOKEN;
+  if (!token) return config.NODE_ENV === 'production' ? 'off' : 'ok';
   const given = Buffer.from(authorization ?? '');
   const wanted = Buffer.from(`Bearer ${token}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+  return given.length === wanted.length && timingSafeEqual(given, wanted) ? 'ok' : 'unauthorized';
 }
+
+/** What a refused scrape is told. */
+export const SCRAPE_REFUSED = {
+  unauthorized: { status: 401, detail: 'send Authorization: Bearer <METRICS_TOKEN>' },
+  off: { status: 404, detail: 'metrics are off: with NODE_ENV=production set METRICS_TOKEN, and scrape with it' },
+} as const;
 
 /**
  * Times every API request into `boltline_http_request_duration_seconds`, labelled with the route

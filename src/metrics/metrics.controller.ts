@@ -5,7 +5,7 @@ import { Public } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
-import { mayScrape } from './metrics-access';
+import { SCRAPE_REFUSED, scrapeAccess } from './metrics-access';
 import { Metrics } from './metrics';
 
 /** Prometheus's scrape of the API process, at `/metrics` (outside /api/v1, as scrapers expect). */
@@ -20,7 +20,8 @@ export class MetricsController {
 
   @Get()
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
-    if (!mayScrape(authorization, this.config.METRICS_TOKEN)) throw new ProblemException(401, 'send Authorization: Bearer <METRICS_TOKEN>');
+    const access = scrapeAccess(authorization, this.config);
+    if (access !== 'ok') throw new ProblemException(SCRAPE_REFUSED[access].status, SCRAPE_REFUSED[access].detail);
     const text = await this.metrics.registry.metrics();
     res.setHeader('content-type', this.metrics.registry.contentType);
     res.setHeader('cache-control', 'no-store');

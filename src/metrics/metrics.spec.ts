@@ -1,5 +1,5 @@
 import { Metrics } from './metrics';
-import { mayScrape } from './metrics-access';
+import { scrapeAccess } from './metrics-access';
 
 const valueOf = (text: string, name: string) => text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
 
@@ -36,13 +36,18 @@ describe('a scrape-time gauge', () => {
   });
 });
 
-it('lets a scrape in without METRICS_TOKEN, and with it only on the exact bearer token', () => {
-  expect(mayScrape(undefined, undefined)).toBe(true);
-  expect(mayScrape('Bearer anything', undefined)).toBe(true);
+it('lets a scrape in without METRICS_TOKEN outside production, and with it only on the exact bearer token', () => {
+  const dev = { NODE_ENV: 'development', METRICS_TOKEN: undefined } as const;
+  expect(scrapeAccess(undefined, dev)).toBe('ok');
+  expect(scrapeAccess('Bearer anything', dev)).toBe('ok');
+  expect(scrapeAccess(undefined, { ...dev, NODE_ENV: 'production' })).toBe('off');
   const token = 'a-token-of-32-characters-exactly';
-  expect(mayScrape(undefined, token)).toBe(false);
-  expect(mayScrape(`Bearer ${token}`, token)).toBe(true);
-  expect(mayScrape(`Bearer ${token}x`, token)).toBe(false);
-  expect(mayScrape(`bearer ${token}`, token)).toBe(false);
-  expect(mayScrape(token, token)).toBe(false);
+  for (const NODE_ENV of ['development', 'production'] as const) {
+    const config = { NODE_ENV, METRICS_TOKEN: token };
+    expect(scrapeAccess(undefined, config)).toBe('unauthorized');
+    expect(scrapeAccess(`Bearer ${token}`, config)).toBe('ok');
+    expect(scrapeAccess(`Bearer ${token}x`, config)).toBe('unauthorized');
+    expect(scrapeAccess(`bearer ${token}`, config)).toBe('unauthorized');
+    expect(scrapeAccess(token, config)).toBe('unauthorized');
+  }
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../common/timeout';
 
 /** Submissions take seconds to a minute (SUBMIT_TIMEOUT_MS is 45 s by default). */
 const SUBMISSION_BUCKETS_S = [0.5, 1, 2, 3, 5, 8, 13, 21, 34, 45, 60, 120];
@@ -80,17 +81,11 @@ export class Metrics {
       labelNames,
       registers: [this.registry],
       async collect() {
-        let timer: NodeJS.Timeout | undefined;
         try {
-          const late = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('too slow')), READ_TIMEOUT_MS);
-          });
-          await Promise.race([read(this), late]);
+          await withTimeout(read(this), READ_TIMEOUT_MS, name);
         } catch {
           this.reset();
           if (labelNames.length === 0) (this as Gauge).set(NaN);
-        } finally {
-          clearTimeout(timer);
         }
       },
     });

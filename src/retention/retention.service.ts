@@ -24,7 +24,7 @@ export class RetentionService {
 
   /** One run now, in this process; what it removed. */
   async runNow(): Promise<Removed> {
-    const removed = await prune(this.db, this.evidence, this.config);
+    const removed = await prune(this.db, this.evidence, this.config, (message) => this.logger.error(message));
     const some = Object.entries(removed).filter(([, n]) => n > 0);
     for (const [kind, n] of some) this.metrics.retained.inc({ kind }, n);
     if (some.length) this.logger.log(`retention removed ${some.map(([kind, n]) => `${n} ${kind.replace('_', ' ')}`).join(', ')}`);

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { HealthChecks } from '../health/health-checks';
 import { Metrics } from '../metrics/metrics';
-import { mayScrape } from '../metrics/metrics-access';
+import { SCRAPE_REFUSED, scrapeAccess } from '../metrics/metrics-access';
 import { IntakeWatch } from './intake-watch';
 
 export const SERVED = ['/health/live', '/health/ready', '/metrics'];
@@ -72,9 +72,8 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async scrape(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!mayScrape(req.headers.authorization, this.config.METRICS_TOKEN)) {
-      return send(res, 401, problemBody(undefined, 'send Authorization: Bearer <METRICS_TOKEN>', undefined, 401));
-    }
+    const access = scrapeAccess(req.headers.authorization, this.config);
+    if (access !== 'ok') return send(res, SCRAPE_REFUSED[access].status, problemBody(undefined, SCRAPE_REFUSED[access].detail, undefined, SCRAPE_REFUSED[access].status));
     const text = await this.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': this.metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
   }

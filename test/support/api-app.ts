@@ -5,6 +5,7 @@ import type { CustomerField } from '../../src/customers/customer-fields';
 import { importSandboxCatalogue } from '../../src/sandbox/catalogue';
 import { createTestDatabase, TestDatabase } from '../../harness/database';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
+import { maintenanceQueue } from './maintenance';
 
 export interface ApiHarness {
   app: INestApplication;
@@ -58,6 +59,10 @@ export async function startApiInProcess(env: Record<string, string> = {}, sandbo
       for (const other of replicas) await other.close();
       await app.close();
       await queue.close();
+      // The API's maintenance queue and its retention schedule go with the test's prefix.
+      const maintenance = maintenanceQueue(prefix);
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
       await db.drop();
     },
   };

@@ -7,6 +7,7 @@ import { SandboxHandle, SandboxOptions, startSandbox } from '../../src/sandbox/s
 import { createTestDatabase, TestDatabase } from '../../harness/database';
 import { freePort, Proc, startApi, startWorker } from '../../harness/processes';
 import { openSubmissionQueue, TEST_REDIS_URL, testQueuePrefix } from './queue';
+import { maintenanceQueue } from './maintenance';
 
 export interface StackOptions {
   /** Names the scratch database, the artifact directory and the default API key. */
@@ -114,6 +115,11 @@ export class Stack {
     await Promise.all(this.workers.map((w) => w.kill('SIGKILL')));
     await this.api?.kill('SIGTERM');
     await this.queue?.close();
+    if (this.prefix) {
+      const maintenance = maintenanceQueue(this.prefix);
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+    }
     await this.db?.drop();
     await this.sandbox?.close();
   }
