@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     EGRESS_PRIVATE_ORIGINS: [process.env.EGRESS_PRIVATE_ORIGINS, sandboxUrl.origin].filter((o) => o && o !== 'none').join(','),
     // Two workers on one machine share its cores: each takes half of what one would (more slots than that made the demo slower).
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? String(Math.max(1, Math.floor(defaultConcurrency() / 2))),
+    // Each worker's health and metrics on a free port, named on its start line.
+    WORKER_HTTP_PORT: process.env.WORKER_HTTP_PORT ?? '0',
   };
   // A fresh key for the demo's own account; like every key, it exists only in this output.
   const { token } = await createApiKey(dataSource.manager, { name: `demo ${new Date().toISOString()}`, scopes: ['jobs:read', 'jobs:write'], account: 'demo' });
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
   console.log(`Bull Board: ${api}/admin/queues`);
   console.log(`Results:    ${api}/api/v1/jobs/${job.id}/results`);
   console.log(`API key:    ${token}  (account demo; send as Authorization: Bearer <key>)`);
+  const workerHttp = children.slice(1).map((w) => /health and metrics at (\S+)/.exec(w.output())?.[1]).filter(Boolean);
+  console.log(`Metrics:    ${api}/metrics${workerHttp.map((u) => `  ${u}/metrics`).join('')}`);
   console.log('\nRunning until Ctrl-C.');
 }
 
