@@ -83,6 +83,18 @@ describe('the API', () => {
     await until('the API ready again', () => api('/ready'), 200, DEADLINE.recovery);
   });
 
+  it('answers while Redis hangs (frozen, not gone): not ready, alive, and ready again once it answers', async () => {
+    redis.pause();
+    try {
+      const down = await until('the API not ready', () => api('/ready'), 503, DEADLINE.event);
+      expect((down.body as { detail: string }).detail).toMatch(/^postgres is up, redis is down \(redis: no answer within 2000 ms\)$/);
+      await api('/live').expect(200);
+    } finally {
+      redis.resume();
+    }
+    await until('the API ready again', () => api('/ready'), 200, DEADLINE.recovery);
+  });
+
   it('is not ready while PostgreSQL refuses it, and ready again once it does not; alive throughout', async () => {
     await withoutPostgres(async () => {
       const down = await until('the API not ready', () => api('/ready'), 503, DEADLINE.event);

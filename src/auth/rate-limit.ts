@@ -13,6 +13,9 @@ import type { AuthenticatedRequest } from './caller';
  * away the request is let through (and the miss logged): an outage of the queue must not also
  * lock every client out of reading its orders.
  */
+/** How long a request waits for the rate limiter's Redis before it goes on uncounted. */
+const RATE_LIMIT_TIMEOUT_MS = 1000;
+
 @Injectable()
 export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitStorage.name);
@@ -23,7 +26,9 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = `${keyPrefix(config)}:rate`;
-    this.redis = newRedisClient(config, 'producer');
+    // A Redis that hangs (frozen, not gone) must not hang every request: past this, a request is
+    // let through uncounted, as when Redis is down.
+    this.redis = newRedisClient(config, 'producer', { commandTimeout: RATE_LIMIT_TIMEOUT_MS });
     this.redis.on('error', () => undefined); // reported per request below
     // Its constructor takes either kind of client, as separate overloads.
     this.store = this.redis instanceof Cluster ? new ThrottlerStorageRedisService(this.redis) : new ThrottlerStorageRedisService(this.redis);

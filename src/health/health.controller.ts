@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/caller';
 import { ProblemException } from '../common/problem.filter';
 import { HealthChecks } from './health-checks';
@@ -11,6 +12,9 @@ import { LegacyHealthResponse, LiveResponse, ReadyResponse } from './health.resp
  */
 @ApiTags('health')
 @Public()
+// Probes are not rate-limited: they come every few seconds, and must be answered even when the
+// limiter's Redis is the thing that is down.
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(private readonly checks: HealthChecks) {}
