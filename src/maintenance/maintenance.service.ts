@@ -19,36 +19,31 @@ const SCHEDULE_RETRY_MS = 60_000;
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MaintenanceService.name);
-  private readonly queue: Queue;
-  private readonly worker: Worker;
+  private queue?: Queue;
+  private worker?: Worker;
   private retry?: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly retention: RetentionService,
     private readonly reconciler: Reconciler,
-  ) {
-    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
+  ) {}
+
+  /** Connects only once the application starts: a module compiled and closed (tests) opens nothing. */
+  onApplicationBootstrap(): void {
+    const { config } = this;
+    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config) });
     this.queue.on('error', (err) => this.logger.debug(`maintenance queue: ${err.message}`));
-    this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.run(job), {
-      connection: queueConnection(config, 'worker'),
-      prefix: keyPrefix(config),
-      concurrency: 1,
-      autorun: false,
-    });
+    this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.run(job), { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config), concurrency: 1 });
     this.worker.on('error', (err) => this.logger.warn(`maintenance queue: ${err.message}`));
     this.worker.on('failed', (job, err) => this.logger.error(`${job?.name ?? 'maintenance'} failed: ${err.message}`));
-  }
-
-  onApplicationBootstrap(): void {
-    void this.worker.run();
-    void this.schedule();
+    void this.schedule(this.queue);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.retry);
-    await this.worker.close();
-    await this.queue.close();
+    await this.worker?.close();
+    await this.queue?.close();
   }
 
   private async run(job: Job): Promise<object> {
@@ -59,15 +54,15 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
   }
 
   /** Sets the schedule (again, with this process's interval: the last API to start wins). */
-  private async schedule(): Promise<void> {
+  private async schedule(queue: Queue): Promise<void> {
     try {
-      await this.queue.upsertJobScheduler(RETENTION_SCHEDULER, { every: this.config.RETENTION_EVERY_MS }, {
+      await queue.upsertJobScheduler(RETENTION_SCHEDULER, { every: this.config.RETENTION_EVERY_MS }, {
         name: 'retention',
         opts: { removeOnComplete: 50, removeOnFail: 50 },
       });
     } catch (err) {
       this.logger.warn(`retention not scheduled yet (${(err as Error).message}); trying again in ${SCHEDULE_RETRY_MS / 1000} s`);
-      this.retry = setTimeout(() => void this.schedule(), SCHEDULE_RETRY_MS).unref();
+      this.retry = setTimeout(() => void this.schedule(queue), SCHEDULE_RETRY_MS).unref();
     }
   }
 }
