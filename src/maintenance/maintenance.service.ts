@@ -32,7 +32,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
   /** Connects only once the application starts: a module compiled and closed (tests) opens nothing. */
   onApplicationBootstrap(): void {
     const { config } = this;
-    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config) });
+    this.queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
     this.queue.on('error', (err) => this.logger.debug(`maintenance queue: ${err.message}`));
     this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.run(job), { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config), concurrency: 1 });
     this.worker.on('error', (err) => this.logger.warn(`maintenance queue: ${err.message}`));
