@@ -3,12 +3,15 @@ import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Reconciler } from '../dispatch/reconciler.service';
+import { withTimeout } from '../common/timeout';
 import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { RetentionService } from '../retention/retention.service';
 import { type Chore, CHORES, MAINTENANCE_QUEUE, RETENTION_SCHEDULER } from './maintenance.constants';
 
 /** How soon an API that could not reach Redis at start tries again to set up the schedule. */
 const SCHEDULE_RETRY_MS = 60_000;
+/** How long a shutdown waits for the queue's connections to finish starting. */
+const READY_WAIT_MS = 2000;
 
 /**
  * The fleet's chores on the maintenance queue, taken by whichever API replica is free: retention
@@ -42,6 +45,9 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.retry);
+    // Closed in the middle of connecting, BullMQ reports the failed start-up on an emitter nobody
+    // listens to any more (an unhandled error): let the start-up end first, for a moment at most.
+    await withTimeout(Promise.all([this.queue?.waitUntilReady(), this.worker?.waitUntilReady()]), READY_WAIT_MS, 'maintenance queue').catch(() => undefined);
     await this.worker?.close();
     await this.queue?.close();
   }
