@@ -59,6 +59,39 @@ it('asks an API replica to run retention and reconcile now, and prints what each
   expect(reconcile).toMatchObject({ code: 0, out: expect.stringMatching(/reconcile: 1 requeued, 0 removed/) });
 });
 
+it('resubmits the results awaiting review of one order, and only those; a cancelled order\'s stay', async () => {
+  const customer = await post('/customers', CUSTOMER);
+  const make = async (status: string) => {
+    const order = await post('/jobs', { customerId: customer.id, directoryIds: ['sandbox-0003', 'sandbox-0004'] });
+    // Both rows' outcome unknown after a crash; the order finished otherwise.
+    await stack.db.dataSource.query(`UPDATE job_results SET status = 'needs_review' WHERE job_id = $1`, [order.id]);
+    await stack.db.dataSource.query(`UPDATE jobs SET status = $2, needs_review = 2, completed_at = now() WHERE id = $1`, [order.id, status]);
+    return order.id as string;
+  };
+  const [target, other, cancelled] = [await make('completed'), await make('completed'), await make('cancelled')];
+
+  expect(await boltline('requeue-review')).toMatchObject({ code: 2, out: expect.stringMatching(/needs --order <id>, --directory <id> or --all/) });
+  expect(await boltline('requeue-review', '--order', 'not-a-uuid')).toMatchObject({ code: 2, out: expect.stringMatching(/--order needs an order id \(a UUID\), not not-a-uuid/) });
+  expect(await boltline('requeue-review', '--all', 'extra')).toMatchObject({ code: 2 });
+
+  expect(await boltline('requeue-review', '--order', target)).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 2 requeued, 0 skipped/) });
+  // The worker may already have taken them again: what holds is that they left review, by the operator's decision.
+  const statuses = async (id: string): Promise<string[]> =>
+    (await stack.db.dataSource.query(`SELECT status FROM job_results WHERE job_id = $1 ORDER BY directory_id`, [id])).map((r: { status: string }) => r.status);
+  const reviewed = async (id: string) =>
+    (await stack.db.dataSource.query(`SELECT detail FROM job_events WHERE job_id = $1 AND type = 'reviewed'`, [id])).map((e: { detail: { decision: string; by: string } }) => e.detail);
+  expect(await statuses(target)).not.toContain('needs_review');
+  expect(await reviewed(target)).toEqual([expect.objectContaining({ decision: 'resubmit', by: expect.stringContaining('requeue-review') }), expect.objectContaining({ decision: 'resubmit' })]);
+  expect(await statuses(other)).toEqual(['needs_review', 'needs_review']);
+  await waitFor('the resubmitted rows to be submitted', async () => (await statuses(target)).every((s) => s === 'submitted'), { timeoutMs: DEADLINE.event });
+
+  // One directory across orders: the cancelled order's row stays for a person to mark.
+  expect(await boltline('requeue-review', '--directory', 'sandbox-0004')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 1 requeued, 1 skipped/) });
+  expect((await statuses(other))[0]).toBe('needs_review');
+  expect((await statuses(other))[1]).not.toBe('needs_review');
+  expect(await statuses(cancelled)).toEqual(['needs_review', 'needs_review']);
+});
+
 it('drains a worker: it says so, the fleet shows it draining, and it is no longer ready', async () => {
   const fleet = await boltline('fleet');
   expect(fleet).toMatchObject({ code: 0, out: expect.stringMatching(/ up  worker  \d\/\d busy/) });

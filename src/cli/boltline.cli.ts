@@ -4,7 +4,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import { loadConfig, type AppConfig } from '../config/config.schema';
 import { isGone, readFleet } from '../live/fleet';
 import { FORGET_AFTER_MS, fleetDrainKey } from '../live/live.constants';
-import { type Chore, MAINTENANCE_QUEUE } from '../maintenance/maintenance.constants';
+import { isDirectoryId, isUuid } from '../common/ids';
+import { type Chore, MAINTENANCE_QUEUE, type ReviewFilter } from '../maintenance/maintenance.constants';
 import { closeClusterClients, keyPrefix, newRedisClient, queueConnection } from '../queue/redis-connection';
 
 const USAGE = `Usage: npm run boltline -- <command>
@@ -15,6 +16,9 @@ const USAGE = `Usage: npm run boltline -- <command>
   drain <worker id>     asks one worker to finish what it holds and take nothing more
   reconcile             compares PostgreSQL with the queue now and repairs the queue
   retention             deletes now what is past its retention (docs/operations.md#retention)
+  requeue-review --order <id> | --directory <id> | --all
+                        resubmits the results awaiting review (their outcome unknown after a crash)
+                        of one order, one directory, or all; the worker checks the directory first
 Reads the same settings as the API (DATABASE_URL, REDIS_URL, ...).`;
 
 /** The commands that were scripts of their own: the same files, run as they always were. */
@@ -73,14 +77,31 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'reconcile':
-    case 'retention': {
-      const report = await askTheFleet(config, command);
+    case 'retention':
+    case 'requeue-review': {
+      const report = await askTheFleet(config, command, command === 'requeue-review' ? reviewFilter(rest) : {});
       console.log(`${command}: ${Object.entries(report).map(([kind, n]) => `${n} ${kind.replace('_', ' ')}`).join(', ')}`);
       return 0;
     }
     default:
       throw new UsageError(command ? `unknown command ${command}` : 'which command?');
   }
+}
+
+/** `--order <id>`, `--directory <id>` or `--all`: exactly one, checked before anything is asked. */
+function reviewFilter(args: string[]): ReviewFilter & { all?: true } {
+  const [flag, value, ...extra] = args;
+  if (extra.length || (flag === '--all' && value !== undefined)) throw new UsageError(`requeue-review takes one of --order <id>, --directory <id>, --all; not ${args.join(' ')}`);
+  if (flag === '--all') return { all: true };
+  if (flag === '--order') {
+    if (!isUuid(value)) throw new UsageError(`--order needs an order id (a UUID), not ${value ?? 'nothing'}`);
+    return { jobId: value };
+  }
+  if (flag === '--directory') {
+    if (!isDirectoryId(value)) throw new UsageError(`--directory needs a directory id (as the catalogue names it), not ${value ?? 'nothing'}`);
+    return { directoryId: value };
+  }
+  throw new UsageError('requeue-review needs --order <id>, --directory <id> or --all: which results to resubmit?');
 }
 
 /** A client that has connected (a producer's client sends nothing before it has). */
@@ -95,13 +116,13 @@ async function connected(config: AppConfig) {
  * Puts a chore on the maintenance queue for an API replica to run now, and waits for its report:
  * the chore runs where the API runs, with its settings (its database, its evidence store).
  */
-async function askTheFleet(config: AppConfig, chore: Chore): Promise<Record<string, number>> {
+async function askTheFleet(config: AppConfig, chore: Chore, data: object): Promise<Record<string, number>> {
   const connection = { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) };
   const queue = new Queue(MAINTENANCE_QUEUE, connection);
   const events = new QueueEvents(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config) });
   try {
     await events.waitUntilReady();
-    const job = await queue.add(chore, {}, { removeOnComplete: 50, removeOnFail: 50 });
+    const job = await queue.add(chore, data, { removeOnComplete: 50, removeOnFail: 50 });
     console.log(`asked the API replicas to run ${chore} (job ${job.id}); waiting for one to report`);
     return await job.waitUntilFinished(events, ASK_TIMEOUT_MS).catch((err: Error) => {
       throw new Error(/timed out/i.test(err.message) ? `no API replica ran ${chore} within ${ASK_TIMEOUT_MS / 1000} s: is one running on this QUEUE_PREFIX?` : `${chore} failed: ${err.message}`);

@@ -31,6 +31,32 @@ export class ReviewService {
     );
   }
 
+  /**
+   * Resubmits every row awaiting review, of one order, one directory, or all (an operator's bulk
+   * decision: `npm run boltline -- requeue-review`). Each row is its own decision, in its own
+   * transaction, so one refused (its order cancelled, or decided meanwhile) skips only that row.
+   */
+  async resubmitAwaiting(filter: { jobId?: string; directoryId?: string }, actor: string): Promise<{ requeued: number; skipped: number }> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id::text FROM job_results
+        WHERE status = 'needs_review' AND ($1::uuid IS NULL OR job_id = $1) AND ($2::text IS NULL OR directory_id = $2)
+        ORDER BY updated_at, id`,
+      [filter.jobId ?? null, filter.directoryId ?? null],
+    );
+    let requeued = 0;
+    for (const { id } of rows) {
+      try {
+        const { jobId } = await this.db.transaction((m) => decideReview(m, id, 'resubmit', actor));
+        this.live.publish({ jobId, resultId: id });
+        requeued++;
+      } catch (err) {
+        if (!(err instanceof ProblemException)) throw err;
+      }
+    }
+    if (requeued) this.dispatcher.poke();
+    return { requeued, skipped: rows.length - requeued };
+  }
+
   async decide(resultId: string, decision: ReviewDecision, actor: string): Promise<{ jobId: string }> {
     if (!isRowId(resultId)) throw new ProblemException(404, `result ${resultId} not found`);
     const { jobId } = await this.db.transaction((m) => decideReview(m, resultId, decision, actor));

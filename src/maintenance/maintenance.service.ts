@@ -5,8 +5,10 @@ import { AppConfig } from '../config/config.schema';
 import { Reconciler } from '../dispatch/reconciler.service';
 import { withTimeout } from '../common/timeout';
 import { keyPrefix, queueConnection } from '../queue/redis-connection';
+import { isDirectoryId, isUuid } from '../common/ids';
+import { ReviewService } from '../jobs/review.service';
 import { RetentionService } from '../retention/retention.service';
-import { type Chore, CHORES, MAINTENANCE_QUEUE, RETENTION_SCHEDULER } from './maintenance.constants';
+import { type Chore, CHORES, MAINTENANCE_QUEUE, OPERATOR_ACTOR, RETENTION_SCHEDULER, type ReviewFilter } from './maintenance.constants';
 
 /** How soon an API that could not reach Redis at start tries again to set up the schedule. */
 const SCHEDULE_RETRY_MS = 60_000;
@@ -17,7 +19,7 @@ const READY_WAIT_MS = 2000;
  * The fleet's chores on the maintenance queue, taken by whichever API replica is free: retention
  * every RETENTION_EVERY_MS (a BullMQ job scheduler makes one job per interval however many
  * replicas set it, the first at once), and what an operator asks for now (`npm run boltline --
- * retention` or `reconcile`). A job's result is its report, which the asking command prints.
+ * retention`, `reconcile` or `requeue-review`). A job's result is its report, which the asking command prints.
  */
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,6 +32,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly retention: RetentionService,
     private readonly reconciler: Reconciler,
+    private readonly review: ReviewService,
   ) {}
 
   /** Connects only once the application starts: a module compiled and closed (tests) opens nothing. */
@@ -56,6 +59,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const chore = job.name as Chore;
     if (chore === 'retention') return this.retention.runNow();
     if (chore === 'reconcile') return { requeued: await this.reconciler.reconcile(), removed: await this.reconciler.dropOrphans() };
+    if (chore === 'requeue-review') return this.review.resubmitAwaiting(reviewFilter(job.data), OPERATOR_ACTOR);
     throw new Error(`unknown chore ${job.name}: this replica knows ${CHORES.join(', ')}`);
   }
 
@@ -71,4 +75,13 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
       this.retry = setTimeout(() => void this.schedule(queue), SCHEDULE_RETRY_MS).unref();
     }
   }
+}
+
+/** The filter a `requeue-review` job carries; the command checked it, a stray job is refused whole. */
+function reviewFilter(data: unknown): ReviewFilter {
+  const { jobId, directoryId, all } = (data ?? {}) as ReviewFilter & { all?: boolean };
+  if (jobId !== undefined && !isUuid(jobId)) throw new Error(`requeue-review: jobId ${String(jobId)} is not an order id`);
+  if (directoryId !== undefined && !isDirectoryId(directoryId)) throw new Error(`requeue-review: directoryId ${String(directoryId)} is not a directory id`);
+  if (jobId === undefined && directoryId === undefined && all !== true) throw new Error('requeue-review: names no order or directory and not all');
+  return { jobId, directoryId };
 }
