@@ -1,21 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 import { ADMIN_DATABASE_URL } from '../harness/database';
 import { freePort, Proc, startWorker } from '../harness/processes';
+import { startRedisProxy, type RedisProxy } from '../harness/redis-proxy';
 import { RedisServer, startRedis } from '../harness/redis-server';
 import { waitFor } from '../harness/wait';
+import { SUBMISSION_QUEUE, SUBMIT_LISTING } from '../src/queue/queue.constants';
 import { ApiHarness, startApiInProcess } from './support/api-app';
 import { DEADLINE } from './support/deadlines';
 import { parseScrape, samples, total } from './support/prometheus';
 
 /**
  * Liveness and readiness of the API and of a worker, against stores the test takes away: a
- * redis-server of its own (killed, frozen, started again) and the test database closed to
- * connections. (Whether a worker turns red when it takes none of the waiting work is IntakeWatch's,
- * src/workers/intake-watch.spec.ts.)
+ * redis-server of its own (killed, frozen, started again), the test database closed to
+ * connections, and a worker whose consumer's connections a relay stops answering (wedged: Redis
+ * answers its other connections, work waits, and it takes none).
  */
 let redis: RedisServer;
 let h: ApiHarness;
@@ -103,6 +107,7 @@ describe('the API', () => {
 });
 
 describe('a worker, on WORKER_HTTP_PORT', () => {
+  let proxy: RedisProxy;
   let worker: Proc;
   let base: string;
   const workerLog = join(artifacts, 'worker.log');
@@ -113,12 +118,14 @@ describe('a worker, on WORKER_HTTP_PORT', () => {
   };
 
   beforeAll(async () => {
+    // The worker reaches Redis through the relay, which can go silent on some of its connections.
+    proxy = await startRedisProxy({ port: redis.port });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     worker = await startWorker({
       NODE_ENV: 'test',
       DATABASE_URL: h.db.url,
-      REDIS_URL: redis.url,
+      REDIS_URL: proxy.url,
       QUEUE_PREFIX: process.env.QUEUE_PREFIX as string,
       ARTIFACT_DIR: artifacts,
       WORKER_CONCURRENCY: '1',
@@ -132,6 +139,7 @@ describe('a worker, on WORKER_HTTP_PORT', () => {
   });
   afterAll(async () => {
     await worker?.kill('SIGKILL');
+    await proxy?.close();
   });
 
   it('is alive and ready: PostgreSQL, Redis and its intake', async () => {
@@ -168,4 +176,28 @@ describe('a worker, on WORKER_HTTP_PORT', () => {
     await until('the worker ready again', () => get('/health/ready'), 200, DEADLINE.recovery);
   });
 
+  it('turns red when its consumer is wedged (Redis answers, work waits, it takes none), and green once it takes again', async () => {
+    // Both of the consumer's connections go silent, as half-open sockets would: the one it waits
+    // for work on (BullMQ's, named `…:w:<worker>`) and the one it takes work with (`…:consumer`).
+    // Its other connections (health, heartbeat, the watch's own look at the queue) still answer.
+    proxy.silence(/:w:|:consumer$/);
+    // Straight to Redis, not through the relay: the entry is there for any worker that can take it.
+    const queue = new Queue(SUBMISSION_QUEUE, { prefix: process.env.QUEUE_PREFIX, connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      // No such row: once taken, the worker finds nothing to submit and lets the entry go.
+      await queue.add(SUBMIT_LISTING, { resultId: '999999999', generation: 1, jobId: randomUUID(), directoryId: 'sandbox-0001' });
+      const wedged = await until('the worker not ready', () => get('/health/ready'), 503, DEADLINE.event);
+      expect(wedged.body.detail).toMatch(/^postgres is up, redis is up, intake is down \(entries have waited \d+ s with a slot of this worker free and it took none/);
+      expect((await get('/health/live')).status).toBe(200);
+      expect(await queue.getJobCounts('wait', 'prioritized', 'active')).toEqual({ wait: 1, prioritized: 0, active: 0 });
+      expect(readFileSync(workerLog, 'utf8')).toMatch(/not ready: postgres is up, redis is up, intake is down/);
+
+      // The silent sockets drop; the consumer connects again, takes the entry, and is ready.
+      proxy.release();
+      await waitFor('the entry taken', async () => (await queue.getJobCounts('wait', 'prioritized')).wait === 0, { timeoutMs: DEADLINE.recovery });
+      await until('the worker ready again', () => get('/health/ready'), 200, DEADLINE.recovery);
+    } finally {
+      await queue.close();
+    }
+  });
 });

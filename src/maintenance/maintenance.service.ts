@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
 import { Reconciler } from '../dispatch/reconciler.service';
 import { withTimeout } from '../common/timeout';
+import { closeWorker } from '../queue/close-worker';
 import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { isDirectoryId, isUuid } from '../common/ids';
 import { ReviewService } from '../jobs/review.service';
@@ -51,7 +52,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     // Closed in the middle of connecting, BullMQ reports the failed start-up on an emitter nobody
     // listens to any more (an unhandled error): let the start-up end first, for a moment at most.
     await withTimeout(Promise.all([this.queue?.waitUntilReady(), this.worker?.waitUntilReady()]), READY_WAIT_MS, 'maintenance queue').catch(() => undefined);
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker, READY_WAIT_MS);
     await this.queue?.close();
   }
 

@@ -47,6 +47,15 @@ export function queueConnection(config: Settings, role: RedisRole): RedisOptions
   return config.REDIS_CLUSTER_NODES ? (newRedisClient(config, role) as Cluster) : redisOptionsFromUrl(config.REDIS_URL, role);
 }
 
+/**
+ * A BullMQ worker's own connection options, its main connection named `name` (BullMQ names the
+ * blocking one after the queue and the worker's `name`). On a cluster nothing is added: BullMQ then
+ * shares the process's cluster client, made at start-up, not when a decorator is read.
+ */
+export function namedConnection(config: Settings, role: RedisRole, name: string): { connection?: RedisOptions } {
+  return config.REDIS_CLUSTER_NODES ? {} : { connection: { ...redisOptionsFromUrl(config.REDIS_URL, role), connectionName: name } };
+}
+
 /** Closes the cluster clients still open (at shutdown, after the queues). */
 export async function closeClusterClients(): Promise<void> {
   await Promise.all([...clusters].map((c) => c.quit().catch(() => c.disconnect())));

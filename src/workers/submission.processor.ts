@@ -13,6 +13,9 @@ import { type AttemptInfo, attemptInfoOf } from './attempt-errors';
 import { SubmissionService } from './submission.service';
 import { WorkerFleet } from './worker-fleet';
 import { IntakeWatch } from './intake-watch';
+import { WORKER_ID } from './worker-id';
+import { namedConnection } from '../queue/redis-connection';
+import { closeWorker } from '../queue/close-worker';
 import { Metrics } from '../metrics/metrics';
 import { PinoLogger } from 'nestjs-pino';
 
@@ -27,6 +30,10 @@ const config = loadConfig();
   lockDuration: config.QUEUE_LOCK_MS,
   stalledInterval: config.QUEUE_LOCK_MS,
   maxStalledCount: MAX_STALLED,
+  // Named after this process: `CLIENT LIST` shows `<prefix>:<queue, base64>:w:<id>` (waiting for
+  // work) and `boltline:<id>:consumer` (taking and finishing it).
+  name: WORKER_ID,
+  ...namedConnection(config, 'worker', `boltline:${WORKER_ID}:consumer`),
 })
 export class SubmissionProcessor extends WorkerHost implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SubmissionProcessor.name);
@@ -126,11 +133,16 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
    * is still running then is handed back to the queue by BullMQ's stalled-job check.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const closing = this.worker.close();
+    const closing = closeWorker(this.worker, config.SHUTDOWN_GRACE_MS);
     const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_GRACE_MS).unref());
-    if ((await Promise.race([closing, grace])) === 'timeout') {
-      this.logger.warn(`in-flight submissions outlived the ${config.SHUTDOWN_GRACE_MS} ms grace period; closing anyway`);
-      await this.worker.close(true);
+    const ended = await Promise.race([closing, grace]);
+    if (ended === 'timeout') {
+      // BullMQ cannot be hurried once closing: the browser closes next, under the attempts still
+      // running, which then end as failed attempts and go back to the queue.
+      this.logger.warn(`in-flight submissions outlived the ${config.SHUTDOWN_GRACE_MS} ms grace period; closing the browser under them`);
+    } else if (ended === 'forced') {
+      this.logger.warn('closed without waiting: Redis was not answering its connection');
     }
   }
+
 }

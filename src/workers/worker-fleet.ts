@@ -8,6 +8,7 @@ import { FORGET_AFTER_MS, fleetDrainKey, fleetIndexKey, fleetWorkerKey, HEARTBEA
 import { redisOf } from '../queue/queue-redis';
 import { SUBMISSION_QUEUE } from '../queue/queue.constants';
 import { keyPrefix } from '../queue/redis-connection';
+import { WORKER_ID } from './worker-id';
 
 /**
  * This worker process's heartbeat in Redis: who it is and what each of its slots is doing, for the
@@ -19,7 +20,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(WorkerFleet.name);
   private readonly slots = new Map<string, WorkerSlot>();
   private readonly startedAt = new Date().toISOString();
-  readonly id = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
+  readonly id = WORKER_ID;
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
   private draining = false;

@@ -1,0 +1,58 @@
+import { Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { RedisServer, startRedis } from '../harness/redis-server';
+import { waitFor } from '../harness/wait';
+import { closeWorker } from '../src/queue/close-worker';
+import { redisOptionsFromUrl } from '../src/queue/redis-options';
+import { DEADLINE } from './support/deadlines';
+
+/**
+ * closeWorker against a redis-server of the test's own: a BullMQ worker whose blocking client is
+ * between two reconnect attempts when it is closed. BullMQ's own close() then waits forever for an
+ * 'end' ioredis never emits (taskforcesh/bullmq#4656); closeWorker must end either way.
+ */
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(() => redis?.stop());
+
+/** A worker whose clients wait `retryMs` between reconnect attempts, already waiting for work. */
+async function idleWorker(retryMs: number): Promise<Worker> {
+  const worker = new Worker(`close-${randomUUID()}`, async () => 'done', {
+    connection: { ...redisOptionsFromUrl(redis.url, 'worker'), retryStrategy: () => retryMs },
+  });
+  worker.on('error', () => undefined); // the outage is the test's own doing
+  await worker.waitUntilReady();
+  await waitFor('the worker to wait for work', async () => worker.isRunning());
+  return worker;
+}
+
+/** The worker's blocking client, as closeWorker reads it. */
+const blockingClient = (worker: Worker) => (worker as unknown as { blockingConnection: { client: Promise<{ status: string }> } }).blockingConnection.client;
+
+it('closes by force, without hanging, a worker whose blocking client is waiting to reconnect', async () => {
+  // A minute between attempts: the client is still waiting for its next one when the close comes.
+  const worker = await idleWorker(60_000);
+  const client = await blockingClient(worker);
+  await redis.kill();
+  await waitFor('the blocking client to wait for its next attempt', async () => client.status === 'reconnecting', { timeoutMs: DEADLINE.event });
+  await redis.restart();
+  await expect(closeWorker(worker, 500)).resolves.toBe('forced');
+  expect(worker.closing).toBeDefined();
+});
+
+it('closes gracefully a worker whose blocking client comes back while it waits', async () => {
+  const worker = await idleWorker(300);
+  const client = await blockingClient(worker);
+  await redis.kill();
+  await waitFor('the blocking client to wait for its next attempt', async () => client.status === 'reconnecting', { timeoutMs: DEADLINE.event });
+  await redis.restart();
+  // Waits (a generous deadline: the next attempt is 300 ms away) for the client to be back, then BullMQ's own close.
+  await expect(closeWorker(worker, DEADLINE.event)).resolves.toBe('graceful');
+});
+
+it('closes gracefully a connected worker', async () => {
+  const worker = await idleWorker(300);
+  await expect(closeWorker(worker, DEADLINE.event)).resolves.toBe('graceful');
+});
