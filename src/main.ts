@@ -1,3 +1,5 @@
+// First: tracing patches the HTTP, PostgreSQL and Redis clients as they load.
+import { tracing } from './tracing/start-api';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { closeOnSignals } from './common/shutdown';
@@ -7,7 +9,7 @@ import { createHttpApp } from './http-app';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createHttpApp();
-  closeOnSignals(app, 'Api');
+  closeOnSignals(app, 'Api', () => tracing?.shutdown());
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
   Logger.log(`API on ${url}/api/v1, docs on ${url}/docs, Bull Board on ${url}/admin/queues`, 'Boltline');

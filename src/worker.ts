@@ -1,3 +1,5 @@
+// First: tracing patches the HTTP, PostgreSQL and Redis clients as they load.
+import { tracing } from './tracing/start-worker';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { closeOnSignals } from './common/shutdown';
@@ -15,7 +17,7 @@ async function bootstrap(): Promise<void> {
   // prints what to fix and exits 1, instead of Nest's process.abort().
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  closeOnSignals(app, 'Worker');
+  closeOnSignals(app, 'Worker', () => tracing?.shutdown());
   // A worker whose browser keeps failing stops for good: its supervisor restarts it, or a human looks.
   void app.get(BrowserHealth).fatal.then(async (reason) => {
     console.error(`worker ${process.pid} stopping: ${reason}`);

@@ -39,7 +39,7 @@ afterAll(async () => {
 /** A queued one-directory order; its row's id and generation. */
 async function newRow(): Promise<{ jobId: string; id: string; generation: number }> {
   const opened = await openOrder(db.dataSource.manager, {
-    customerId, accountId: null, packageSize: null, priority: 2, directoryIds: ['sandbox-0001'], awaitApproval: false, idempotencyKey: null, requestId: null, openLimit: null,
+    customerId, accountId: null, packageSize: null, priority: 2, directoryIds: ['sandbox-0001'], awaitApproval: false, idempotencyKey: null, requestId: null, traceParent: null, openLimit: null,
   });
   if (!('job' in opened)) throw new Error(`no order opened: ${JSON.stringify(opened)}`);
   const { job } = opened;

@@ -14,11 +14,13 @@ const api = () => request(h.app.getHttpServer());
 it("keeps a client's usable id and answers with it, and keeps it with the order it opens", async () => {
   const customer = await api().post('/api/v1/customers').set('authorization', `Bearer ${h.adminKey}`).send(CUSTOMER).expect(201);
   const id = 'trace-4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7';
-  const res = await api().post('/api/v1/jobs').set('authorization', `Bearer ${h.adminKey}`).set('x-request-id', id).send({ customerId: customer.body.id, directoryIds: ['sandbox-0001'] }).expect(201);
+  // A traced client's context too: with tracing off (the default), nothing of it is kept.
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const res = await api().post('/api/v1/jobs').set('authorization', `Bearer ${h.adminKey}`).set('x-request-id', id).set('traceparent', traceparent).send({ customerId: customer.body.id, directoryIds: ['sandbox-0001'] }).expect(201);
   expect(res.headers['x-request-id']).toBe(id);
   expect(res.body.requestId).toBe(id);
-  const [{ request_id }] = await h.db.dataSource.query(`SELECT request_id FROM jobs WHERE id = $1`, [res.body.id]);
-  expect(request_id).toBe(id);
+  const [kept] = await h.db.dataSource.query(`SELECT request_id, trace_parent FROM jobs WHERE id = $1`, [res.body.id]);
+  expect(kept).toEqual({ request_id: id, trace_parent: null });
   expect((await api().get(`/api/v1/jobs/${res.body.id}`).set('authorization', `Bearer ${h.adminKey}`).expect(200)).body.requestId).toBe(id);
 });
 

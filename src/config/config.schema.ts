@@ -113,6 +113,13 @@ export const configSchema = z.object({
   EVIDENCE_S3_REGION: z.string().min(1).default('us-east-1'),
   /** Buckets addressed as endpoint/bucket rather than bucket.endpoint (most S3-compatible services want it). */
   EVIDENCE_S3_PATH_STYLE: bool.default(false),
+  /**
+   * OpenTelemetry tracing, off unless one of these is set: an OTLP/HTTP collector's base address
+   * (traces go to <it>/v1/traces), or the traces address itself. OTEL_EXPORTER_OTLP_HEADERS and
+   * OTEL_SERVICE_NAME are read by the exporter and src/tracing as OpenTelemetry defines them.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['http:', 'https:']).optional(),
   /** A worker replaces its Chromium after this many submissions. */
   BROWSER_RECYCLE_AFTER: int(1, 100_000).default(200),
   /** Attempts per directory submission (first try included). */

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { inNewTrace, publishSpans } from '../tracing/spans';
 import { crashPoint } from '../common/crash-point';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
@@ -71,7 +72,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    this.running = inNewTrace('outbox relay', () => this.drain())
       .then(() => undefined)
       .catch((err: unknown) => this.logger.warn(`outbox relay paused: ${(err as Error).message}`))
       .finally(() => {
@@ -115,20 +116,26 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     // while later chunks not yet answered are sent again on reconnect; the pass rolls back and
     // the failed chunk's entries are published again behind them (at most one chunk out of place).
     const adding: Array<Promise<unknown>> = [];
+    // With tracing on, each order's entries are published in its request's trace (src/tracing/spans.ts).
+    const traced = publishSpans(rows, queue.name);
     for (let i = 0; i < rows.length; i += ADD_CHUNK) {
       if (i > 0) await new Promise((r) => setImmediate(r));
       adding.push(
         handled(queue.addBulk(
-          rows.slice(i, i + ADD_CHUNK).map((r) => ({
-            name: SUBMIT_LISTING,
-            data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId, ...(r.requestId ? { requestId: r.requestId } : {}) },
-            opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation) },
-          })),
+          rows.slice(i, i + ADD_CHUNK).map((r) => {
+            const metadata = traced.metadataOf(r.jobId);
+            return {
+              name: SUBMIT_LISTING,
+              data: { resultId: r.resultId, generation: r.generation, jobId: r.jobId, directoryId: r.directoryId, ...(r.requestId ? { requestId: r.requestId } : {}) },
+              opts: { ...submissionJobOptions(this.config, r.priority), jobId: submissionJobId(r.resultId, r.generation), ...(metadata ? { telemetry: { metadata } } : {}) },
+            };
+          }),
         )),
       );
     }
     // Every chunk settled before the pass ends (and the transaction with it); then the first failure.
     const failed = (await Promise.allSettled(adding)).find((r) => r.status === 'rejected');
+    traced.end(failed?.status === 'rejected' ? failed.reason : undefined);
     if (failed) throw failed.reason;
   }
 

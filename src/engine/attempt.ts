@@ -4,7 +4,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { ResponseLogEntry } from '../common/response-log';
 import type { AdapterDefinition, Target } from '../directories/definition/adapter.schema';
 import { runCodeAdapter } from './code-adapters/run-code-adapter';
-import { runAdapter, type RunResult } from './form-runner';
+import { type Around, plainly, runAdapter, type RunResult } from './form-runner';
 import { BlockedByPolicy, BrowserFailed, ClickDeadlinePassed, type ClickGate, type ListingValues, SubmissionFailed, type SubmissionOutcome, type SubmissionRequest, SubmitAborted } from './listing-submitter';
 import { fillTemplate, listedOnSearchPage, pageProbe } from './outcome';
 import { Redactor } from './redact';
@@ -26,6 +26,8 @@ export interface AttemptHost {
   timedOut(): string | undefined;
   /** Whether the browser still answers: a dead one is the host's failure, not the directory's. */
   browserAnswers(): Promise<boolean>;
+  /** How the host wraps the attempt and each of its phases (the fleet's workers: trace spans); plainly by default. */
+  around?: Around;
 }
 
 /**
@@ -37,7 +39,9 @@ export interface AttemptHost {
 export async function runAttempt(page: Page, req: SubmissionRequest, gate: ClickGate, host: AttemptHost, stepMs: number, log: ResponseLogEntry[] = []): Promise<SubmissionOutcome> {
   const redact = new Redactor();
   try {
-    const outcome = await attemptOnPage(page, req, gate, host, stepMs, log, redact);
+    const outcome = await (host.around ?? plainly)('browser attempt', { 'boltline.directory.id': req.directory.id, 'boltline.attempt': req.attempt }, () =>
+      attemptOnPage(page, req, gate, host, stepMs, log, redact),
+    );
     return { ...outcome, message: redact.text(outcome.message), reference: redact.text(outcome.reference) };
   } catch (err) {
     throw redact.error(err);
@@ -59,7 +63,7 @@ async function attemptOnPage(page: Page, req: SubmissionRequest, gate: ClickGate
     if (credentials) redact.add(Object.values(credentials));
     result = adapter.code
       ? await runCodeAdapter(page, adapter, submitUrl, req.values, note, gate, stepMs)
-      : await runAdapter(page, adapter, submitUrl, req.values, note, gate, stepMs, { credentials });
+      : await runAdapter(page, adapter, submitUrl, req.values, note, gate, stepMs, { credentials, around: host.around });
   } catch (err) {
     failure = err;
   }

@@ -29,7 +29,13 @@ export interface RunOptions {
   afterFill?: (stepIndex: number) => Promise<void>;
   /** The directory's sign-in values, for the definition's `login` steps only. */
   credentials?: Credentials;
+  /** How the host wraps each phase of the run (the fleet's workers: a trace span each); by default it just runs it. */
+  around?: Around;
 }
+
+/** A host's wrapper around one phase of a run: its name, what to label it with, and the phase. */
+export type Around = <T>(name: string, attributes: Record<string, string | number>, phase: () => Promise<T>) => Promise<T>;
+export const plainly: Around = (_name, _attributes, phase) => phase();
 
 /**
  * Interprets an adapter definition on an open page: signs in when the definition says so, fills
@@ -62,6 +68,7 @@ export async function runAdapter(
   // A value the customer lacks (or a sign-in without stored credentials) fails the row here,
   // before the directory sees any of the listing.
   const prepared = prepareValues(adapter, values, opts.credentials);
+  const around = opts.around ?? plainly;
   if (!prepared.ok) {
     log('not submitted', prepared.message);
     return { kind: 'rejected', message: prepared.message };
@@ -128,32 +135,32 @@ export async function runAdapter(
     log('signed in');
   }
 
-  const stopped = await open(submitUrl, 'form page');
+  const stopped = await around('browser form page', {}, () => open(submitUrl, 'form page'));
   if (stopped) return stopped;
 
   let probe: PageProbe | undefined;
   for (const [i, step] of adapter.steps.entries()) {
     const last = i === adapter.steps.length - 1;
-    const broke = await fill(step, prepared.steps[i], `step ${i + 1}`);
-    if (broke) return broke;
-    await opts.afterFill?.(i);
-    const advance = advanceOf(step);
-    if (last) {
-      // Everything that can wait happens before the deadline check; after it, only the click.
-      if (!step.press) await onTarget(advance.at, () => advance.control.click({ trial: true }));
-      const deadline = await gate.open();
-      log('submitting');
-      if (Date.now() >= deadline) throw new ClickDeadlinePassed();
-      probe = pageProbe(page); // the final answer's status counts from this click
-    }
-    await advance.go();
-    if (!last) {
-      const notShown = await waitedFor(step, `step ${i + 1}`);
-      if (notShown) return notShown;
-    }
+    const stepEnded = await around(`browser step ${i + 1}`, { 'boltline.step': i + 1, 'boltline.step.last': String(last) }, async () => {
+      const broke = await fill(step, prepared.steps[i], `step ${i + 1}`);
+      if (broke) return broke;
+      await opts.afterFill?.(i);
+      const advance = advanceOf(step);
+      if (last) {
+        // Everything that can wait happens before the deadline check; after it, only the click.
+        if (!step.press) await onTarget(advance.at, () => advance.control.click({ trial: true }));
+        const deadline = await gate.open();
+        log('submitting');
+        if (Date.now() >= deadline) throw new ClickDeadlinePassed();
+        probe = pageProbe(page); // the final answer's status counts from this click
+      }
+      await advance.go();
+      return last ? undefined : waitedFor(step, `step ${i + 1}`);
+    });
+    if (stepEnded) return stepEnded;
   }
 
-  const winner = await waitForOutcome(adapter.success, adapter.failure, probe!, stepTimeoutMs, () => serverError !== undefined);
+  const winner = await around('browser outcome', {}, () => waitForOutcome(adapter.success, adapter.failure, probe!, stepTimeoutMs, () => serverError !== undefined));
   // A 5xx answer is read by serverErrorMeans, whatever the page shows with it.
   if (serverError && adapter.serverErrorMeans === 'not-recorded') {
     // The definition says this site records nothing when it fails: a plain retry is safe.

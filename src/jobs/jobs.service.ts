@@ -21,6 +21,7 @@ import { JobView, jobView } from '../orders/job-view';
 import { openOrder } from '../orders/ledger';
 import { openOrdersLimitProblem } from './open-order-limit';
 import { OPEN_JOB_STATUSES } from '../orders/statuses';
+import { currentTraceParent } from '../tracing/spans';
 
 @Injectable()
 export class JobsService {
@@ -107,6 +108,7 @@ export class JobsService {
       awaitApproval: this.config.REQUIRE_APPROVAL,
       idempotencyKey: idempotencyKey ?? null,
       requestId,
+      traceParent: currentTraceParent(),
       openLimit: reach.kind === 'account' ? { accountId: reach.accountId, max: this.config.MAX_OPEN_ORDERS_PER_ACCOUNT, statuses: OPEN_JOB_STATUSES } : null,
     });
     if ('job' in opened) return opened.job;

@@ -27,6 +27,7 @@ export class Job {
   @Column({ type: 'jsonb' }) metadata: Record<string, unknown>;
   /** The id of the request that opened the order (X-Request-Id); null for orders from before it was kept. */
   @Column({ name: 'request_id', type: 'text', nullable: true }) requestId: string | null;
+  @Column({ name: 'trace_parent', type: 'text', nullable: true, select: false }) traceParent: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;

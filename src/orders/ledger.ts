@@ -153,6 +153,8 @@ export interface NewOrder {
   idempotencyKey: string | null;
   /** The id of the request that opens it (logs about the order carry it). */
   requestId: string | null;
+  /** That request's W3C traceparent when tracing is on: the order's queue entries join its trace. */
+  traceParent: string | null;
   /**
    * The account whose open orders (`statuses`) may number at most `max`, counting whoever made
    * them; null for a caller the limit does not hold back.
@@ -193,11 +195,11 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
          : `SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM directories WHERE enabled ORDER BY position, id LIMIT $3`
      }),
      complete AS (SELECT count(*) = ${byId ? 'cardinality($3::text[])' : '$3'} AS ok, count(*)::int AS n FROM chosen),
-     open_orders AS (SELECT ${limit ? 'lock_account_count_open_orders($10, NULL, $11)' : 'NULL::int'} AS n),
+     open_orders AS (SELECT ${limit ? 'lock_account_count_open_orders($11, NULL, $12)' : 'NULL::int'} AS n),
      job AS (
-       INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata, request_id)
-       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}', $9 FROM customer, complete, open_orders
-        WHERE complete.ok${limit ? ' AND open_orders.n < $12' : ''}
+       INSERT INTO jobs (type, customer_id, package_size, priority, status, total, idempotency_key, metadata, request_id, trace_parent)
+       SELECT 'directory_submission', customer.id, $4, $5, $6, complete.n, $7, '{}', $9, $10 FROM customer, complete, open_orders
+        WHERE complete.ok${limit ? ' AND open_orders.n < $13' : ''}
        RETURNING *),
      results AS (INSERT INTO job_results (job_id, directory_id) SELECT job.id, chosen.id FROM job, chosen ORDER BY chosen.n),
      outbox AS (INSERT INTO outbox (topic, job_id) SELECT 'enqueue_job', job.id FROM job WHERE $8),
@@ -209,7 +211,7 @@ export async function openOrder(m: EntityManager, order: NewOrder): Promise<Open
     [
       // $3: the ids (text[]) or the package's size, whichever chooses the directories above.
       order.customerId, order.accountId, order.directoryIds ?? order.packageSize,
-      order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status), order.requestId,
+      order.packageSize, order.priority, status, order.idempotencyKey, (ACTIVE_JOB_STATUSES as readonly string[]).includes(status), order.requestId, order.traceParent,
       ...(limit ? [limit.accountId, limit.statuses, limit.max] : []),
     ],
   );

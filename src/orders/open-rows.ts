@@ -25,11 +25,14 @@ export interface QueueableRow {
   assisted: boolean;
   /** The id of the request that opened the order, for the logs (null for orders from before it was kept). */
   requestId: string | null;
+  /** That request's W3C traceparent, when it was traced: the entries join its trace. */
+  traceParent: string | null;
 }
 
 /** The SELECT list of a QueueableRow over `job_results r JOIN jobs j JOIN directories d`. */
 export const QUEUEABLE_COLUMNS = `r.id::text AS "resultId", r.generation, r.job_id AS "jobId", r.directory_id AS "directoryId", j.priority,
-       coalesce((d.adapter->>'assisted')::boolean, false) AS assisted, j.request_id AS "requestId"`;
+       coalesce((d.adapter->>'assisted')::boolean, false) AS assisted, j.request_id AS "requestId",
+       j.trace_parent AS "traceParent"`;
 
 /** Rows of an order waiting for an attempt, with the generation their queue entries carry (to withdraw or move them). */
 export function waitingRows(m: EntityManager, jobId: string): Promise<Array<{ resultId: string; generation: number }>> {

@@ -39,6 +39,6 @@ export async function takeUnsent(m: EntityManager, limit: number): Promise<{ tak
   );
   const rows = found
     .filter((f) => f.resultId !== null)
-    .map(({ resultId, generation, jobId, directoryId, priority, assisted, requestId }) => ({ resultId, generation, jobId, directoryId, priority, assisted, requestId }));
+    .map(({ resultId, generation, jobId, directoryId, priority, assisted, requestId, traceParent }) => ({ resultId, generation, jobId, directoryId, priority, assisted, requestId, traceParent }));
   return { taken: found[0]?.taken ?? 0, rows };
 }

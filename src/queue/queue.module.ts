@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
+import { queueTelemetry } from '../tracing/tracing-config';
 import { QUEUE_NAMES } from './queue.constants';
 import { RedisFitness } from './redis-fitness';
 import { closeClusterClients, keyPrefix, queueConnection } from './redis-connection';
@@ -30,6 +31,7 @@ export class QueueModule {
           useFactory: (config: AppConfig) => ({
             connection: queueConnection(config, role),
             prefix: keyPrefix(config),
+            ...queueTelemetry(config),
           }),
         }),
         ...QUEUE_NAMES.map((name) => BullModule.registerQueue({ name })),

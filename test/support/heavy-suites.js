@@ -24,4 +24,5 @@ module.exports = [
   'test/sandbox-layouts.test.ts',
   'test/ssrf.test.ts',
   'test/staff.test.ts',
+  'test/tracing.test.ts',
 ];

@@ -20,6 +20,7 @@ import { BrowserHealth } from '../browser-health';
 import { DirectoryCredentials } from '../directory-credentials';
 import { ChromiumService } from './chromium.service';
 import { watchPolicy } from './policy-watch';
+import { inSpan } from '../../tracing/spans';
 
 /**
  * The fleet worker's host of the adapter engine: the engine fills the form on a page
@@ -102,6 +103,7 @@ export class PlaywrightSubmitter implements ListingSubmitter {
               ? `the attempt took longer than the directory's timeouts.submitMs (${limits.submitMs} ms)`
               : `the attempt took longer than SUBMIT_TIMEOUT_MS (${this.config.SUBMIT_TIMEOUT_MS} ms)`,
         browserAnswers: () => this.chromium.answers(context),
+        around: inSpan, // each phase a trace span, when tracing is on
       }, limits.stepMs, log);
     } finally {
       clearTimeout(deadline);

@@ -1,0 +1,62 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { hostname } from 'node:os';
+import { loadConfig } from '../config/config.schema';
+import { tracingOn } from './tracing-config';
+
+/** Requests that are not work: probes and scrapes, every few seconds, would drown the traces. */
+const UNTRACED = /^\/(?:api\/v1\/)?(?:health|metrics)(?:[/?]|$)/;
+
+/** A started tracer: flushes what it holds and stops (at exit). */
+export interface Tracing {
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry tracing for this process when a collector is configured
+ * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), else does nothing: tracing
+ * is off by default and costs nothing then (the API's no-op tracer).
+ *
+ * Call it before anything loads express, pg or ioredis: the instrumentations patch those modules
+ * as they are first required. Spans: HTTP requests in, Express routes, every PostgreSQL query and
+ * Redis command, BullMQ's own (src/queue, through bullmq-otel), the outbox relay's publishing and
+ * the browser's steps (src/tracing/spans.ts). W3C trace context crosses processes: an order keeps
+ * its request's (jobs.trace_parent) and each queue entry carries it to the worker.
+ */
+export function startTracing(service: 'boltline-api' | 'boltline-worker'): Tracing | undefined {
+  try {
+    if (!tracingOn(loadConfig())) return undefined;
+  } catch {
+    return undefined; // bad settings: the entry point's own loadConfig() says which, and exits
+  }
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': process.env.OTEL_SERVICE_NAME || service,
+      'service.instance.id': `${hostname()}-${process.pid}`,
+    }),
+    // The exporter reads its address and headers from the OTEL_EXPORTER_OTLP_* variables.
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? '') }),
+      new ExpressInstrumentation(),
+      new PgInstrumentation(),
+      new IORedisInstrumentation(),
+    ],
+  });
+  return { shutdown: () => provider.shutdown() };
+}
