@@ -31,23 +31,25 @@ async function idleWorker(retryMs: number): Promise<Worker> {
 /** The worker's blocking client, as closeWorker reads it. */
 const blockingClient = (worker: Worker) => (worker as unknown as { blockingConnection: { client: Promise<{ status: string }> } }).blockingConnection.client;
 
-it('closes by force, without hanging, a worker whose blocking client is waiting to reconnect', async () => {
-  // A minute between attempts: the client is still waiting for its next one when the close comes.
-  const worker = await idleWorker(60_000);
+/** Redis goes away until the worker's blocking client waits for its next attempt, then comes back. */
+async function outage(worker: Worker): Promise<void> {
   const client = await blockingClient(worker);
   await redis.kill();
   await waitFor('the blocking client to wait for its next attempt', async () => client.status === 'reconnecting', { timeoutMs: DEADLINE.event });
   await redis.restart();
+}
+
+it('closes by force, without hanging, a worker whose blocking client is waiting to reconnect', async () => {
+  // A minute between attempts: the client is still waiting for its next one when the close comes.
+  const worker = await idleWorker(60_000);
+  await outage(worker);
   await expect(closeWorker(worker, 500)).resolves.toBe('forced');
   expect(worker.closing).toBeDefined();
 });
 
 it('closes gracefully a worker whose blocking client comes back while it waits', async () => {
   const worker = await idleWorker(300);
-  const client = await blockingClient(worker);
-  await redis.kill();
-  await waitFor('the blocking client to wait for its next attempt', async () => client.status === 'reconnecting', { timeoutMs: DEADLINE.event });
-  await redis.restart();
+  await outage(worker);
   // Waits (a generous deadline: the next attempt is 300 ms away) for the client to be back, then BullMQ's own close.
   await expect(closeWorker(worker, DEADLINE.event)).resolves.toBe('graceful');
 });

@@ -38,6 +38,9 @@ it('follows one order in one trace: request, relay, queue, worker, browser steps
   expect(res.status).toBe(201);
   const job = await res.json();
   await waitFor(`order ${job.id} to complete`, async () => (await get(`/jobs/${job.id}`)).status === 'completed', { timeoutMs: orderDeadline(2, 1), intervalMs: 250 });
+  // A credential in a query string (event streams take `?token=`) does not reach the collector.
+  const leak = 'leak-check-0123456789abcdef';
+  await fetch(`${stack.base}/jobs?access_token=${leak}&status=completed`, { headers: stack.headers });
   // Probes and scrapes are not traced: these make none.
   await fetch(`${stack.origin}/api/v1/health/ready`);
   await fetch(`${workerUrl(stack.workers[0])}/health/ready`);
@@ -89,6 +92,9 @@ it('follows one order in one trace: request, relay, queue, worker, browser steps
   expect(workerQueries.filter(underConsumer).some((s) => /UPDATE job_results/i.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? '')))).toBe(true);
   expect(spans.some((s) => s.service === 'boltline-worker' && s.attributes['db.system.name'] === 'redis' && underConsumer(s))).toBe(true);
 
+  const listed = await waitFor('the listing request\'s span', async () => receiver.spans.find((s) => s.kind === SERVER && /access_token/.test(String(s.attributes['url.query']))), { timeoutMs: DEADLINE.event });
+  expect(listed.attributes['url.query']).toBe('access_token=[redacted]&status=completed');
+  expect(JSON.stringify(receiver.spans)).not.toContain(leak);
   // Nothing for the probes, in this trace or any other.
   expect(receiver.spans.filter((s) => /health|metrics/.test(String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? s.name)))).toEqual([]);
   // The order keeps its request's trace context.

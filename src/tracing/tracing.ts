@@ -11,6 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { hostname } from 'node:os';
 import { loadConfig } from '../config/config.schema';
+import { scrubSecrets } from '../logging/scrub';
 import { tracingOn } from './tracing-config';
 
 /** Requests that are not work: probes and scrapes, every few seconds, would drown the traces. */
@@ -52,7 +53,15 @@ export function startTracing(service: 'boltline-api' | 'boltline-worker'): Traci
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? ''),
+        // The logs' rules for a query's credentials (`?token=` of event streams, `access_token`, …),
+        // which name more than OpenTelemetry's own list; the hook's attributes win over its.
+        startIncomingSpanHook: (req) => {
+          const query = (req.url ?? '').split('?')[1];
+          return query ? { 'url.query': scrubSecrets(`?${query}`).slice(1) } : {};
+        },
+      }),
       new ExpressInstrumentation(),
       new PgInstrumentation(),
       new IORedisInstrumentation(),
