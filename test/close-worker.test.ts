@@ -47,11 +47,19 @@ it('closes by force, without hanging, a worker whose blocking client is waiting 
   expect(worker.closing).toBeDefined();
 });
 
-it('closes gracefully a worker whose blocking client comes back while it waits', async () => {
+it('waits for Redis to come back, then closes gracefully', async () => {
   const worker = await idleWorker(300);
-  await outage(worker);
-  // Waits (a generous deadline: the next attempt is 300 ms away) for the client to be back, then BullMQ's own close.
-  await expect(closeWorker(worker, DEADLINE.event)).resolves.toBe('graceful');
+  const client = await blockingClient(worker);
+  await redis.kill();
+  await waitFor('the blocking client to wait for its next attempt', async () => client.status === 'reconnecting', { timeoutMs: DEADLINE.event });
+  // Asked to close while Redis is away: it cannot choose a graceful close yet, and waits.
+  const closing = closeWorker(worker, DEADLINE.event);
+  let settled = false;
+  void closing.finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(settled).toBe(false);
+  await redis.restart();
+  await expect(closing).resolves.toBe('graceful');
 });
 
 it('closes gracefully a connected worker', async () => {

@@ -190,7 +190,8 @@ describe('a worker, on WORKER_HTTP_PORT', () => {
       expect(wedged.body.detail).toMatch(/^postgres is up, redis is up, intake is down \(entries have waited \d+ s with a slot of this worker free and it took none/);
       expect((await get('/health/live')).status).toBe(200);
       expect(await queue.getJobCounts('wait', 'prioritized', 'active')).toEqual({ wait: 1, prioritized: 0, active: 0 });
-      expect(readFileSync(workerLog, 'utf8')).toMatch(/not ready: postgres is up, redis is up, intake is down/);
+      // The log is written asynchronously: the line may land just after the answer.
+      await waitFor('the worker to log it', async () => /not ready: postgres is up, redis is up, intake is down/.test(readFileSync(workerLog, 'utf8')), { timeoutMs: DEADLINE.event });
 
       // The silent sockets drop; the consumer connects again, takes the entry, and is ready.
       proxy.release();

@@ -74,19 +74,28 @@ it('resubmits the results awaiting review of one order, and only those; a cancel
   expect(await boltline('requeue-review', '--order', 'not-a-uuid')).toMatchObject({ code: 2, out: expect.stringMatching(/--order needs an order id \(a UUID\), not not-a-uuid/) });
   expect(await boltline('requeue-review', '--all', 'extra')).toMatchObject({ code: 2 });
 
-  expect(await boltline('requeue-review', '--order', target)).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 2 requeued, 0 skipped/) });
+  // Without --yes, a count and nothing changed.
+  expect(await boltline('requeue-review', '--all')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 4 would resubmit, 2 would skip\nnothing changed: add --yes/) });
+  expect(await boltline('requeue-review', '--order', target)).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 2 would resubmit, 0 would skip/) });
+  expect((await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM job_results WHERE status = 'needs_review'`))[0].n).toBe(6);
+
+  expect(await boltline('requeue-review', '--order', target, '--yes')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 2 resubmitted, 0 skipped/) });
   // The worker may already have taken them again: what holds is that they left review, by the operator's decision.
   const statuses = async (id: string): Promise<string[]> =>
     (await stack.db.dataSource.query(`SELECT status FROM job_results WHERE job_id = $1 ORDER BY directory_id`, [id])).map((r: { status: string }) => r.status);
   const reviewed = async (id: string) =>
     (await stack.db.dataSource.query(`SELECT detail FROM job_events WHERE job_id = $1 AND type = 'reviewed'`, [id])).map((e: { detail: { decision: string; by: string } }) => e.detail);
   expect(await statuses(target)).not.toContain('needs_review');
-  expect(await reviewed(target)).toEqual([expect.objectContaining({ decision: 'resubmit', by: expect.stringContaining('requeue-review') }), expect.objectContaining({ decision: 'resubmit' })]);
+  expect(await reviewed(target)).toEqual([expect.objectContaining({ decision: 'resubmit', by: expect.stringMatching(/^operator \S+@\S+ \(npm run boltline\)$/) }), expect.objectContaining({ decision: 'resubmit' })]);
+  // In the audit log too, one entry per row, as the dashboard's decisions are.
+  const audited = await stack.db.dataSource.query(`SELECT actor_type, actor, detail FROM audit_log WHERE action = 'result.review.resubmit' AND job_id = $1`, [target]);
+  expect(audited).toHaveLength(2);
+  expect(audited[0]).toMatchObject({ actor_type: 'system', actor: expect.stringMatching(/^operator \S+@\S+/) });
   expect(await statuses(other)).toEqual(['needs_review', 'needs_review']);
   await waitFor('the resubmitted rows to be submitted', async () => (await statuses(target)).every((s) => s === 'submitted'), { timeoutMs: DEADLINE.event });
 
   // One directory across orders: the cancelled order's row stays for a person to mark.
-  expect(await boltline('requeue-review', '--directory', 'sandbox-0004')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 1 requeued, 1 skipped/) });
+  expect(await boltline('requeue-review', '--directory', 'sandbox-0004', '--yes')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 1 resubmitted, 1 skipped/) });
   expect((await statuses(other))[0]).toBe('needs_review');
   expect((await statuses(other))[1]).not.toBe('needs_review');
   expect(await statuses(cancelled)).toEqual(['needs_review', 'needs_review']);

@@ -38,16 +38,29 @@ it('follows one order in one trace: request, relay, queue, worker, browser steps
   expect(res.status).toBe(201);
   const job = await res.json();
   await waitFor(`order ${job.id} to complete`, async () => (await get(`/jobs/${job.id}`)).status === 'completed', { timeoutMs: orderDeadline(2, 1), intervalMs: 250 });
+  // Probes and scrapes are not traced: these make none (checked once a later request's span is in).
+  await fetch(`${stack.origin}/api/v1/health/ready`);
+  await fetch(`${workerUrl(stack.workers[0])}/health/ready`);
   // A credential in a query string (event streams take `?token=`) does not reach the collector.
   const leak = 'leak-check-0123456789abcdef';
   await fetch(`${stack.base}/jobs?access_token=${leak}&status=completed`, { headers: stack.headers });
-  // Probes and scrapes are not traced: these make none.
-  await fetch(`${stack.origin}/api/v1/health/ready`);
-  await fetch(`${workerUrl(stack.workers[0])}/health/ready`);
 
-  // Spans reach the collector in batches (every 5 s): wait for both attempts' last step.
+  // Spans reach the collector in batches (every 5 s).
   const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
-  await waitFor('the worker spans of both attempts', async () => inTrace().filter((s) => s.name === 'browser outcome').length === 2, {
+  // Each process sends its own batches, in its own time: wait until every part has come.
+  const arrived = () => {
+    const t = inTrace();
+    // A process sends a span once it ends, children before parents: BullMQ's consumer span is an entry's last.
+    const attempted = new Set(t.filter((s) => s.name === 'browser attempt').map((s) => s.attributes['boltline.directory.id']));
+    const ids = new Map(t.map((s) => [s.spanId, s]));
+    const consumedBy = (s: ReceivedSpan): boolean => {
+      const p = s.parentSpanId ? ids.get(s.parentSpanId) : undefined;
+      return p !== undefined && (p.kind === CONSUMER || consumedBy(p));
+    };
+    const whole = t.filter((s) => s.name === 'browser attempt').every(consumedBy);
+    return attempted.size === 2 && whole && t.some((s) => s.service === 'boltline-api' && s.kind === SERVER) && t.some((s) => s.name === 'publish submissions');
+  };
+  await waitFor('the spans of the request, the relay and both attempts', async () => arrived(), {
     timeoutMs: DEADLINE.event,
     describe: async () => [...new Set(inTrace().map((s) => `${s.service}: ${s.name}`))].join('; '),
   });
@@ -71,17 +84,15 @@ it('follows one order in one trace: request, relay, queue, worker, browser steps
   expect(spans.some((s) => s.service === 'boltline-api' && s.attributes['db.system.name'] === 'postgresql' && s.parentSpanId !== undefined)).toBe(true);
   const publish = one((s) => s.name === 'publish submissions', 'the relay publishing the order');
   expect([publish.kind, publish.attributes['boltline.order.id'], ancestors(publish).includes(request)]).toEqual([PRODUCER, job.id, true]);
-  // The relay's pass itself is a trace of its own: it publishes whatever orders are waiting, not only this request's.
-  expect(spans.some((s) => s.name === 'outbox relay')).toBe(false);
-  expect(receiver.spans.some((s) => s.name === 'outbox relay' && s.service === 'boltline-api')).toBe(true);
 
-  // The worker: BullMQ's consumer span per entry, each a child of the publishing, and under it
-  // the attempt's browser steps, its database writes and its Redis commands.
+  // The worker: BullMQ's consumer span per entry (one more for an attempt retried on a loaded
+  // machine), each a child of the publishing, and under it the attempt's browser steps, its
+  // database writes and its Redis commands.
   const consumed = spans.filter((s) => s.service === 'boltline-worker' && s.kind === CONSUMER);
-  expect(consumed.length).toBe(2);
+  expect(consumed.length).toBeGreaterThanOrEqual(2);
   for (const c of consumed) expect(parent(c)?.spanId).toBe(publish.spanId);
   const attempts = spans.filter((s) => s.name === 'browser attempt');
-  expect(attempts.map((a) => a.attributes['boltline.directory.id']).sort()).toEqual(['sandbox-0001', 'sandbox-0002']);
+  expect([...new Set(attempts.map((a) => a.attributes['boltline.directory.id']))].sort()).toEqual(['sandbox-0001', 'sandbox-0002']);
   const underConsumer = (s: ReceivedSpan) => ancestors(s).some((p) => p.kind === CONSUMER && p.service === 'boltline-worker');
   for (const a of attempts) {
     expect(underConsumer(a)).toBe(true);
@@ -95,8 +106,10 @@ it('follows one order in one trace: request, relay, queue, worker, browser steps
   const listed = await waitFor('the listing request\'s span', async () => receiver.spans.find((s) => s.kind === SERVER && /access_token/.test(String(s.attributes['url.query']))), { timeoutMs: DEADLINE.event });
   expect(listed.attributes['url.query']).toBe('access_token=[redacted]&status=completed');
   expect(JSON.stringify(receiver.spans)).not.toContain(leak);
-  // Nothing for the probes, in this trace or any other.
+  // Nothing for the probes, in this trace or any other; and no HTTP at all from the worker, whose
+  // egress proxy carries Chromium's requests to the directories (they must leave untouched).
   expect(receiver.spans.filter((s) => /health|metrics/.test(String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? s.name)))).toEqual([]);
+  expect(receiver.spans.filter((s) => s.service === 'boltline-worker' && (s.attributes['http.request.method'] ?? s.attributes['http.method']) !== undefined)).toEqual([]);
   // The order keeps its request's trace context.
   const [row] = await stack.db.dataSource.query(`SELECT trace_parent FROM jobs WHERE id = $1`, [job.id]);
   const [, kept] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(row.trace_parent) ?? [];

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { Job, Queue } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type AppConfig } from '../config/config.schema';
 import { isGone, readFleet } from '../live/fleet';
 import { FORGET_AFTER_MS, fleetDrainKey } from '../live/live.constants';
 import { isDirectoryId, isUuid } from '../common/ids';
-import { type Chore, MAINTENANCE_QUEUE, type ReviewFilter } from '../maintenance/maintenance.constants';
+import { type Chore, MAINTENANCE_QUEUE, type ReviewRequest } from '../maintenance/maintenance.constants';
 import { closeClusterClients, keyPrefix, newRedisClient, queueConnection } from '../queue/redis-connection';
 
 const USAGE = `Usage: npm run boltline -- <command>
@@ -16,9 +18,11 @@ const USAGE = `Usage: npm run boltline -- <command>
   drain <worker id>     asks one worker to finish what it holds and take nothing more
   reconcile             compares PostgreSQL with the queue now and repairs the queue
   retention             deletes now what is past its retention (docs/operations.md#retention)
-  requeue-review --order <id> | --directory <id> | --all
-                        resubmits the results awaiting review (their outcome unknown after a crash)
-                        of one order, one directory, or all; the worker checks the directory first
+  requeue-review --order <id> | --directory <id> | --all  [--yes]
+                        resubmits the results awaiting review of one order, one directory, or all:
+                        staff's "resubmit", for many rows. Their first attempt may have got through
+                        (nothing could tell), so each may end up listed twice. Without --yes it
+                        only counts them; a cancelled order's are skipped
 Reads the same settings as the API (DATABASE_URL, REDIS_URL, ...).`;
 
 /** The commands that were scripts of their own: the same files, run as they always were. */
@@ -32,6 +36,8 @@ class UsageError extends Error {}
 
 /** How long a chore asked for may take before the command gives up waiting (it still runs). */
 const ASK_TIMEOUT_MS = 10 * 60_000;
+/** How often it looks whether the chore has ended. */
+const ASK_POLL_MS = 200;
 
 /**
  * The operator's one command: the existing key, staff and catalogue commands, and the fleet's
@@ -79,8 +85,10 @@ async function main(argv: string[]): Promise<number> {
     case 'reconcile':
     case 'retention':
     case 'requeue-review': {
-      const report = await askTheFleet(config, command, command === 'requeue-review' ? reviewFilter(rest) : {});
+      const request = command === 'requeue-review' ? reviewRequest(rest) : undefined;
+      const report = await askTheFleet(config, command, request ?? {});
       console.log(`${command}: ${Object.entries(report).map(([kind, n]) => `${n} ${kind.replace('_', ' ')}`).join(', ')}`);
+      if (request && !request.apply) console.log('nothing changed: add --yes to resubmit them (each may then be listed twice)');
       return 0;
     }
     default:
@@ -88,18 +96,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `--order <id>`, `--directory <id>` or `--all`: exactly one, checked before anything is asked. */
-function reviewFilter(args: string[]): ReviewFilter & { all?: true } {
-  const [flag, value, ...extra] = args;
-  if (extra.length || (flag === '--all' && value !== undefined)) throw new UsageError(`requeue-review takes one of --order <id>, --directory <id>, --all; not ${args.join(' ')}`);
-  if (flag === '--all') return { all: true };
+/** `--order <id>`, `--directory <id>` or `--all`, exactly one, and `--yes` to act: checked before anything is asked. */
+function reviewRequest(args: string[]): ReviewRequest {
+  const apply = args.includes('--yes');
+  const [flag, value, ...extra] = args.filter((a) => a !== '--yes');
+  if (extra.length || (flag === '--all' && value !== undefined)) throw new UsageError(`requeue-review takes one of --order <id>, --directory <id>, --all, and --yes; not ${args.join(' ')}`);
+  const by = `${userInfo().username}@${hostname()}`.replace(/[^\w.@-]/g, '_').slice(0, 200);
+  if (flag === '--all') return { all: true, apply, by };
   if (flag === '--order') {
     if (!isUuid(value)) throw new UsageError(`--order needs an order id (a UUID), not ${value ?? 'nothing'}`);
-    return { jobId: value };
+    return { jobId: value, apply, by };
   }
   if (flag === '--directory') {
     if (!isDirectoryId(value)) throw new UsageError(`--directory needs a directory id (as the catalogue names it), not ${value ?? 'nothing'}`);
-    return { directoryId: value };
+    return { directoryId: value, apply, by };
   }
   throw new UsageError('requeue-review needs --order <id>, --directory <id> or --all: which results to resubmit?');
 }
@@ -114,21 +124,31 @@ async function connected(config: AppConfig) {
 
 /**
  * Puts a chore on the maintenance queue for an API replica to run now, and waits for its report:
- * the chore runs where the API runs, with its settings (its database, its evidence store).
+ * the chore runs where the API runs, with its settings (its database, its evidence store). It
+ * polls the job rather than listening for its events: a chore that ends before the listener's
+ * first read of the event stream would never be heard of.
  */
 async function askTheFleet(config: AppConfig, chore: Chore, data: object): Promise<Record<string, number>> {
-  const connection = { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) };
-  const queue = new Queue(MAINTENANCE_QUEUE, connection);
-  const events = new QueueEvents(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'worker'), prefix: keyPrefix(config) });
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection: queueConnection(config, 'producer'), prefix: keyPrefix(config) });
   try {
-    await events.waitUntilReady();
     const job = await queue.add(chore, data, { removeOnComplete: 50, removeOnFail: 50 });
     console.log(`asked the API replicas to run ${chore} (job ${job.id}); waiting for one to report`);
-    return await job.waitUntilFinished(events, ASK_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(/timed out/i.test(err.message) ? `no API replica ran ${chore} within ${ASK_TIMEOUT_MS / 1000} s: is one running on this QUEUE_PREFIX?` : `${chore} failed: ${err.message}`);
-    });
+    const deadline = Date.now() + ASK_TIMEOUT_MS;
+    for (;;) {
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        const done = await Job.fromId(queue, job.id!);
+        if (state === 'failed') throw new Error(`${chore} failed: ${done?.failedReason ?? 'no reason kept'}`);
+        return done?.returnvalue as Record<string, number>;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(state === 'active'
+          ? `${chore} is still running on an API replica after ${ASK_TIMEOUT_MS / 1000} s (job ${job.id}): its log says when it ends`
+          : `no API replica ran ${chore} within ${ASK_TIMEOUT_MS / 1000} s: is one running on this QUEUE_PREFIX?`);
+      }
+      await sleep(ASK_POLL_MS);
+    }
   } finally {
-    await events.close();
     await queue.close();
     await closeClusterClients();
   }

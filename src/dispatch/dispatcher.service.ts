@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { inNewTrace, publishSpans } from '../tracing/spans';
+import { outsideTrace, publishSpans } from '../tracing/spans';
 import { crashPoint } from '../common/crash-point';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/config.schema';
@@ -72,7 +72,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
       this.again = true;
       return;
     }
-    this.running = inNewTrace('outbox relay', () => this.drain())
+    this.running = outsideTrace(() => this.drain())
       .then(() => undefined)
       .catch((err: unknown) => this.logger.warn(`outbox relay paused: ${(err as Error).message}`))
       .finally(() => {

@@ -7,6 +7,13 @@ import { Dispatcher } from '../dispatch/dispatcher.service';
 import { LivePublisher } from '../live/live-publisher';
 import { decideReview, type ReviewDecision } from '../orders/review';
 
+/** Which rows awaiting review a bulk decision takes: one order's, one directory's, or all. */
+export interface AwaitingFilter {
+  jobId?: string;
+  directoryId?: string;
+}
+const AWAITING = `r.status = 'needs_review' AND ($1::uuid IS NULL OR r.job_id = $1) AND ($2::text IS NULL OR r.directory_id = $2)`;
+
 /**
  * Staff decisions on `needs_review` rows (the rules are the ledger's: src/orders/review.ts), and
  * the list of rows awaiting one.
@@ -35,26 +42,35 @@ export class ReviewService {
    * Resubmits every row awaiting review, of one order, one directory, or all (an operator's bulk
    * decision: `npm run boltline -- requeue-review`). Each row is its own decision, in its own
    * transaction, so one refused (its order cancelled, or decided meanwhile) skips only that row.
+   * Resolves to the rows resubmitted and the number skipped.
    */
-  async resubmitAwaiting(filter: { jobId?: string; directoryId?: string }, actor: string): Promise<{ requeued: number; skipped: number }> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT id::text FROM job_results
-        WHERE status = 'needs_review' AND ($1::uuid IS NULL OR job_id = $1) AND ($2::text IS NULL OR directory_id = $2)
-        ORDER BY updated_at, id`,
+  async resubmitAwaiting(filter: AwaitingFilter, actor: string): Promise<{ resubmitted: Array<{ resultId: string; jobId: string }>; skipped: number }> {
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT r.id::text FROM job_results r WHERE ${AWAITING} ORDER BY r.updated_at, r.id`, [filter.jobId ?? null, filter.directoryId ?? null]);
+    const resubmitted: Array<{ resultId: string; jobId: string }> = [];
+    try {
+      for (const { id } of rows) {
+        try {
+          const { jobId } = await this.db.transaction((m) => decideReview(m, id, 'resubmit', actor));
+          this.live.publish({ jobId, resultId: id });
+          resubmitted.push({ resultId: id, jobId });
+        } catch (err) {
+          if (!(err instanceof ProblemException)) throw err;
+        }
+      }
+    } finally {
+      if (resubmitted.length) this.dispatcher.poke(); // what was decided is queued, whatever stopped the rest
+    }
+    return { resubmitted, skipped: rows.length - resubmitted.length };
+  }
+
+  /** What resubmitAwaiting would do now: rows it would resubmit, and those of cancelled orders it would skip. */
+  async countAwaiting(filter: AwaitingFilter): Promise<{ would_resubmit: number; would_skip: number }> {
+    const [counts] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE j.status <> 'cancelled')::int AS would_resubmit, count(*) FILTER (WHERE j.status = 'cancelled')::int AS would_skip
+         FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE ${AWAITING}`,
       [filter.jobId ?? null, filter.directoryId ?? null],
     );
-    let requeued = 0;
-    for (const { id } of rows) {
-      try {
-        const { jobId } = await this.db.transaction((m) => decideReview(m, id, 'resubmit', actor));
-        this.live.publish({ jobId, resultId: id });
-        requeued++;
-      } catch (err) {
-        if (!(err instanceof ProblemException)) throw err;
-      }
-    }
-    if (requeued) this.dispatcher.poke();
-    return { requeued, skipped: rows.length - requeued };
+    return counts;
   }
 
   async decide(resultId: string, decision: ReviewDecision, actor: string): Promise<{ jobId: string }> {

@@ -8,11 +8,14 @@ export type Chore = (typeof CHORES)[number];
 /** The retention job scheduler's id: one per fleet, whatever the number of API replicas that set it. */
 export const RETENTION_SCHEDULER = 'retention';
 
-/** Which rows awaiting review a `requeue-review` chore resubmits: one order's, one directory's, or all. */
-export interface ReviewFilter {
+/**
+ * What a `requeue-review` job asks: which rows awaiting review (one order's, one directory's, or
+ * all), whether to resubmit them or only count them, and who asked (the operator's user@host).
+ */
+export interface ReviewRequest {
   jobId?: string;
   directoryId?: string;
+  all?: true;
+  apply: boolean;
+  by: string;
 }
-
-/** Who the ledger records as deciding, for rows resubmitted by the operator command. */
-export const OPERATOR_ACTOR = 'operator (npm run boltline -- requeue-review)';

@@ -9,7 +9,8 @@ import { keyPrefix, queueConnection } from '../queue/redis-connection';
 import { isDirectoryId, isUuid } from '../common/ids';
 import { ReviewService } from '../jobs/review.service';
 import { RetentionService } from '../retention/retention.service';
-import { type Chore, CHORES, MAINTENANCE_QUEUE, OPERATOR_ACTOR, RETENTION_SCHEDULER, type ReviewFilter } from './maintenance.constants';
+import { AuditService } from '../audit/audit.service';
+import { type Chore, CHORES, MAINTENANCE_QUEUE, RETENTION_SCHEDULER, type ReviewRequest } from './maintenance.constants';
 
 /** How soon an API that could not reach Redis at start tries again to set up the schedule. */
 const SCHEDULE_RETRY_MS = 60_000;
@@ -34,6 +35,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     private readonly retention: RetentionService,
     private readonly reconciler: Reconciler,
     private readonly review: ReviewService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Connects only once the application starts: a module compiled and closed (tests) opens nothing. */
@@ -60,8 +62,18 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const chore = job.name as Chore;
     if (chore === 'retention') return this.retention.runNow();
     if (chore === 'reconcile') return { requeued: await this.reconciler.reconcile(), removed: await this.reconciler.dropOrphans() };
-    if (chore === 'requeue-review') return this.review.resubmitAwaiting(reviewFilter(job.data), OPERATOR_ACTOR);
+    if (chore === 'requeue-review') return this.requeueReview(reviewRequest(job.data));
     throw new Error(`unknown chore ${job.name}: this replica knows ${CHORES.join(', ')}`);
+  }
+
+  /** Resubmits (or, without `apply`, counts) rows awaiting review; one audit entry per row, as the dashboard writes. */
+  private async requeueReview(req: ReviewRequest): Promise<object> {
+    const filter = { jobId: req.jobId, directoryId: req.directoryId };
+    if (!req.apply) return this.review.countAwaiting(filter);
+    const actor = `operator ${req.by} (npm run boltline)`;
+    const { resubmitted, skipped } = await this.review.resubmitAwaiting(filter, actor);
+    for (const r of resubmitted) await this.audit.record({ actorType: 'system', actor, action: 'result.review.resubmit', jobId: r.jobId, detail: { resultId: r.resultId } });
+    return { resubmitted: resubmitted.length, skipped };
   }
 
   /** Sets the schedule (again, with this process's interval: the last API to start wins). */
@@ -78,11 +90,12 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
   }
 }
 
-/** The filter a `requeue-review` job carries; the command checked it, a stray job is refused whole. */
-function reviewFilter(data: unknown): ReviewFilter {
-  const { jobId, directoryId, all } = (data ?? {}) as ReviewFilter & { all?: boolean };
-  if (jobId !== undefined && !isUuid(jobId)) throw new Error(`requeue-review: jobId ${String(jobId)} is not an order id`);
-  if (directoryId !== undefined && !isDirectoryId(directoryId)) throw new Error(`requeue-review: directoryId ${String(directoryId)} is not a directory id`);
-  if (jobId === undefined && directoryId === undefined && all !== true) throw new Error('requeue-review: names no order or directory and not all');
-  return { jobId, directoryId };
+/** A `requeue-review` job's request; the command checked it, a stray job is refused whole. */
+function reviewRequest(data: unknown): ReviewRequest {
+  const req = (data ?? {}) as Partial<ReviewRequest>;
+  if (req.jobId !== undefined && !isUuid(req.jobId)) throw new Error(`requeue-review: jobId ${String(req.jobId)} is not an order id`);
+  if (req.directoryId !== undefined && !isDirectoryId(req.directoryId)) throw new Error(`requeue-review: directoryId ${String(req.directoryId)} is not a directory id`);
+  if (req.jobId === undefined && req.directoryId === undefined && req.all !== true) throw new Error('requeue-review: names no order or directory and not all');
+  if (typeof req.by !== 'string' || !/^[\w.@-]{1,200}$/.test(req.by)) throw new Error('requeue-review: says not who asked');
+  return { jobId: req.jobId, directoryId: req.directoryId, all: req.all, apply: req.apply === true, by: req.by };
 }

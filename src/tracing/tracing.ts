@@ -17,6 +17,20 @@ import { tracingOn } from './tracing-config';
 /** Requests that are not work: probes and scrapes, every few seconds, would drown the traces. */
 const UNTRACED = /^\/(?:api\/v1\/)?(?:health|metrics)(?:[/?]|$)/;
 
+/** Incoming requests, minus probes and scrapes, with a query's credentials scrubbed. */
+function httpIn(): HttpInstrumentation {
+  return new HttpInstrumentation({
+    disableOutgoingRequestInstrumentation: true,
+    ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? ''),
+    // The logs' rules for a query's credentials (`?token=` of event streams, `access_token`, …),
+    // which name more than OpenTelemetry's own list; the hook's attributes win over its.
+    startIncomingSpanHook: (req) => {
+      const query = (req.url ?? '').split('?')[1];
+      return query ? { 'url.query': scrubSecrets(`?${query}`).slice(1) } : {};
+    },
+  });
+}
+
 /** A started tracer: flushes what it holds and stops (at exit). */
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -53,18 +67,14 @@ export function startTracing(service: 'boltline-api' | 'boltline-worker'): Traci
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? ''),
-        // The logs' rules for a query's credentials (`?token=` of event streams, `access_token`, …),
-        // which name more than OpenTelemetry's own list; the hook's attributes win over its.
-        startIncomingSpanHook: (req) => {
-          const query = (req.url ?? '').split('?')[1];
-          return query ? { 'url.query': scrubSecrets(`?${query}`).slice(1) } : {};
-        },
-      }),
-      new ExpressInstrumentation(),
-      new PgInstrumentation(),
-      new IORedisInstrumentation(),
+      // Requests in, on the API only. Not a worker's: its egress proxy is an HTTP server too, and
+      // every request Chromium makes through it would be a trace, and would leave for a
+      // directory's site with our `traceparent` on it. Requests out, nowhere, for the same reason.
+      ...(service === 'boltline-api' ? [httpIn(), new ExpressInstrumentation()] : []),
+      // Queries and commands inside a traced piece of work only: a background loop's own (the
+      // relay's poll, every second) would each be a trace. Statement text only, never values.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
   return { shutdown: () => provider.shutdown() };

@@ -20,6 +20,8 @@ import { Metrics } from '../metrics/metrics';
 import { PinoLogger } from 'nestjs-pino';
 
 const config = loadConfig();
+/** How long a stopping worker waits for Redis to answer before it closes by force. */
+const REDIS_WAIT_MS = 2000;
 
 /**
  * Consumes directory submissions. Worker options come from the validated config, read once:
@@ -133,7 +135,8 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
    * is still running then is handed back to the queue by BullMQ's stalled-job check.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const closing = closeWorker(this.worker, config.SHUTDOWN_GRACE_MS);
+    // A moment for Redis to answer (else it closes by force); the grace is for what runs.
+    const closing = closeWorker(this.worker, Math.min(REDIS_WAIT_MS, config.SHUTDOWN_GRACE_MS));
     const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_GRACE_MS).unref());
     const ended = await Promise.race([closing, grace]);
     if (ended === 'timeout') {
@@ -141,7 +144,7 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
       // running, which then end as failed attempts and go back to the queue.
       this.logger.warn(`in-flight submissions outlived the ${config.SHUTDOWN_GRACE_MS} ms grace period; closing the browser under them`);
     } else if (ended === 'forced') {
-      this.logger.warn('closed without waiting: Redis was not answering its connection');
+      this.logger.warn('closed without waiting for the submissions in flight: Redis was not answering (they go back to the queue when their locks expire)');
     }
   }
 
