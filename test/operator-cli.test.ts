@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../harness/root';
 import { waitFor } from '../harness/wait';
 import { CUSTOMER } from './support/api-app';
-import { DEADLINE } from './support/deadlines';
+import { DEADLINE, orderDeadline } from './support/deadlines';
 import { apiClient } from './support/http';
 import { afterFirstScheduledRun } from './support/maintenance';
 import { Stack, workerUrl } from './support/stack';
@@ -92,7 +92,7 @@ it('resubmits the results awaiting review of one order, and only those; a cancel
   expect(audited).toHaveLength(2);
   expect(audited[0]).toMatchObject({ actor_type: 'system', actor: expect.stringMatching(/^operator \S+@\S+/) });
   expect(await statuses(other)).toEqual(['needs_review', 'needs_review']);
-  await waitFor('the resubmitted rows to be submitted', async () => (await statuses(target)).every((s) => s === 'submitted'), { timeoutMs: DEADLINE.event });
+  await waitFor('the resubmitted rows to be submitted', async () => (await statuses(target)).every((s) => s === 'submitted'), { timeoutMs: orderDeadline(2, 1) });
 
   // One directory across orders: the cancelled order's row stays for a person to mark.
   expect(await boltline('requeue-review', '--directory', 'sandbox-0004', '--yes')).toMatchObject({ code: 0, out: expect.stringMatching(/requeue-review: 1 resubmitted, 1 skipped/) });

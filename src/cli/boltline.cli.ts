@@ -101,7 +101,7 @@ function reviewRequest(args: string[]): ReviewRequest {
   const apply = args.includes('--yes');
   const [flag, value, ...extra] = args.filter((a) => a !== '--yes');
   if (extra.length || (flag === '--all' && value !== undefined)) throw new UsageError(`requeue-review takes one of --order <id>, --directory <id>, --all, and --yes; not ${args.join(' ')}`);
-  const by = `${userInfo().username}@${hostname()}`.replace(/[^\w.@-]/g, '_').slice(0, 200);
+  const by = `${whoAmI()}@${hostname()}`.replace(/[^\w.@-]/g, '_').slice(0, 200);
   if (flag === '--all') return { all: true, apply, by };
   if (flag === '--order') {
     if (!isUuid(value)) throw new UsageError(`--order needs an order id (a UUID), not ${value ?? 'nothing'}`);
@@ -112,6 +112,15 @@ function reviewRequest(args: string[]): ReviewRequest {
     return { directoryId: value, apply, by };
   }
   throw new UsageError('requeue-review needs --order <id>, --directory <id> or --all: which results to resubmit?');
+}
+
+/** The operator's user name; in a container run as a bare uid, that uid. */
+function whoAmI(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 /** A client that has connected (a producer's client sends nothing before it has). */
@@ -135,13 +144,17 @@ async function askTheFleet(config: AppConfig, chore: Chore, data: object): Promi
     console.log(`asked the API replicas to run ${chore} (job ${job.id}); waiting for one to report`);
     const deadline = Date.now() + ASK_TIMEOUT_MS;
     for (;;) {
-      const state = await job.getState();
+      // A Redis hiccup is asked again, until the deadline.
+      const state = await job.getState().catch(() => 'unknown');
       if (state === 'completed' || state === 'failed') {
         const done = await Job.fromId(queue, job.id!);
         if (state === 'failed') throw new Error(`${chore} failed: ${done?.failedReason ?? 'no reason kept'}`);
-        return done?.returnvalue as Record<string, number>;
+        if (!done?.returnvalue) throw new Error(`${chore} ended, but its report is gone (job ${job.id})`);
+        return done.returnvalue as Record<string, number>;
       }
       if (Date.now() >= deadline) {
+        // Not left waiting for a replica that starts later to run it unasked.
+        if (state !== 'active') await job.remove().catch(() => undefined);
         throw new Error(state === 'active'
           ? `${chore} is still running on an API replica after ${ASK_TIMEOUT_MS / 1000} s (job ${job.id}): its log says when it ends`
           : `no API replica ran ${chore} within ${ASK_TIMEOUT_MS / 1000} s: is one running on this QUEUE_PREFIX?`);

@@ -44,7 +44,12 @@ export class ReviewService {
    * transaction, so one refused (its order cancelled, or decided meanwhile) skips only that row.
    * Resolves to the rows resubmitted and the number skipped.
    */
-  async resubmitAwaiting(filter: AwaitingFilter, actor: string): Promise<{ resubmitted: Array<{ resultId: string; jobId: string }>; skipped: number }> {
+  async resubmitAwaiting(
+    filter: AwaitingFilter,
+    actor: string,
+    /** Runs after each decision (the caller's audit entry), before the next. */
+    afterEach: (decided: { resultId: string; jobId: string }) => Promise<void> = async () => undefined,
+  ): Promise<{ resubmitted: Array<{ resultId: string; jobId: string }>; skipped: number }> {
     const rows: Array<{ id: string }> = await this.db.query(`SELECT r.id::text FROM job_results r WHERE ${AWAITING} ORDER BY r.updated_at, r.id`, [filter.jobId ?? null, filter.directoryId ?? null]);
     const resubmitted: Array<{ resultId: string; jobId: string }> = [];
     try {
@@ -53,6 +58,7 @@ export class ReviewService {
           const { jobId } = await this.db.transaction((m) => decideReview(m, id, 'resubmit', actor));
           this.live.publish({ jobId, resultId: id });
           resubmitted.push({ resultId: id, jobId });
+          await afterEach({ resultId: id, jobId });
         } catch (err) {
           if (!(err instanceof ProblemException)) throw err;
         }

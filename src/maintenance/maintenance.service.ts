@@ -16,6 +16,8 @@ import { type Chore, CHORES, MAINTENANCE_QUEUE, RETENTION_SCHEDULER, type Review
 const SCHEDULE_RETRY_MS = 60_000;
 /** How long a shutdown waits for the queue's connections to finish starting. */
 const READY_WAIT_MS = 2000;
+/** How long a shutdown lets a chore in progress finish. */
+const CHORE_WAIT_MS = 30_000;
 
 /**
  * The fleet's chores on the maintenance queue, taken by whichever API replica is free: retention
@@ -54,7 +56,9 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     // Closed in the middle of connecting, BullMQ reports the failed start-up on an emitter nobody
     // listens to any more (an unhandled error): let the start-up end first, for a moment at most.
     await withTimeout(Promise.all([this.queue?.waitUntilReady(), this.worker?.waitUntilReady()]), READY_WAIT_MS, 'maintenance queue').catch(() => undefined);
-    if (this.worker) await closeWorker(this.worker, READY_WAIT_MS);
+    // A chore still running is given a while; past it, the process goes on stopping, and the chore's
+    // job, its lock expired, is run again by another replica (every chore can run twice).
+    if (this.worker) await withTimeout(closeWorker(this.worker, READY_WAIT_MS), CHORE_WAIT_MS, 'maintenance chore').catch((err: Error) => this.logger.warn(err.message));
     await this.queue?.close();
   }
 
@@ -71,8 +75,9 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     const filter = { jobId: req.jobId, directoryId: req.directoryId };
     if (!req.apply) return this.review.countAwaiting(filter);
     const actor = `operator ${req.by} (npm run boltline)`;
-    const { resubmitted, skipped } = await this.review.resubmitAwaiting(filter, actor);
-    for (const r of resubmitted) await this.audit.record({ actorType: 'system', actor, action: 'result.review.resubmit', jobId: r.jobId, detail: { resultId: r.resultId } });
+    const { resubmitted, skipped } = await this.review.resubmitAwaiting(filter, actor, (r) =>
+      this.audit.record({ actorType: 'system', actor, action: 'result.review.resubmit', jobId: r.jobId, detail: { resultId: r.resultId } }),
+    );
     return { resubmitted: resubmitted.length, skipped };
   }
 

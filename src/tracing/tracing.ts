@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -8,7 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ParentBasedSampler, type Sampler, SamplingDecision, TracerProvider } from '@opentelemetry/sdk-trace';
 import { hostname } from 'node:os';
 import { loadConfig } from '../config/config.schema';
 import { scrubSecrets } from '../logging/scrub';
@@ -30,6 +30,17 @@ function httpIn(): HttpInstrumentation {
     },
   });
 }
+
+/**
+ * Traces start with work: a request, an entry published or taken. Not with housekeeping, whose
+ * spans are INTERNAL: BullMQ's look for work (every few seconds on an idle worker), its stalled
+ * checks and lock renewals would each be a trace, and a fleet's collector would hold little else.
+ * Below a sampled span everything is kept (clients' own sampling decisions are followed).
+ */
+const startsWithWork: Sampler = {
+  shouldSample: (_context, _traceId, _name, kind) => ({ decision: kind === SpanKind.INTERNAL ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED }),
+  toString: () => 'StartsWithWork',
+};
 
 /** A started tracer: flushes what it holds and stops (at exit). */
 export interface Tracing {
@@ -58,6 +69,7 @@ export function startTracing(service: 'boltline-api' | 'boltline-worker'): Traci
       'service.name': process.env.OTEL_SERVICE_NAME || service,
       'service.instance.id': `${hostname()}-${process.pid}`,
     }),
+    sampler: new ParentBasedSampler({ root: startsWithWork }),
     // The exporter reads its address and headers from the OTEL_EXPORTER_OTLP_* variables.
     spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
   });
