@@ -50,12 +50,12 @@ export interface Tracing {
 /**
  * Starts OpenTelemetry tracing for this process when a collector is configured
  * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), else does nothing: tracing
- * is off by default and costs nothing then (the API's no-op tracer).
+ * is off by default, and then every span call is OpenTelemetry's no-op.
  *
  * Call it before anything loads express, pg or ioredis: the instrumentations patch those modules
- * as they are first required. Spans: HTTP requests in, Express routes, every PostgreSQL query and
- * Redis command, BullMQ's own (src/queue, through bullmq-otel), the outbox relay's publishing and
- * the browser's steps (src/tracing/spans.ts). W3C trace context crosses processes: an order keeps
+ * as they are first required. Spans: the API's requests and Express routes, PostgreSQL queries and
+ * Redis commands inside traced work, BullMQ's own (src/queue, through bullmq-otel), the outbox
+ * relay's publishing and the browser's phases (src/tracing/spans.ts). W3C trace context crosses processes: an order keeps
  * its request's (jobs.trace_parent) and each queue entry carries it to the worker.
  */
 export function startTracing(service: 'boltline-api' | 'boltline-worker'): Tracing | undefined {

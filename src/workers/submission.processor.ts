@@ -147,5 +147,4 @@ export class SubmissionProcessor extends WorkerHost implements OnModuleInit, Bef
       this.logger.warn('closed without waiting for the submissions in flight: Redis was not answering (they go back to the queue when their locks expire)');
     }
   }
-
 }
